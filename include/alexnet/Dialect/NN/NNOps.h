@@ -1,0 +1,19 @@
+//===- NNOps.h - nn dialect ops ---------------------------------*- C++ -*-===//
+
+#ifndef ALEXNET_DIALECT_NN_NNOPS_H
+#define ALEXNET_DIALECT_NN_NNOPS_H
+
+#include "alexnet/Dialect/NN/NNDialect.h"
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#define GET_OP_CLASSES
+#include "alexnet/Dialect/NN/NNOps.h.inc"
+
+#endif // ALEXNET_DIALECT_NN_NNOPS_H

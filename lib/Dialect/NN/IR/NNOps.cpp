@@ -1,0 +1,253 @@
+//===- NNOps.cpp - nn dialect ops -----------------------------------------===//
+//
+// Verifiers delegate every shape rule to ShapeRules.h, the same rules the DSL
+// front end applies, then compare the declared result type with the computed
+// one.
+//
+//===----------------------------------------------------------------------===//
+
+#include "alexnet/Dialect/NN/NNOps.h"
+#include "alexnet/Dialect/NN/ShapeRules.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace alexnet;
+using namespace alexnet::nn;
+
+namespace {
+
+shape::Shape toShape(Type type) {
+  auto tensor = cast<RankedTensorType>(type);
+  return shape::Shape(tensor.getShape().begin(), tensor.getShape().end());
+}
+
+shape::Pair toPair(ArrayRef<int64_t> values) {
+  return {values[0], values[1]};
+}
+
+/// Checks every operand tensor has a valid static shape, so the shape rules
+/// never see dynamic (-1) or absurd dimensions.
+LogicalResult verifyStaticOperands(Operation *op) {
+  for (Value operand : op->getOperands()) {
+    auto tensor = cast<RankedTensorType>(operand.getType());
+    if (!tensor.hasStaticShape())
+      return op->emitOpError("expected static shapes, got ") << tensor;
+    std::string error = shape::checkShape(toShape(tensor), "operand");
+    if (!error.empty())
+      return op->emitOpError(error);
+  }
+  return success();
+}
+
+/// Turns a shape rule's outcome into a diagnostic, or compares the computed
+/// shape against the op's result type.
+LogicalResult checkResult(Operation *op, const shape::ShapeResult &expected,
+                          Type resultType) {
+  if (!expected.ok())
+    return op->emitOpError(expected.error);
+  auto result = cast<RankedTensorType>(resultType);
+  if (toShape(result) != expected.shape)
+    return op->emitOpError("expected result shape ")
+           << shape::format(expected.shape) << ", got "
+           << shape::format(toShape(result));
+  return success();
+}
+
+/// conv2d and dense share the parameter checks: weight and bias must agree
+/// with the number of output channels / units.
+LogicalResult verifyBias(Operation *op, Value bias, int64_t outputs) {
+  if (!bias)
+    return success();
+  auto shape = toShape(bias.getType());
+  if (shape[0] != outputs)
+    return op->emitOpError("expected a bias of shape ")
+           << outputs << ", got " << shape::format(shape);
+  return success();
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Result names
+//===----------------------------------------------------------------------===//
+
+/// Names the result after the layer recorded in the op's NameLoc.
+static void nameAfterLayer(Operation *op, OpAsmSetValueNameFn setNameFn) {
+  if (op->getNumResults() != 1)
+    return;
+  if (auto named = dyn_cast<NameLoc>(op->getLoc()))
+    setNameFn(op->getResult(0), named.getName().getValue());
+}
+
+#define NN_NAME_RESULTS_AFTER_LAYER(OP)                                        \
+  void OP::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {                  \
+    nameAfterLayer(*this, setNameFn);                                          \
+  }
+NN_NAME_RESULTS_AFTER_LAYER(ParameterOp)
+NN_NAME_RESULTS_AFTER_LAYER(Conv2DOp)
+NN_NAME_RESULTS_AFTER_LAYER(ReluOp)
+NN_NAME_RESULTS_AFTER_LAYER(LrnOp)
+NN_NAME_RESULTS_AFTER_LAYER(MaxPoolOp)
+NN_NAME_RESULTS_AFTER_LAYER(AvgPoolOp)
+NN_NAME_RESULTS_AFTER_LAYER(DenseOp)
+NN_NAME_RESULTS_AFTER_LAYER(DropoutOp)
+NN_NAME_RESULTS_AFTER_LAYER(FlattenOp)
+NN_NAME_RESULTS_AFTER_LAYER(ConcatOp)
+NN_NAME_RESULTS_AFTER_LAYER(AddOp)
+NN_NAME_RESULTS_AFTER_LAYER(SoftmaxOp)
+NN_NAME_RESULTS_AFTER_LAYER(SoftmaxCrossEntropyOp)
+#undef NN_NAME_RESULTS_AFTER_LAYER
+
+/// A parameter's value is named after the parameter: %conv1.weight.
+void ParamRefOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
+  setNameFn(getResult(), getName());
+}
+
+//===----------------------------------------------------------------------===//
+// ParamRefOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult
+ParamRefOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
+  auto param =
+      symbolTable.lookupNearestSymbolFrom<ParameterOp>(*this, getNameAttr());
+  if (!param)
+    return emitOpError("expected '")
+           << getName() << "' to name an nn.parameter, got no such symbol";
+  if (param.getType() != getType())
+    return emitOpError("expected type ")
+           << param.getType() << " of parameter '" << getName() << "', got "
+           << getType();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Conv2DOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult Conv2DOp::verify() {
+  if (failed(verifyStaticOperands(*this)))
+    return failure();
+  shape::Shape input = toShape(getInput().getType());
+  shape::Shape weight = toShape(getWeight().getType());
+  int64_t filters = weight[0];
+  shape::Pair kernel = {weight[2], weight[3]};
+  shape::ShapeResult result =
+      shape::conv2d(input, filters, kernel, toPair(getStride()),
+                    toPair(getPad()), getGroups());
+  if (!result.ok())
+    return emitOpError(result.error);
+  shape::Shape expectedWeight =
+      shape::conv2dWeight(input[1], filters, kernel, getGroups());
+  if (weight != expectedWeight)
+    return emitOpError("expected a weight of shape ")
+           << shape::format(expectedWeight) << " ([filters, C/groups, kh, kw]), got "
+           << shape::format(weight);
+  if (failed(verifyBias(*this, getBias(), filters)))
+    return failure();
+  return checkResult(*this, result, getType());
+}
+
+//===----------------------------------------------------------------------===//
+// LrnOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult LrnOp::verify() {
+  if (failed(verifyStaticOperands(*this)))
+    return failure();
+  double alpha = getAlpha().convertToDouble();
+  double beta = getBeta().convertToDouble();
+  double k = getK().convertToDouble();
+  if (!std::isfinite(alpha) || alpha < 0)
+    return emitOpError("expected a finite non-negative alpha, got ") << alpha;
+  if (!std::isfinite(beta) || beta < 0)
+    return emitOpError("expected a finite non-negative beta, got ") << beta;
+  if (!std::isfinite(k) || k <= 0)
+    return emitOpError("expected a finite positive k, got ") << k;
+  return checkResult(*this, shape::lrn(toShape(getInput().getType()), getSize()),
+                     getType());
+}
+
+//===----------------------------------------------------------------------===//
+// MaxPoolOp / AvgPoolOp
+//===----------------------------------------------------------------------===//
+
+template <typename PoolOp>
+static LogicalResult verifyPool(PoolOp op) {
+  if (failed(verifyStaticOperands(op)))
+    return failure();
+  return checkResult(op,
+                     shape::pool2d(toShape(op.getInput().getType()),
+                                   toPair(op.getWindow()),
+                                   toPair(op.getStride()), toPair(op.getPad())),
+                     op.getType());
+}
+
+LogicalResult MaxPoolOp::verify() { return verifyPool(*this); }
+LogicalResult AvgPoolOp::verify() { return verifyPool(*this); }
+
+//===----------------------------------------------------------------------===//
+// DenseOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult DenseOp::verify() {
+  if (failed(verifyStaticOperands(*this)))
+    return failure();
+  shape::Shape input = toShape(getInput().getType());
+  shape::Shape weight = toShape(getWeight().getType());
+  if (weight[1] != input[1])
+    return emitOpError("expected a weight of shape ")
+           << weight[0] << "x" << input[1] << " ([units, in]), got "
+           << shape::format(weight);
+  if (failed(verifyBias(*this, getBias(), weight[0])))
+    return failure();
+  return checkResult(*this, shape::dense(input, weight[0]), getType());
+}
+
+//===----------------------------------------------------------------------===//
+// DropoutOp, FlattenOp, ConcatOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult DropoutOp::verify() {
+  double rate = getRate().convertToDouble();
+  if (!(rate >= 0.0 && rate < 1.0))
+    return emitOpError("expected a rate in [0, 1), got ") << rate;
+  return success();
+}
+
+LogicalResult FlattenOp::verify() {
+  if (failed(verifyStaticOperands(*this)))
+    return failure();
+  return checkResult(*this, shape::flatten(toShape(getInput().getType())),
+                     getType());
+}
+
+LogicalResult ConcatOp::verify() {
+  if (failed(verifyStaticOperands(*this)))
+    return failure();
+  std::vector<shape::Shape> inputs;
+  for (Value input : getInputs())
+    inputs.push_back(toShape(input.getType()));
+  return checkResult(*this, shape::concat(inputs, getAxis()), getType());
+}
+
+//===----------------------------------------------------------------------===//
+// SoftmaxCrossEntropyOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult SoftmaxCrossEntropyOp::verify() {
+  if (failed(verifyStaticOperands(*this)))
+    return failure();
+  shape::ShapeResult result = shape::softmaxCrossEntropy(
+      toShape(getLogits().getType()), toShape(getLabels().getType()));
+  if (!result.ok())
+    return emitOpError(result.error);
+  return success();
+}
+
+#define GET_OP_CLASSES
+#include "alexnet/Dialect/NN/NNOps.cpp.inc"

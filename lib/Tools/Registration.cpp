@@ -1,0 +1,14 @@
+//===- Registration.cpp - Dialects and passes the tools use ---------------===//
+
+#include "alexnet/Tools/Registration.h"
+#include "alexnet/Dialect/NN/NNDialect.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+void alexnet::registerDialects(mlir::DialectRegistry &registry) {
+  registry.insert<nn::NNDialect, mlir::func::FuncDialect>();
+}
+
+void alexnet::registerPasses() { mlir::registerTransformsPasses(); }

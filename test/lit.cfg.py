@@ -1,0 +1,47 @@
+# -*- Python -*-
+# lit configuration for the alexnet-compile regression tests.
+
+import os
+import shutil
+import subprocess
+
+import lit.formats
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "alexnet"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+# .nn files are DSL tests: their RUN and CHECK lines live in '#' comments.
+config.suffixes = [".mlir", ".nn"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.alexnet_obj_root, "test")
+config.excludes = ["Inputs", "CMakeLists.txt", "README.txt", "lit.cfg.py",
+                   "lit.site.cfg.py", "Unit"]
+
+llvm_config.use_default_substitutions()
+config.substitutions.append(("%models", os.path.join(config.alexnet_src_root, "models")))
+config.substitutions.append(("%python", config.python_executable))
+
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+llvm_config.with_environment("PATH", config.alexnet_tools_dir, append_path=True)
+
+tools = ["alexnet-opt", "alexnet-compile"]
+llvm_config.add_tool_substitutions(tools, [config.alexnet_tools_dir])
+
+
+def has_cuda_gpu():
+    """True only when a CUDA device is really usable; GPU tests REQUIRE it."""
+    smi = shutil.which("nvidia-smi")
+    if not smi:
+        return False
+    try:
+        out = subprocess.run([smi, "-L"], capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return out.returncode == 0 and "GPU" in out.stdout
+
+
+if has_cuda_gpu():
+    config.available_features.add("cuda-gpu")
+else:
+    lit_config.note("no CUDA GPU found: tests that REQUIRE cuda-gpu are skipped")
