@@ -12,7 +12,7 @@ from lit.llvm.subst import ToolSubst
 config.name = "alexnet"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 # .nn files are DSL tests: their RUN and CHECK lines live in '#' comments.
-config.suffixes = [".mlir", ".nn"]
+config.suffixes = [".mlir", ".nn", ".test"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.alexnet_obj_root, "test")
 config.excludes = ["Inputs", "CMakeLists.txt", "README.txt", "lit.cfg.py",
