@@ -45,3 +45,6 @@ if has_cuda_gpu():
     config.available_features.add("cuda-gpu")
 else:
     lit_config.note("no CUDA GPU found: tests that REQUIRE cuda-gpu are skipped")
+
+config.substitutions.append(("%alexnet_src", config.alexnet_src_root))
+config.substitutions.append(("%alexnet_obj", config.alexnet_obj_root))

@@ -28,14 +28,18 @@ std::string layerName(Operation *op) {
 int64_t forwardFlops(Operation *op) {
   return llvm::TypeSwitch<Operation *, int64_t>(op)
       .Case([](nn::Conv2DOp conv) {
+        auto input = cast<RankedTensorType>(conv.getInput().getType());
         auto weight = cast<RankedTensorType>(conv.getWeight().getType());
-        // 2 * MACs: every output reads C/groups * kh * kw inputs.
-        return 2 * numElements(conv.getOutput()) * weight.getDimSize(1) *
-               weight.getDimSize(2) * weight.getDimSize(3);
+        return shape::conv2dFlops(
+            cast<RankedTensorType>(conv.getType()).getShape().vec(),
+            input.getDimSize(1), {weight.getDimSize(2), weight.getDimSize(3)},
+            conv.getGroups());
       })
       .Case([](nn::DenseOp dense) {
-        auto weight = cast<RankedTensorType>(dense.getWeight().getType());
-        return 2 * numElements(dense.getOutput()) * weight.getDimSize(1);
+        auto input = cast<RankedTensorType>(dense.getInput().getType());
+        return shape::denseFlops(
+            cast<RankedTensorType>(dense.getType()).getShape().vec(),
+            input.getDimSize(1));
       })
       .Case([](nn::LrnOp lrn) {
         // size squares and adds, then scale, offset, pow and divide.
@@ -107,18 +111,21 @@ FailureOr<ModelSummary> alexnet::summarizeModel(ModuleOp module) {
 
 void alexnet::printModelSummary(const ModelSummary &summary,
                                 llvm::raw_ostream &os) {
+  auto row = [&](StringRef name, StringRef op, StringRef shape,
+                 StringRef parameters, StringRef flops) {
+    os << llvm::left_justify(name, 12) << ' ' << llvm::left_justify(op, 22)
+       << ' ' << llvm::left_justify(shape, 14) << ' '
+       << llvm::right_justify(parameters, 14) << ' '
+       << llvm::right_justify(flops, 18) << '\n';
+  };
   os << "model " << summary.model << ", batch " << summary.batch
      << " (output shapes per image: HxWxC for feature maps)\n";
-  os << llvm::format("%-12s %-22s %-14s %14s %18s\n", "layer", "op", "output",
-                     "parameters", "forward FLOPs");
-  for (const LayerSummary &row : summary.layers)
-    os << llvm::format("%-12s %-22s %-14s %14s %18s\n", row.name.c_str(),
-                       row.op.c_str(), paperShape(row.shape).c_str(),
-                       withCommas(row.parameters).c_str(),
-                       withCommas(row.flops).c_str());
-  os << llvm::format("%-12s %-22s %-14s %14s %18s\n", "total", "", "",
-                     withCommas(summary.totalParameters).c_str(),
-                     withCommas(summary.totalFlops).c_str());
+  row("layer", "op", "output", "parameters", "forward FLOPs");
+  for (const LayerSummary &layer : summary.layers)
+    row(layer.name, layer.op, paperShape(layer.shape),
+        withCommas(layer.parameters), withCommas(layer.flops));
+  row("total", "", "", withCommas(summary.totalParameters),
+      withCommas(summary.totalFlops));
   os << llvm::format("forward: %.3f GFLOP per image\n",
                      summary.totalFlops / 1e9 / summary.batch);
 }

@@ -95,6 +95,7 @@ int alexnet::compileMain(int argc, char **argv) {
   switch (options.emit) {
   case EmitKind::NN:
     module->print(out->os());
+    out->os() << "\n";
     break;
   case EmitKind::Summary: {
     FailureOr<ModelSummary> summary = summarizeModel(*module);

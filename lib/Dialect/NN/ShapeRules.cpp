@@ -55,6 +55,14 @@ int64_t slidingExtent(int64_t input, int64_t window, int64_t stride,
 
 namespace {
 
+/// "expected at most 16777216 <what>, got N" for an attribute that is
+/// positive but too large; a separate message, since "expected a positive
+/// ..." would be false for it.
+std::string tooLarge(const std::string &what, const std::string &got) {
+  return "expected " + what + " of at most " + std::to_string(kMaxDim) +
+         ", got " + got;
+}
+
 std::string checkRank(const Shape &shape, size_t rank, const char *what) {
   if (shape.size() == rank)
     return {};
@@ -68,13 +76,19 @@ std::string checkRank(const Shape &shape, size_t rank, const char *what) {
 std::string slide(const Shape &input, Pair window, Pair stride, Pair pad,
                   const char *windowName, Pair &out) {
   for (int i = 0; i < 2; ++i) {
-    if (window[i] < 1 || window[i] > kMaxDim)
+    if (window[i] < 1)
       return std::string("expected a positive ") + windowName + ", got " +
              format(window);
-    if (stride[i] < 1 || stride[i] > kMaxDim)
+    if (window[i] > kMaxDim)
+      return tooLarge(std::string("a ") + windowName, format(window));
+    if (stride[i] < 1)
       return "expected a positive stride, got " + format(stride);
-    if (pad[i] < 0 || pad[i] > kMaxDim)
+    if (stride[i] > kMaxDim)
+      return tooLarge("a stride", format(stride));
+    if (pad[i] < 0)
       return "expected a non-negative pad, got " + format(pad);
+    if (pad[i] > kMaxDim)
+      return tooLarge("a pad", format(pad));
     if (pad[i] >= window[i])
       return "expected a pad smaller than the " + std::string(windowName) +
              " " + format(window) + ", got " + format(pad);
@@ -95,12 +109,18 @@ ShapeResult conv2d(const Shape &input, int64_t filters, Pair kernel,
                    Pair stride, Pair pad, int64_t groups) {
   if (auto e = checkRank(input, 4, "NCHW input"); !e.empty())
     return ShapeResult::failure(e);
-  if (filters < 1 || filters > kMaxDim)
+  if (filters < 1)
     return ShapeResult::failure("expected a positive number of filters, got " +
                                 std::to_string(filters));
-  if (groups < 1 || groups > kMaxDim)
+  if (filters > kMaxDim)
+    return ShapeResult::failure(
+        tooLarge("a number of filters", std::to_string(filters)));
+  if (groups < 1)
     return ShapeResult::failure("expected a positive number of groups, got " +
                                 std::to_string(groups));
+  if (groups > kMaxDim)
+    return ShapeResult::failure(
+        tooLarge("a number of groups", std::to_string(groups)));
   if (input[1] % groups != 0)
     return ShapeResult::failure(
         "expected groups to divide the input channels (" +
@@ -135,9 +155,11 @@ ShapeResult pool2d(const Shape &input, Pair window, Pair stride, Pair pad) {
 ShapeResult lrn(const Shape &input, int64_t size) {
   if (auto e = checkRank(input, 4, "NCHW input"); !e.empty())
     return ShapeResult::failure(e);
-  if (size < 1 || size % 2 == 0 || size > kMaxDim)
+  if (size < 1 || size % 2 == 0)
     return ShapeResult::failure("expected a positive odd size, got " +
                                 std::to_string(size));
+  if (size > kMaxDim)
+    return ShapeResult::failure(tooLarge("a size", std::to_string(size)));
   return {input, {}};
 }
 
@@ -145,9 +167,12 @@ ShapeResult dense(const Shape &input, int64_t units) {
   if (auto e = checkRank(input, 2, "[batch, features] input (flatten first)");
       !e.empty())
     return ShapeResult::failure(e);
-  if (units < 1 || units > kMaxDim)
+  if (units < 1)
     return ShapeResult::failure("expected a positive number of units, got " +
                                 std::to_string(units));
+  if (units > kMaxDim)
+    return ShapeResult::failure(
+        tooLarge("a number of units", std::to_string(units)));
   ShapeResult r;
   r.shape = {input[0], units};
   // The weight matrix is the tensor that can grow out of range.
