@@ -1,0 +1,70 @@
+//===- ExecContext.h - What a compiled entry point runs against -*- C++ -*-===//
+//
+// Everything generated code touches at run time: the per-device arenas the
+// memory planner laid out, the parameter block, the caller's input and output
+// buffers, the thread pool, and the step counter/seed used by training.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ALEXNET_RUNTIME_EXECCONTEXT_H
+#define ALEXNET_RUNTIME_EXECCONTEXT_H
+
+#include "alexnet/Runtime/Model.h"
+#include "alexnet/Runtime/ThreadPool.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace alexnet::runtime {
+
+/// 64-byte aligned, zero-initialised memory that frees itself.
+class AlignedBuffer {
+public:
+  AlignedBuffer() = default;
+  explicit AlignedBuffer(size_t bytes);
+  char *data() const { return ptr.get(); }
+  size_t size() const { return bytes; }
+
+private:
+  struct Free {
+    void operator()(char *p) const;
+  };
+  std::unique_ptr<char, Free> ptr;
+  size_t bytes = 0;
+};
+
+class ExecContext {
+public:
+  /// Allocates the arenas the model's entry points need (the largest over
+  /// entry points, per device) and the parameter block.
+  ExecContext(const ModelDesc &model, int threads);
+
+  const ModelDesc &model() const { return desc; }
+
+  char *arena(int device) const { return arenas[device].data(); }
+  float *params() const { return reinterpret_cast<float *>(paramBlock.data()); }
+
+  void setInput(int index, const void *data) { inputs.at(index) = data; }
+  void setOutput(int index, void *data) { outputs.at(index) = data; }
+  const void *input(int index) const { return inputs[index]; }
+  void *output(int index) const { return outputs[index]; }
+
+  ThreadPool &pool() { return threads; }
+
+  /// Runs the inference entry point on the bound inputs and outputs.
+  void runInference() { desc.inference(*this); }
+
+private:
+  const ModelDesc &desc;
+  ThreadPool threads;
+  std::vector<AlignedBuffer> arenas;
+  AlignedBuffer paramBlock;
+  std::vector<const void *> inputs;
+  std::vector<void *> outputs;
+};
+
+} // namespace alexnet::runtime
+
+#endif // ALEXNET_RUNTIME_EXECCONTEXT_H

@@ -1,0 +1,103 @@
+//===- Model.h - What an emitted executable tells the runtime ---*- C++ -*-===//
+//
+// The contract between generated code and the runtime. The compiler emits one
+// translation unit per model holding the kernels, the schedule (one function
+// per entry point) and a constant ModelDesc describing everything else:
+// inputs, output, parameters with their initialisers, layers for `info`,
+// arena sizes per device. The runtime's driver (runMain) implements every
+// subcommand (init, import, export, infer, predict, bench, info, ...) on top
+// of it, so generated code stays small and the driver is tested once.
+//
+// Plain data with static storage: generated code defines it with aggregate
+// initialisers, no constructors run.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ALEXNET_RUNTIME_MODEL_H
+#define ALEXNET_RUNTIME_MODEL_H
+
+#include <cstdint>
+
+namespace alexnet::runtime {
+
+constexpr int kMaxRank = 4;
+
+enum class ElementType : int32_t { F32 = 0, I32 = 1 };
+
+/// A model input or output: name and static shape (batch included).
+struct TensorSpec {
+  const char *name;
+  ElementType type;
+  int32_t rank;
+  int64_t shape[kMaxRank];
+};
+
+enum class InitKind : int32_t { Normal = 0, Uniform = 1, Constant = 2 };
+
+/// A learnable tensor. All parameters of a model live in one contiguous
+/// float block, `offset` floats from its start; the order is the module's
+/// nn.parameter order, which is also the order of weights files.
+struct ParamSpec {
+  const char *name; ///< "conv1.weight", PyTorch naming
+  int32_t rank;
+  int64_t shape[kMaxRank]; ///< PyTorch layout: [out, in/groups, kh, kw] / [out, in] / [out]
+  int64_t offset;          ///< in floats
+  int64_t size;            ///< elements
+  InitKind init;
+  double initA; ///< mean, low bound, or the constant
+  double initB; ///< standard deviation or high bound
+  int32_t device; ///< logical device that owns it
+};
+
+/// One row of `info`: a layer of the inference graph.
+struct LayerSpec {
+  const char *name;
+  const char *op;
+  int32_t rank;
+  int64_t shape[kMaxRank]; ///< result shape, batch included
+  int64_t parameters;
+  int64_t flops; ///< forward, whole batch
+};
+
+/// Per-device memory of one entry point.
+struct DeviceMemory {
+  int64_t arenaBytes; ///< planned: peak of the liveness-based packing
+  int64_t naiveBytes; ///< every intermediate tensor in its own buffer
+};
+
+class ExecContext;
+
+/// A compiled entry point: reads ctx.input(i), writes ctx.output(i), uses
+/// ctx.arena(d) as scratch and ctx.params() as the parameters.
+using EntryFn = void (*)(ExecContext &ctx);
+
+struct ModelDesc {
+  const char *name;      ///< the DSL model name
+  const char *graphHash; ///< identifies the architecture; weights files carry it
+  const char *target;    ///< "cpu" or "cuda"
+  int64_t batch;
+  int32_t numDevices;
+
+  const TensorSpec *inputs; ///< inference inputs, in declaration order
+  int32_t numInputs;
+  const TensorSpec *outputs; ///< inference outputs (the DSL's `output`)
+  int32_t numOutputs;
+
+  const ParamSpec *params;
+  int32_t numParams;
+  int64_t paramFloats; ///< size of the contiguous parameter block
+
+  const LayerSpec *layers;
+  int32_t numLayers;
+
+  EntryFn inference;
+  const DeviceMemory *inferenceMemory; ///< numDevices entries
+};
+
+/// The executable's main: parses the subcommand and runs it. Returns the
+/// process exit status (0 ok, 1 error, 2 usage).
+int runMain(int argc, char **argv, const ModelDesc &model);
+
+} // namespace alexnet::runtime
+
+#endif // ALEXNET_RUNTIME_MODEL_H

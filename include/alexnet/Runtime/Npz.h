@@ -1,0 +1,66 @@
+//===- Npz.h - NumPy .npz archives ------------------------------*- C++ -*-===//
+//
+// An .npz file is a ZIP archive of .npy members; member "<name>.npy" holds
+// array "<name>". Reading accepts what np.savez (stored) and
+// np.savez_compressed (deflate) write, including the ZIP64 extra fields and
+// data descriptors NumPy's zipfile emits; sizes come from the central
+// directory and every offset is bounds-checked. Writing stores members
+// uncompressed with their CRC-32, atomically.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ALEXNET_RUNTIME_NPZ_H
+#define ALEXNET_RUNTIME_NPZ_H
+
+#include "alexnet/Runtime/Npy.h"
+#include "alexnet/Runtime/Status.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace alexnet::runtime {
+
+/// One array of an archive, named without the ".npy".
+struct NamedArray {
+  std::string name;
+  NpyArray array;
+};
+
+/// The arrays of an .npz archive, in archive order.
+struct NpzFile {
+  std::vector<NamedArray> arrays;
+
+  /// The array called `name`, or null.
+  const NpyArray *find(const std::string &name) const;
+};
+
+struct NpzWriteOptions {
+  /// Write ZIP64 records even when sizes do not need them, as NumPy does;
+  /// they are written anyway for members or archives over 4 GiB.
+  bool forceZip64 = false;
+};
+
+/// Reads the .npz archive at `path`. Refuses members that are not .npy
+/// files, duplicate names, encrypted or multi-disk archives, compression
+/// methods other than stored and deflate, CRC mismatches and any member the
+/// .npy reader refuses.
+Expected<NpzFile> loadNpz(const std::string &path);
+
+/// Writes `npz` to `path` atomically. Refuses empty or duplicate names and
+/// arrays serializeNpy refuses.
+Status saveNpz(const std::string &path, const NpzFile &npz,
+               NpzWriteOptions options = {});
+
+/// Parses .npz bytes; `name` starts every error message.
+Expected<NpzFile> parseNpz(const uint8_t *data, size_t size,
+                           const std::string &name);
+
+/// The .npz bytes for `npz`, as saveNpz writes them.
+Expected<std::vector<uint8_t>> serializeNpz(const NpzFile &npz,
+                                            NpzWriteOptions options = {});
+
+} // namespace alexnet::runtime
+
+#endif // ALEXNET_RUNTIME_NPZ_H

@@ -1,0 +1,32 @@
+//===- ExecContext.cpp - What a compiled entry point runs against ---------===//
+
+#include "alexnet/Runtime/ExecContext.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+namespace alexnet::runtime {
+
+AlignedBuffer::AlignedBuffer(size_t size) : bytes(size) {
+  // aligned_alloc wants a multiple of the alignment, and at least one byte.
+  size_t rounded = ((size ? size : 1) + 63) / 64 * 64;
+  char *p = static_cast<char *>(std::aligned_alloc(64, rounded));
+  if (!p)
+    throw std::bad_alloc();
+  std::memset(p, 0, rounded);
+  ptr.reset(p);
+}
+
+void AlignedBuffer::Free::operator()(char *p) const { std::free(p); }
+
+ExecContext::ExecContext(const ModelDesc &model, int numThreads)
+    : desc(model), threads(numThreads) {
+  for (int d = 0; d < model.numDevices; ++d)
+    arenas.emplace_back(size_t(model.inferenceMemory[d].arenaBytes));
+  paramBlock = AlignedBuffer(size_t(model.paramFloats) * sizeof(float));
+  inputs.assign(model.numInputs, nullptr);
+  outputs.assign(model.numOutputs, nullptr);
+}
+
+} // namespace alexnet::runtime
