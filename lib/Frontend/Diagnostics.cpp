@@ -57,8 +57,8 @@ void DiagnosticEngine::flush() {
   pending.clear();
   if (tooManyErrors() && !limitReported) {
     limitReported = true;
-    *os << fileName << ": error: too many errors, stopping after "
-        << errorLimit << "\n";
+    *os << fileName << ": error: too many errors, stopping after " << errorLimit
+        << "\n";
   }
   os->flush();
 }
@@ -81,8 +81,7 @@ std::string_view DiagnosticEngine::lineText(uint32_t line) {
   return source.substr(begin, end - begin);
 }
 
-std::string DiagnosticEngine::render(SourceRange loc,
-                                     std::string_view severity,
+std::string DiagnosticEngine::render(SourceRange loc, std::string_view severity,
                                      std::string_view message) {
   std::string out = fileName;
   if (loc.line != 0)
@@ -96,11 +95,10 @@ std::string DiagnosticEngine::render(SourceRange loc,
     return out;
 
   std::string_view line = lineText(loc.line);
-  size_t column = std::min<size_t>(loc.column ? loc.column - 1 : 0,
-                                   line.size());
+  size_t column =
+      std::min<size_t>(loc.column ? loc.column - 1 : 0, line.size());
   size_t underlineEnd =
-      std::min<size_t>(column + std::max<uint32_t>(loc.length, 1),
-                       line.size());
+      std::min<size_t>(column + std::max<uint32_t>(loc.length, 1), line.size());
 
   // Cut long lines to a window around the column, on character boundaries.
   size_t begin = 0, end = line.size();
@@ -162,8 +160,7 @@ namespace {
 size_t editDistance(std::string_view a, std::string_view b, size_t limit) {
   constexpr size_t kMaxLength = 64; // suggestions for long names are noise
   if (a.size() > kMaxLength || b.size() > kMaxLength ||
-      (a.size() > b.size() ? a.size() - b.size() : b.size() - a.size()) >
-          limit)
+      (a.size() > b.size() ? a.size() - b.size() : b.size() - a.size()) > limit)
     return limit + 1;
   std::vector<std::vector<size_t>> d(a.size() + 1,
                                      std::vector<size_t>(b.size() + 1));
@@ -174,8 +171,8 @@ size_t editDistance(std::string_view a, std::string_view b, size_t limit) {
   for (size_t i = 1; i <= a.size(); ++i)
     for (size_t j = 1; j <= b.size(); ++j) {
       size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1,
-                          d[i - 1][j - 1] + cost});
+      d[i][j] =
+          std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
       if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
         d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
     }

@@ -46,8 +46,7 @@ std::optional<Graph> parseModelFile(const std::string &path,
     diagnostics << path << ": error: cannot read file\n";
     return std::nullopt;
   }
-  return parseModel(path, text.str(), batchOverride, diagnostics,
-                    requireLoss);
+  return parseModel(path, text.str(), batchOverride, diagnostics, requireLoss);
 }
 
 } // namespace alexnet::frontend

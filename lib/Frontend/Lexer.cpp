@@ -8,7 +8,6 @@
 
 #include "alexnet/Frontend/Lexer.h"
 
-#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -112,7 +111,7 @@ Token Lexer::next() {
       t.kind = TokenKind::EndOfFile;
       // Point just past the last line's text rather than at an empty line.
       t.loc = source.empty() || source.back() != '\n' ? rangeOf(pos, pos)
-                                                       : lastNewline;
+                                                      : lastNewline;
       return t;
     }
     size_t begin = pos;
@@ -184,9 +183,9 @@ void Lexer::skipComment() {
   while (pos < source.size() && source[pos] != '\n') {
     unsigned n = utf8Length(source, pos);
     if (n == 0 && !reported) {
-      diags.error(rangeOf(pos, pos + 1),
-                  "invalid byte " + hexByte(uint8_t(source[pos])) +
-                      "; expected UTF-8 text");
+      diags.error(rangeOf(pos, pos + 1), "invalid byte " +
+                                             hexByte(uint8_t(source[pos])) +
+                                             "; expected UTF-8 text");
       reported = true;
     }
     pos += n ? n : 1;
@@ -230,8 +229,8 @@ Token Lexer::lexNumber(size_t begin) {
   }
   Token t = make(isFloat ? TokenKind::Float : TokenKind::Integer, begin);
   if (malformed) {
-    diags.error(t.loc, "expected a number like 3, 0.75 or 1e-4, got " +
-                           quote(t.text));
+    diags.error(t.loc,
+                "expected a number like 3, 0.75 or 1e-4, got " + quote(t.text));
     t.kind = TokenKind::Error;
     return t;
   }
@@ -240,10 +239,10 @@ Token Lexer::lexNumber(size_t begin) {
     for (char d : t.text) {
       int digit = d - '0';
       if (value > (std::numeric_limits<int64_t>::max() - digit) / 10) {
-        diags.error(t.loc, "expected an integer of at most " +
-                               std::to_string(
-                                   std::numeric_limits<int64_t>::max()) +
-                               ", got " + quote(t.text));
+        diags.error(t.loc,
+                    "expected an integer of at most " +
+                        std::to_string(std::numeric_limits<int64_t>::max()) +
+                        ", got " + quote(t.text));
         t.kind = TokenKind::Error;
         return t;
       }
@@ -254,7 +253,6 @@ Token Lexer::lexNumber(size_t begin) {
     return t;
   }
   std::string text(t.text);
-  errno = 0;
   double value = std::strtod(text.c_str(), nullptr);
   if (!std::isfinite(value)) {
     diags.error(t.loc, "expected a number within the range of a double, got " +
@@ -279,8 +277,8 @@ Token Lexer::lexInvalid(size_t begin) {
     char buf[16];
     std::snprintf(buf, sizeof(buf), "U+%04X",
                   unsigned(decodeUtf8(source, pos, n)));
-    message = "unexpected character '" +
-              std::string(source.substr(pos, n)) + "' (" + buf + ")";
+    message = "unexpected character '" + std::string(source.substr(pos, n)) +
+              "' (" + buf + ")";
     pos += n;
   } else if (byte < 0x20 || byte == 0x7f) {
     message = "unexpected control character " + hexByte(byte);

@@ -64,6 +64,17 @@ void Parser::skipNewlines() {
     consume();
 }
 
+bool Parser::skipNewlinesBefore(TokenKind closer) {
+  size_t n = 0;
+  while (peek(n).is(TokenKind::Newline))
+    ++n;
+  if (!peek(n).is(closer))
+    return false;
+  while (n--)
+    consume();
+  return true;
+}
+
 bool Parser::atBlockStart() {
   return (peek().isWord("model") || peek().isWord("train")) &&
          peek(1).is(TokenKind::Identifier) && peek(2).is(TokenKind::LBrace);
@@ -77,9 +88,13 @@ File Parser::parseFile() {
     if (at(TokenKind::EndOfFile) || diags.tooManyErrors())
       return file;
     if (peek().isWord("model")) {
-      parseModel(file);
+      ModelBlock block;
+      if (parseBlock(block, [&](ModelBlock &b) { return parseModelStmt(b); }))
+        file.models.push_back(std::move(block));
     } else if (peek().isWord("train")) {
-      parseTrain(file);
+      TrainBlock block;
+      if (parseBlock(block, [&](TrainBlock &b) { return parseTrainEntry(b); }))
+        file.trains.push_back(std::move(block));
     } else {
       errorExpected("a 'model' or 'train' block");
       skipToBlock();
@@ -118,71 +133,46 @@ bool Parser::expectStatementEnd() {
   return false;
 }
 
-template <typename ParseStmt>
-void Parser::parseBlockBody(std::string_view what, ParseStmt parseStmt) {
-  SourceRange brace = consume().loc; // '{'
+template <typename Block, typename ParseStmt>
+bool Parser::parseBlock(Block &block, ParseStmt parseStmt) {
+  Token keyword = consume();
+  block.keywordLoc = keyword.loc;
+  if (!at(TokenKind::Identifier)) {
+    errorExpected("a model name after " + quote(keyword.text));
+    skipToBlock();
+    return false;
+  }
+  Token name = consume();
+  block.name = std::string(name.text);
+  block.nameLoc = name.loc;
+  if (!at(TokenKind::LBrace)) {
+    errorExpected("'{' after the model name");
+    skipToBlock();
+    return false;
+  }
+  std::string what =
+      (keyword.text == "model" ? "model " : "train block ") + quote(block.name);
+  SourceRange brace = consume().loc;
   for (;;) {
     if (diags.tooManyErrors())
-      return;
+      return true;
     if (at(TokenKind::Newline) || at(TokenKind::Semicolon)) {
       consume();
       continue;
     }
     if (at(TokenKind::RBrace)) {
       consume();
-      return;
+      return true;
     }
     if (at(TokenKind::EndOfFile) || atBlockStart()) {
-      diags.error(peek().loc, "expected '}' to close " + std::string(what) +
-                                  ", got " + describe(peek()));
+      diags.error(peek().loc, "expected '}' to close " + what + ", got " +
+                                  describe(peek()));
       diags.note(brace, "block opened here");
-      return;
+      return true;
     }
-    if (!parseStmt())
+    if (!parseStmt(block))
       skipStatement();
   }
-}
-
-void Parser::parseModel(File &file) {
-  ModelBlock block;
-  block.keywordLoc = consume().loc;
-  if (!at(TokenKind::Identifier)) {
-    errorExpected("a model name after 'model'");
-    skipToBlock();
-    return;
-  }
-  Token name = consume();
-  block.name = std::string(name.text);
-  block.nameLoc = name.loc;
-  if (!at(TokenKind::LBrace)) {
-    errorExpected("'{' after the model name");
-    skipToBlock();
-    return;
-  }
-  parseBlockBody("model " + quote(block.name),
-                 [&] { return parseModelStmt(block); });
-  file.models.push_back(std::move(block));
-}
-
-void Parser::parseTrain(File &file) {
-  TrainBlock block;
-  block.keywordLoc = consume().loc;
-  if (!at(TokenKind::Identifier)) {
-    errorExpected("a model name after 'train'");
-    skipToBlock();
-    return;
-  }
-  Token name = consume();
-  block.name = std::string(name.text);
-  block.nameLoc = name.loc;
-  if (!at(TokenKind::LBrace)) {
-    errorExpected("'{' after the model name");
-    skipToBlock();
-    return;
-  }
-  parseBlockBody("train block " + quote(block.name),
-                 [&] { return parseTrainEntry(block); });
-  file.trains.push_back(std::move(block));
 }
 
 bool Parser::parseModelStmt(ModelBlock &block) {
@@ -225,8 +215,7 @@ bool Parser::parseModelStmt(ModelBlock &block) {
     stmt.nameLoc = name.loc;
     if (!expect(TokenKind::Equal, "'=' after " + quote(name.text))) {
       ok = false;
-    } else if (!at(TokenKind::Identifier) ||
-               !peek(1).is(TokenKind::LParen)) {
+    } else if (!at(TokenKind::Identifier) || !peek(1).is(TokenKind::LParen)) {
       errorExpected("an op call like relu(x)");
       ok = false;
     } else {
@@ -256,26 +245,15 @@ bool Parser::parseInput(ModelStmt &stmt) {
   Token type = consume();
   stmt.dtype = std::string(type.text);
   stmt.dtypeLoc = type.loc;
-  if (!expect(TokenKind::LBracket,
-              "'[' and the dimensions after " + quote(type.text)))
-    return false;
-  for (;;) {
-    skipNewlines();
-    std::unique_ptr<Expr> dim = parseExpr(2);
-    if (!dim)
-      return false;
-    stmt.dims.push_back(std::move(dim));
-    if (at(TokenKind::Comma)) {
-      consume();
-      continue;
-    }
-    if (at(TokenKind::RBracket)) {
-      consume();
-      return true;
-    }
-    errorExpected("',' or ']' in the dimensions");
+  if (!at(TokenKind::LBracket)) {
+    errorExpected("'[' and the dimensions after " + quote(type.text));
     return false;
   }
+  std::unique_ptr<Expr> dims = parseList(1);
+  if (!dims)
+    return false;
+  stmt.dims = std::move(dims->elements);
+  return true;
 }
 
 bool Parser::parseTrainEntry(TrainBlock &block) {
@@ -310,8 +288,8 @@ std::unique_ptr<Expr> Parser::parseExpr(unsigned depth) {
     return nullptr;
   auto literal = [](const Token &t) {
     auto e = std::make_unique<Expr>();
-    e->kind = t.is(TokenKind::Integer) ? Expr::Kind::Integer
-                                       : Expr::Kind::Float;
+    e->kind =
+        t.is(TokenKind::Integer) ? Expr::Kind::Integer : Expr::Kind::Float;
     e->loc = t.loc;
     e->intValue = t.intValue;
     e->floatValue = t.floatValue;
@@ -385,13 +363,7 @@ std::unique_ptr<Expr> Parser::parseCall(unsigned depth) {
       consume();
       continue;
     }
-    // Allow the closing ')' alone on a later line.
-    size_t n = 0;
-    while (peek(n).is(TokenKind::Newline))
-      ++n;
-    if (peek(n).is(TokenKind::RParen)) {
-      while (n--)
-        consume();
+    if (skipNewlinesBefore(TokenKind::RParen)) {
       consume();
       return call;
     }
@@ -415,12 +387,7 @@ std::unique_ptr<Expr> Parser::parseList(unsigned depth) {
       consume();
       continue;
     }
-    size_t n = 0;
-    while (peek(n).is(TokenKind::Newline))
-      ++n;
-    if (peek(n).is(TokenKind::RBracket)) {
-      while (n--)
-        consume();
+    if (skipNewlinesBefore(TokenKind::RBracket)) {
       list->loc = span(open.loc, consume().loc);
       return list;
     }

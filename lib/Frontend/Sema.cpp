@@ -147,8 +147,7 @@ private:
   void define(const std::string &name, SourceRange loc, int value);
   int resolveInput(const Expr &e, size_t stmtIndex, DType expected);
   bool bindArgs(const Expr &call, const std::vector<Param> &params,
-                size_t first, bool positional,
-                std::vector<const Arg *> &bound);
+                size_t first, bool positional, std::vector<const Arg *> &bound);
 
   std::optional<int64_t> evalInt(const Expr &e, const char *what);
   std::optional<Pair> evalPair(const Expr &e, const char *what);
@@ -256,7 +255,8 @@ void Sema::analyzeBatch(const ModelBlock &model) {
                   "expected an integer batch size, got " + describeExpr(e));
     else if (e.intValue < 1 || e.intValue > kMaxDim)
       diags.error(e.loc, "expected a batch size in [1, " +
-                             std::to_string(kMaxDim) + "], got " + e.text);
+                             std::to_string(kMaxDim) + "], got " +
+                             describeExpr(e));
     else
       batch = e.intValue;
   }
@@ -406,13 +406,12 @@ bool Sema::bindArgs(const Expr &call, const std::vector<Param> &params,
         ++slot;
       if (slot == params.size()) {
         std::vector<std::string> names = paramNames(params);
-        diags.error(arg.keywordLoc,
-                    "unknown argument " + quote(arg.keyword) + " to " +
-                        quote(call.text) +
-                        (names.empty() ? "; it takes none"
-                                       : "; expected one of " +
-                                             joinNames(names)) +
-                        didYouMean(arg.keyword, names));
+        diags.error(arg.keywordLoc, "unknown argument " + quote(arg.keyword) +
+                                        " to " + quote(call.text) +
+                                        (names.empty() ? "; it takes none"
+                                                       : "; expected one of " +
+                                                             joinNames(names)) +
+                                        didYouMean(arg.keyword, names));
         ok = false;
         continue;
       }
@@ -462,8 +461,8 @@ std::optional<Pair> Sema::evalPair(const Expr &e, const char *what) {
 std::optional<double> Sema::evalNumber(const Expr &e, const char *what) {
   if (isNumber(e))
     return e.floatValue;
-  diags.error(e.loc, std::string("expected a number for '") + what +
-                         "', got " + describeExpr(e));
+  diags.error(e.loc, std::string("expected a number for '") + what + "', got " +
+                         describeExpr(e));
   return std::nullopt;
 }
 
@@ -494,9 +493,8 @@ Sema::evalInit(const Expr &e, const char *what, bool allowNone) {
     init.kind = Init::Kind::Constant;
     params = {{"value", true}};
   } else {
-    diags.error(e.loc, "unknown initializer " + quote(e.text) +
-                           "; expected " + expected +
-                           didYouMean(e.text, initNames));
+    diags.error(e.loc, "unknown initializer " + quote(e.text) + "; expected " +
+                           expected + didYouMean(e.text, initNames));
     return std::nullopt;
   }
   std::vector<const Arg *> bound;
@@ -512,12 +510,13 @@ Sema::evalInit(const Expr &e, const char *what, bool allowNone) {
   if (init.kind == Init::Kind::Normal && init.b < 0) {
     diags.error(bound[1]->value->loc,
                 "expected a non-negative standard deviation, got " +
-                    bound[1]->value->text);
+                    describeExpr(*bound[1]->value));
     return std::nullopt;
   }
   if (init.kind == Init::Kind::Uniform && init.a > init.b) {
-    diags.error(e.loc, "expected low <= high, got " + bound[0]->value->text +
-                           " and " + bound[1]->value->text);
+    diags.error(e.loc, "expected low <= high, got " +
+                           describeExpr(*bound[0]->value) + " and " +
+                           describeExpr(*bound[1]->value));
     return std::nullopt;
   }
   return std::optional<Init>(init);
@@ -572,10 +571,10 @@ void Sema::analyzeLayer(const ModelStmt &stmt, size_t index) {
   const OpInfo *op = findOp(call.text);
   if (!op) {
     std::string hint = didYouMean(call.text, opNames());
-    diags.error(call.loc, "unknown op " + quote(call.text) +
-                              (hint.empty() ? "; expected one of " +
-                                                  joinNames(opNames())
-                                            : hint));
+    diags.error(call.loc,
+                "unknown op " + quote(call.text) +
+                    (hint.empty() ? "; expected one of " + joinNames(opNames())
+                                  : hint));
     return define(stmt.name, stmt.nameLoc, -1);
   }
   Layer layer;
@@ -619,9 +618,9 @@ void Sema::analyzeLayer(const ModelStmt &stmt, size_t index) {
   }
 
   std::vector<const Arg *> bound;
+  // Check the attributes even after input errors, to report them all.
   ok &= bindArgs(call, op->attrs, numInputs, /*positional=*/false, bound);
-  if (ok)
-    ok = analyzeAttributes(*op, bound, layer);
+  ok &= analyzeAttributes(*op, bound, layer);
   if (!ok)
     return define(stmt.name, stmt.nameLoc, -1);
 
@@ -632,8 +631,8 @@ void Sema::analyzeLayer(const ModelStmt &stmt, size_t index) {
     return define(stmt.name, stmt.nameLoc, -1);
   }
   if (stmt.role == Role::Loss && !result.shape.empty()) {
-    diags.error(call.loc, "expected a scalar loss, got " +
-                              shape::format(result.shape));
+    diags.error(call.loc,
+                "expected a scalar loss, got " + shape::format(result.shape));
     return define(stmt.name, stmt.nameLoc, -1);
   }
 
@@ -683,7 +682,7 @@ bool Sema::analyzeAttributes(const OpInfo &op,
     auto v = evalNumber(*e, name);
     if (v && !valid(*v)) {
       diags.error(e->loc, std::string("expected ") + expected + ", got " +
-                              e->text);
+                              describeExpr(*e));
       v.reset();
     }
     ok &= v.has_value();
@@ -727,15 +726,19 @@ bool Sema::analyzeAttributes(const OpInfo &op,
     break;
   case OpKind::Lrn:
     intAttr("size", layer.size);
-    realAttr("alpha", layer.alpha, [](double v) { return v >= 0; },
-             "a non-negative alpha");
-    realAttr("beta", layer.beta, [](double v) { return v >= 0; },
-             "a non-negative beta");
-    realAttr("k", layer.k, [](double v) { return v > 0; }, "a positive k");
+    realAttr(
+        "alpha", layer.alpha, [](double v) { return v >= 0; },
+        "a non-negative alpha");
+    realAttr(
+        "beta", layer.beta, [](double v) { return v >= 0; },
+        "a non-negative beta");
+    realAttr(
+        "k", layer.k, [](double v) { return v > 0; }, "a positive k");
     break;
   case OpKind::Dropout:
-    realAttr("rate", layer.rate, [](double v) { return v >= 0 && v < 1; },
-             "a rate in [0, 1)");
+    realAttr(
+        "rate", layer.rate, [](double v) { return v >= 0 && v < 1; },
+        "a rate in [0, 1)");
     break;
   case OpKind::Concat:
     intAttr("axis", layer.axis);
@@ -794,8 +797,8 @@ void Sema::analyzeTrain(const File &file, const ModelBlock &model) {
       diags.error(block.nameLoc, "expected a train block for model " +
                                      quote(model.name) + ", got " +
                                      quote(block.name));
-      diags.note(model.nameLoc, "model " + quote(model.name) +
-                                    " is declared here");
+      diags.note(model.nameLoc,
+                 "model " + quote(model.name) + " is declared here");
     }
     TrainConfig config;
     config.loc = block.nameLoc;
@@ -819,8 +822,8 @@ void Sema::analyzeTrain(const File &file, const ModelBlock &model) {
       } else if (entry.key == "epochs") {
         if (auto v = evalInt(e, "epochs")) {
           if (*v < 1)
-            diags.error(e.loc,
-                        "expected a positive number of epochs, got " + e.text);
+            diags.error(e.loc, "expected a positive number of epochs, got " +
+                                   describeExpr(e));
           else
             config.epochs = *v;
         }
@@ -844,13 +847,12 @@ void Sema::analyzeOptimizer(const Expr &e, TrainConfig &config) {
     return;
   }
   if (e.text != "sgd") {
-    diags.error(e.loc, "unknown optimizer " + quote(e.text) +
-                           "; expected sgd" + didYouMean(e.text, {"sgd"}));
+    diags.error(e.loc, "unknown optimizer " + quote(e.text) + "; expected sgd" +
+                           didYouMean(e.text, {"sgd"}));
     return;
   }
   config.optimizer = "sgd";
-  const std::vector<Param> params = {
-      {"lr"}, {"momentum"}, {"weight_decay"}};
+  const std::vector<Param> params = {{"lr"}, {"momentum"}, {"weight_decay"}};
   std::vector<const Arg *> bound;
   if (!bindArgs(e, params, 0, /*positional=*/true, bound))
     return;
@@ -876,7 +878,7 @@ void Sema::analyzeOptimizer(const Expr &e, TrainConfig &config) {
       continue;
     if (!checks[i].valid(*v))
       diags.error(value.loc, std::string("expected ") + checks[i].expected +
-                                 ", got " + value.text);
+                                 ", got " + describeExpr(value));
     else
       *checks[i].out = *v;
   }
@@ -889,13 +891,13 @@ void Sema::analyzeSchedule(const Expr &e, TrainConfig &config) {
     std::string got = e.kind == Expr::Kind::Call || e.kind == Expr::Kind::Name
                           ? quote(e.text)
                           : describeExpr(e);
-    diags.error(e.loc, "unknown schedule " + got +
-                           "; expected plateau(factor, patience, max_drops) "
-                           "or constant()" +
-                           (e.kind == Expr::Kind::Call ||
-                                    e.kind == Expr::Kind::Name
-                                ? didYouMean(e.text, schedules)
-                                : ""));
+    diags.error(e.loc,
+                "unknown schedule " + got +
+                    "; expected plateau(factor, patience, max_drops) "
+                    "or constant()" +
+                    (e.kind == Expr::Kind::Call || e.kind == Expr::Kind::Name
+                         ? didYouMean(e.text, schedules)
+                         : ""));
     return;
   }
   config.schedule = e.text;
@@ -904,8 +906,7 @@ void Sema::analyzeSchedule(const Expr &e, TrainConfig &config) {
     bindArgs(e, {}, 0, /*positional=*/true, bound);
     return;
   }
-  const std::vector<Param> params = {
-      {"factor"}, {"patience"}, {"max_drops"}};
+  const std::vector<Param> params = {{"factor"}, {"patience"}, {"max_drops"}};
   std::vector<const Arg *> bound;
   if (!bindArgs(e, params, 0, /*positional=*/true, bound))
     return;
@@ -913,13 +914,14 @@ void Sema::analyzeSchedule(const Expr &e, TrainConfig &config) {
     const Expr &value = *bound[0]->value;
     if (auto v = evalNumber(value, "factor")) {
       if (*v <= 0 || *v >= 1)
-        diags.error(value.loc, "expected a factor in (0, 1), got " + value.text);
+        diags.error(value.loc,
+                    "expected a factor in (0, 1), got " + value.text);
       else
         config.factor = *v;
     }
   }
-  std::pair<const char *, int64_t *> ints[] = {
-      {"patience", &config.patience}, {"max_drops", &config.maxDrops}};
+  std::pair<const char *, int64_t *> ints[] = {{"patience", &config.patience},
+                                               {"max_drops", &config.maxDrops}};
   for (size_t i = 0; i < 2; ++i) {
     if (!bound[i + 1])
       continue;
@@ -927,7 +929,8 @@ void Sema::analyzeSchedule(const Expr &e, TrainConfig &config) {
     if (auto v = evalInt(value, ints[i].first)) {
       if (*v < 0)
         diags.error(value.loc, std::string("expected a non-negative ") +
-                                   ints[i].first + ", got " + value.text);
+                                   ints[i].first + ", got " +
+                                   describeExpr(value));
       else
         *ints[i].second = *v;
     }

@@ -132,9 +132,9 @@ Image centreCrop(const Image &image, int width, int height) {
   Image out = Image::filled(width, height, image.channels);
   size_t rowLen = size_t(width) * image.channels;
   for (int y = 0; y < height; ++y)
-    std::copy_n(&image.pixels[(size_t(top + y) * image.width + left) *
-                              image.channels],
-                rowLen, &out.pixels[y * rowLen]);
+    std::copy_n(
+        &image.pixels[(size_t(top + y) * image.width + left) * image.channels],
+        rowLen, &out.pixels[y * rowLen]);
   return out;
 }
 
@@ -145,12 +145,9 @@ void toFloatCHW(const Image &image, float *out) {
       out[ch * plane + i] = image.pixels[i * image.channels + ch] / 255.0f;
 }
 
-int resizeTargetFor(int crop) {
-  return int(std::lround(crop * 256.0 / 224.0));
-}
+int resizeTargetFor(int crop) { return int(std::lround(crop * 256.0 / 224.0)); }
 
-Image preprocessImage(const Image &image, int width, int height,
-                      int channels) {
+Image preprocessImage(const Image &image, int width, int height, int channels) {
   Image src = convertChannels(image, channels);
   int target = resizeTargetFor(std::max(width, height));
   // Scale so the shorter side becomes `target`; the other side keeps the

@@ -2,15 +2,17 @@
 //
 // JPEG through libjpeg-turbo's TurboJPEG API with warnings treated as errors
 // (a truncated file only warns otherwise) and the progressive-scan limit on;
-// PNG through libpng's simplified API, which reports errors as values and
-// handles palette, 16-bit, gray+alpha and gamma itself. Sizes are checked
-// before allocating.
+// PNG through libpng's classic API, expanded to 8-bit samples without gamma
+// correction (the simplified API would treat 16-bit files as linear light
+// and brighten them). Sizes are checked before allocating.
 //
 //===----------------------------------------------------------------------===//
 
 #include "alexnet/Runtime/AtomicFile.h"
 #include "alexnet/Runtime/Image.h"
 
+#include <csetjmp>
+#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <png.h>
@@ -28,9 +30,10 @@ bool startsWith(const uint8_t *data, size_t size, const uint8_t *magic,
   return size >= length && std::memcmp(data, magic, length) == 0;
 }
 
-Status checkSize(int64_t width, int64_t height, const std::string &name) {
+Status checkSize(int64_t width, int64_t height, const std::string &name,
+                 const char *format) {
   if (width <= 0 || height <= 0)
-    return Status::error(name + ": invalid image size " +
+    return Status::error(name + ": invalid " + format + " image size " +
                          std::to_string(width) + "x" + std::to_string(height));
   if (width * height > kMaxImagePixels)
     return Status::error(name + ": image too large (" + std::to_string(width) +
@@ -49,8 +52,7 @@ Expected<Image> decodeJpeg(const uint8_t *data, size_t size,
   if (!tj)
     return Status::error(name + ": cannot start the JPEG decoder");
   auto tjError = [&](const char *what) {
-    return Status::error(name + ": " + what + ": " +
-                         tjGetErrorStr2(tj.get()));
+    return Status::error(name + ": " + what + ": " + tjGetErrorStr2(tj.get()));
   };
   // TurboJPEG takes a non-const buffer and an unsigned long size.
   auto *buffer = const_cast<unsigned char *>(data);
@@ -58,7 +60,7 @@ Expected<Image> decodeJpeg(const uint8_t *data, size_t size,
   if (tjDecompressHeader3(tj.get(), buffer, (unsigned long)size, &width,
                           &height, &subsampling, &colorspace) != 0)
     return tjError("invalid JPEG header");
-  if (Status s = checkSize(width, height, name); !s.ok())
+  if (Status s = checkSize(width, height, name, "JPEG"); !s.ok())
     return s;
 
   const int flags = TJFLAG_STOPONWARNING | TJFLAG_LIMITSCANS;
@@ -87,27 +89,111 @@ Expected<Image> decodeJpeg(const uint8_t *data, size_t size,
   return image;
 }
 
+/// libpng's state for one decode. libpng reports errors by longjmp, so the
+/// functions that call into it (readPngHeader, readPngPixels) hold no
+/// objects with destructors; everything that owns memory lives here or in
+/// their callers.
+struct PngDecoder {
+  png_structp png = nullptr;
+  png_infop info = nullptr;
+  const uint8_t *data;
+  size_t size;
+  size_t offset = 0;
+  char message[256] = "unknown error";
+
+  PngDecoder(const uint8_t *data, size_t size) : data(data), size(size) {}
+  ~PngDecoder() { png_destroy_read_struct(&png, &info, nullptr); }
+};
+
+void pngError(png_structp png, png_const_charp message) {
+  auto *d = static_cast<PngDecoder *>(png_get_error_ptr(png));
+  std::snprintf(d->message, sizeof(d->message), "%s", message);
+  png_longjmp(png, 1);
+}
+
+void pngWarning(png_structp, png_const_charp) {} // ancillary problems only
+
+void pngRead(png_structp png, png_bytep out, png_size_t length) {
+  auto *d = static_cast<PngDecoder *>(png_get_io_ptr(png));
+  if (length > d->size - d->offset)
+    png_error(png, "truncated file");
+  std::memcpy(out, d->data + d->offset, length);
+  d->offset += length;
+}
+
+/// Reads the header and sets up the conversion to 8-bit gray, gray+alpha,
+/// RGB or RGBA (raw sample values, no gamma: what PIL and torchvision see).
+bool readPngHeader(PngDecoder &d, uint32_t &width, uint32_t &height,
+                   int &channels, size_t &rowBytes) {
+  if (setjmp(png_jmpbuf(d.png)))
+    return false;
+  png_set_read_fn(d.png, &d, pngRead);
+  png_read_info(d.png, d.info);
+  png_set_strip_16(d.png);
+  png_set_packing(d.png);
+  png_set_palette_to_rgb(d.png);
+  png_set_expand_gray_1_2_4_to_8(d.png);
+  png_set_tRNS_to_alpha(d.png);
+  png_set_interlace_handling(d.png);
+  png_read_update_info(d.png, d.info);
+  width = png_get_image_width(d.png, d.info);
+  height = png_get_image_height(d.png, d.info);
+  channels = png_get_channels(d.png, d.info);
+  rowBytes = png_get_rowbytes(d.png, d.info);
+  return true;
+}
+
+bool readPngPixels(PngDecoder &d, png_bytepp rows) {
+  if (setjmp(png_jmpbuf(d.png)))
+    return false;
+  png_read_image(d.png, rows);
+  return true;
+}
+
 Expected<Image> decodePng(const uint8_t *data, size_t size,
                           const std::string &name) {
-  png_image png;
-  std::memset(&png, 0, sizeof(png));
-  png.version = PNG_IMAGE_VERSION;
-  if (!png_image_begin_read_from_memory(&png, data, size))
-    return Status::error(name + ": invalid PNG: " + png.message);
-  if (Status s = checkSize(png.width, png.height, name); !s.ok()) {
-    png_image_free(&png);
+  PngDecoder d(data, size);
+  d.png =
+      png_create_read_struct(PNG_LIBPNG_VER_STRING, &d, pngError, pngWarning);
+  if (d.png)
+    d.info = png_create_info_struct(d.png);
+  if (!d.png || !d.info)
+    return Status::error(name + ": cannot start the PNG decoder");
+  uint32_t width = 0, height = 0;
+  int channels = 0;
+  size_t rowBytes = 0;
+  if (!readPngHeader(d, width, height, channels, rowBytes))
+    return Status::error(name + ": invalid PNG: " + d.message);
+  if (Status s = checkSize(width, height, name, "PNG"); !s.ok())
     return s;
+  if (channels < 1 || channels > 4 || rowBytes != size_t(width) * channels)
+    return Status::error(name + ": unsupported PNG layout");
+  std::vector<uint8_t> raw(rowBytes * height);
+  std::vector<png_bytep> rows(height);
+  for (uint32_t y = 0; y < height; ++y)
+    rows[y] = &raw[y * rowBytes];
+  if (!readPngPixels(d, rows.data()))
+    return Status::error(name + ": corrupt PNG data: " + d.message);
+
+  // Drop alpha by compositing onto white.
+  bool alpha = channels == 2 || channels == 4;
+  int colour = alpha ? channels - 1 : channels;
+  if (!alpha) {
+    Image image;
+    image.width = int(width);
+    image.height = int(height);
+    image.channels = channels;
+    image.pixels = std::move(raw);
+    return image;
   }
-  int channels = (png.format & PNG_FORMAT_FLAG_COLOR) ? 3 : 1;
-  png.format = channels == 3 ? PNG_FORMAT_RGB : PNG_FORMAT_GRAY;
-  Image image = Image::filled(int(png.width), int(png.height), channels);
-  png_color white{255, 255, 255};
-  // finish_read frees the decoder's state whether or not it succeeds.
-  if (!png_image_finish_read(&png, &white, image.pixels.data(), 0, nullptr))
-    return Status::error(name + ": corrupt PNG data: " + png.message);
-  // Recoverable problems (a bad CRC in an ancillary chunk) only warn.
-  if (png.warning_or_error & PNG_IMAGE_ERROR)
-    return Status::error(name + ": corrupt PNG data: " + png.message);
+  Image image = Image::filled(int(width), int(height), colour);
+  for (size_t i = 0, n = size_t(width) * height; i < n; ++i) {
+    const uint8_t *p = &raw[i * channels];
+    unsigned a = p[colour];
+    for (int c = 0; c < colour; ++c)
+      image.pixels[i * colour + c] =
+          uint8_t((p[c] * a + 255u * (255u - a) + 127u) / 255u);
+  }
   return image;
 }
 

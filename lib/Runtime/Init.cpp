@@ -66,8 +66,8 @@ void initParam(const ParamSpec &spec, uint32_t index, uint64_t seed,
 void initParams(const ModelDesc &model, uint64_t seed, float *block,
                 ThreadPool *pool) {
   for (int32_t i = 0; i < model.numParams; ++i)
-    initParam(model.params[i], uint32_t(i), seed, block + model.params[i].offset,
-              pool);
+    initParam(model.params[i], uint32_t(i), seed,
+              block + model.params[i].offset, pool);
 }
 
 } // namespace alexnet::runtime

@@ -10,6 +10,9 @@
 #include "alexnet/Analysis/ModelSummary.h"
 #include "alexnet/Frontend/Frontend.h"
 #include "alexnet/Frontend/MLIRGen.h"
+#include "alexnet/Pipeline/Pipeline.h"
+#include "alexnet/Target/BuildExecutable.h"
+#include "alexnet/Target/Cpu.h"
 #include "alexnet/Tools/Registration.h"
 
 #include "mlir/IR/AsmState.h"
@@ -20,6 +23,8 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
 #include "llvm/Support/ToolOutputFile.h"
 
 #include <iostream>
@@ -29,22 +34,56 @@ namespace cl = llvm::cl;
 
 namespace {
 
-enum class EmitKind { NN, Summary };
+enum class EmitKind { NN, Summary, Lowered, Cpp, Exe };
 
 struct Options {
   cl::opt<std::string> input{cl::Positional, cl::desc("<model.nn>"),
                              cl::Required};
-  cl::opt<std::string> output{"o", cl::desc("Output file (default: stdout)"),
-                              cl::value_desc("file"), cl::init("-")};
+  cl::opt<std::string> output{
+      "o",
+      cl::desc("Output file (default: stdout for text, the model's file "
+               "name without .nn for an executable)"),
+      cl::value_desc("file")};
   cl::opt<EmitKind> emit{
-      "emit", cl::desc("Stage to stop at"), cl::init(EmitKind::NN),
+      "emit", cl::desc("Stage to stop at (default: exe)"),
+      cl::init(EmitKind::Exe),
       cl::values(clEnumValN(EmitKind::NN, "nn", "the nn dialect module"),
                  clEnumValN(EmitKind::Summary, "summary",
-                            "per-layer shapes, parameters and FLOPs"))};
+                            "per-layer shapes, parameters and FLOPs"),
+                 clEnumValN(EmitKind::Lowered, "lowered",
+                            "the planned exec module"),
+                 clEnumValN(EmitKind::Cpp, "cpp", "the generated C++"),
+                 clEnumValN(EmitKind::Exe, "exe",
+                            "a standalone executable"))};
+  cl::opt<std::string> target{"target", cl::desc("Target: cpu"),
+                              cl::init("cpu")};
+  cl::list<std::string> cxxFlags{
+      "Xcxx", cl::desc("Extra flag for the C++ compiler (e.g. -march=native)"),
+      cl::value_desc("flag")};
+  cl::opt<bool> keepSource{"keep-source",
+                           cl::desc("Keep the generated C++ as <output>.cpp")};
+  cl::opt<bool> verbose{"v", cl::desc("Print the C++ compiler command")};
   cl::opt<int64_t> batch{"batch",
                          cl::desc("Batch size (overrides the model's batch)"),
                          cl::value_desc("N"), cl::init(0)};
 };
+
+/// Writes text output to -o (stdout by default).
+int emitText(const Options &options,
+             llvm::function_ref<LogicalResult(llvm::raw_ostream &)> write) {
+  std::string message;
+  std::string path = options.output.getNumOccurrences() ? options.output.getValue()
+                                                        : std::string("-");
+  std::unique_ptr<llvm::ToolOutputFile> out = openOutputFile(path, &message);
+  if (!out) {
+    llvm::errs() << "alexnet-compile: error: " << message << "\n";
+    return 1;
+  }
+  if (failed(write(out->os())))
+    return 1;
+  out->keep();
+  return 0;
+}
 
 int error(const llvm::Twine &message) {
   llvm::errs() << "alexnet-compile: error: " << message << "\n";
@@ -88,23 +127,56 @@ int alexnet::compileMain(int argc, char **argv) {
   if (!module)
     return 1;
 
-  std::unique_ptr<llvm::ToolOutputFile> out =
-      openOutputFile(options.output, &message);
-  if (!out)
-    return error(message);
-  switch (options.emit) {
-  case EmitKind::NN:
-    module->print(out->os());
-    out->os() << "\n";
-    break;
-  case EmitKind::Summary: {
-    FailureOr<ModelSummary> summary = summarizeModel(*module);
-    if (failed(summary))
-      return 1;
-    printModelSummary(*summary, out->os());
-    break;
-  }
-  }
-  out->keep();
-  return 0;
+  if (options.emit == EmitKind::NN || options.emit == EmitKind::Summary)
+    return emitText(options, [&](llvm::raw_ostream &os) -> LogicalResult {
+      if (options.emit == EmitKind::NN) {
+        module->print(os);
+        os << "\n";
+        return success();
+      }
+      FailureOr<ModelSummary> summary = summarizeModel(*module);
+      if (failed(summary))
+        return failure();
+      printModelSummary(*summary, os);
+      return success();
+    });
+
+  if (options.target != "cpu")
+    return error("expected --target=cpu, got '" + options.target +
+                 "' (the CUDA target is not implemented yet)");
+  PassManager pm(&context);
+  if (failed(applyPassManagerCLOptions(pm)))
+    return 1;
+  PipelineOptions pipeline;
+  pipeline.target = options.target;
+  buildLoweringPipeline(pm, pipeline);
+  if (failed(pm.run(*module)))
+    return 1;
+  if (options.emit == EmitKind::Lowered)
+    return emitText(options, [&](llvm::raw_ostream &os) {
+      module->print(os);
+      os << "\n";
+      return success();
+    });
+
+  std::string cpp;
+  llvm::raw_string_ostream cppStream(cpp);
+  if (failed(translateToCpp(*module, cppStream)))
+    return 1;
+  if (options.emit == EmitKind::Cpp)
+    return emitText(options, [&](llvm::raw_ostream &os) {
+      os << cpp;
+      return success();
+    });
+
+  BuildOptions build;
+  build.compilerPath = llvm::sys::fs::getMainExecutable(
+      argv[0], reinterpret_cast<void *>(&alexnet::compileMain));
+  build.extraFlags.assign(options.cxxFlags.begin(), options.cxxFlags.end());
+  build.keepSource = options.keepSource;
+  build.verbose = options.verbose;
+  std::string exe = options.output.getNumOccurrences()
+                        ? options.output.getValue()
+                        : llvm::sys::path::stem(options.input).str();
+  return failed(buildExecutable(cpp, exe, build)) ? 1 : 0;
 }

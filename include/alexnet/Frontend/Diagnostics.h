@@ -34,8 +34,7 @@ public:
 
   /// `os` may be null: diagnostics are then counted but never printed.
   DiagnosticEngine(std::string_view fileName, std::string_view source,
-                   std::ostream *os,
-                   unsigned errorLimit = kDefaultErrorLimit);
+                   std::ostream *os, unsigned errorLimit = kDefaultErrorLimit);
   /// Prints whatever is still buffered.
   ~DiagnosticEngine();
 

@@ -41,11 +41,12 @@ private:
   /// token is a lexical error (already reported).
   void errorExpected(std::string_view what);
   void skipNewlines();
+  /// Skips newlines when `closer` follows them (a closing bracket may sit
+  /// on its own line); true if the current token is then `closer`.
+  bool skipNewlinesBefore(TokenKind closer);
   /// True at `model NAME {` or `train NAME {`: a new top-level block.
   bool atBlockStart();
 
-  void parseModel(File &file);
-  void parseTrain(File &file);
   /// Parses one statement into `block`; false if it was broken.
   bool parseModelStmt(ModelBlock &block);
   bool parseInput(ModelStmt &stmt);
@@ -57,9 +58,10 @@ private:
   void skipStatement();
   /// Skips to the next line that starts a block.
   void skipToBlock();
-  /// Parses `{ ... }` of a block, calling `parseStmt` for each statement.
-  template <typename ParseStmt>
-  void parseBlockBody(std::string_view what, ParseStmt parseStmt);
+  /// Parses `KEYWORD NAME { stmt* }` into `block`, calling `parseStmt`
+  /// for each statement; false if the header was too broken to keep.
+  template <typename Block, typename ParseStmt>
+  bool parseBlock(Block &block, ParseStmt parseStmt);
 
   std::unique_ptr<Expr> parseExpr(unsigned depth);
   std::unique_ptr<Expr> parseCall(unsigned depth);

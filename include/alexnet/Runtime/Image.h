@@ -80,8 +80,7 @@ int resizeTargetFor(int crop);
 /// The paper's evaluation preprocessing: shorter side to
 /// resizeTargetFor(max(width, height)) keeping the aspect ratio, centre
 /// crop `width` x `height`, channels converted to `channels`.
-Image preprocessImage(const Image &image, int width, int height,
-                      int channels);
+Image preprocessImage(const Image &image, int width, int height, int channels);
 
 } // namespace alexnet::runtime
 

@@ -46,7 +46,8 @@ ALEXNET_HD inline PhiloxCounter philoxRound(PhiloxCounter c, PhiloxKey k) {
   uint32_t hi0, lo0, hi1, lo1;
   philoxMulHiLo(0xD2511F53u, c.v[0], hi0, lo0);
   philoxMulHiLo(0xCD9E8D57u, c.v[2], hi1, lo1);
-  return PhiloxCounter{{hi1 ^ c.v[1] ^ k.v[0], lo1, hi0 ^ c.v[3] ^ k.v[1], lo0}};
+  return PhiloxCounter{
+      {hi1 ^ c.v[1] ^ k.v[0], lo1, hi0 ^ c.v[3] ^ k.v[1], lo0}};
 }
 
 /// Philox4x32-10: ten rounds, the key bumped by the Weyl constants between

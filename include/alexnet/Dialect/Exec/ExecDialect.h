@@ -1,0 +1,10 @@
+//===- ExecDialect.h - The exec dialect -------------------------*- C++ -*-===//
+
+#ifndef ALEXNET_DIALECT_EXEC_EXECDIALECT_H
+#define ALEXNET_DIALECT_EXEC_EXECDIALECT_H
+
+#include "mlir/IR/Dialect.h"
+
+#include "alexnet/Dialect/Exec/ExecOpsDialect.h.inc"
+
+#endif // ALEXNET_DIALECT_EXEC_EXECDIALECT_H

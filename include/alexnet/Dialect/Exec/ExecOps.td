@@ -1,0 +1,224 @@
+//===- ExecOps.td - exec dialect ops -----------------------*- tablegen -*-===//
+
+#ifndef ALEXNET_DIALECT_EXEC_EXECOPS_TD
+#define ALEXNET_DIALECT_EXEC_EXECOPS_TD
+
+include "alexnet/Dialect/Exec/Exec.td"
+include "mlir/IR/SymbolInterfaces.td"
+include "mlir/IR/CommonAttrConstraints.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+def Exec_F32Buffer : MemRefOf<[F32]>;
+def Exec_Pair : ConfinedAttr<DenseI64ArrayAttr, [DenseArrayCount<2>]>;
+
+//===----------------------------------------------------------------------===//
+// Buffers
+//===----------------------------------------------------------------------===//
+
+def Exec_AllocOp : Exec_Op<"alloc"> {
+  let summary = "a scratch buffer in a device arena";
+  let description = [{
+    Before memory planning the buffer has no `offset`; the planner assigns
+    one (bytes from the arena start, aligned) from the buffers' lifetimes.
+    ```mlir
+    %b = exec.alloc {device = 0 : i64, offset = 4096 : i64} : memref<1x96x55x55xf32>
+    ```
+  }];
+  let arguments = (ins DefaultValuedAttr<I64Attr, "0">:$device,
+                       OptionalAttr<I64Attr>:$offset);
+  let results = (outs AnyStaticShapeMemRef:$result);
+  let assemblyFormat = "attr-dict `:` type($result)";
+  let builders = [
+    OpBuilder<(ins "::mlir::MemRefType":$type), [{ $_state.addTypes(type); }]>
+  ];
+  let extraClassDeclaration = [{
+    /// Bytes the buffer occupies.
+    int64_t getSizeInBytes();
+  }];
+}
+
+def Exec_ParamOp : Exec_Op<"param",
+    [Pure, DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "a view of one parameter in the parameter block";
+  let description = [{
+    ```mlir
+    %w = exec.param @conv1.weight : memref<96x3x11x11xf32>
+    ```
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$name);
+  let results = (outs AnyStaticShapeMemRef:$result);
+  let assemblyFormat = "$name attr-dict `:` type($result)";
+}
+
+def Exec_ReshapeOp : Exec_Op<"reshape", [Pure]> {
+  let summary = "the same bytes seen with another shape (no copy)";
+  let description = [{
+    ```mlir
+    %f = exec.reshape %p : memref<1x256x6x6xf32> to memref<1x9216xf32>
+    ```
+  }];
+  let arguments = (ins Exec_F32Buffer:$source);
+  let results = (outs Exec_F32Buffer:$result);
+  let assemblyFormat = "$source attr-dict `:` type($source) `to` type($result)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// GEMM
+//===----------------------------------------------------------------------===//
+
+def Exec_GemmOp : Exec_Op<"gemm"> {
+  let summary = "C = alpha * op(A) * op(B) + beta * C, row-major (BLAS)";
+  let description = [{
+    The operands are whole buffers; `*_offset` (elements) selects the
+    matrix inside each, which is how a grouped convolution addresses one
+    group's filters and output rows. Leading dimensions are those of
+    contiguous row-major matrices: lda = trans_a ? m : k, ldb = trans_b ? k
+    : n, ldc = n.
+    ```mlir
+    exec.gemm %w, %col, %out {m = 96, n = 3025, k = 363}
+      : memref<96x3x11x11xf32>, memref<363x3025xf32>, memref<1x96x55x55xf32>
+    ```
+  }];
+  let arguments = (ins Exec_F32Buffer:$a, Exec_F32Buffer:$b, Exec_F32Buffer:$c,
+                       I64Attr:$m, I64Attr:$n, I64Attr:$k,
+                       DefaultValuedAttr<BoolAttr, "false">:$trans_a,
+                       DefaultValuedAttr<BoolAttr, "false">:$trans_b,
+                       DefaultValuedAttr<I64Attr, "0">:$a_offset,
+                       DefaultValuedAttr<I64Attr, "0">:$b_offset,
+                       DefaultValuedAttr<I64Attr, "0">:$c_offset,
+                       DefaultValuedAttr<F32Attr, "1.0f">:$alpha,
+                       DefaultValuedAttr<F32Attr, "0.0f">:$beta);
+  let assemblyFormat = [{
+    $a `,` $b `,` $c attr-dict `:` type($a) `,` type($b) `,` type($c)
+  }];
+  let builders = [
+    OpBuilder<(ins "::mlir::Value":$a, "::mlir::Value":$b, "::mlir::Value":$c,
+                   "int64_t":$m, "int64_t":$n, "int64_t":$k), [{
+      $_state.addOperands({a, b, c});
+      $_state.getOrAddProperties<Properties>().m = $_builder.getI64IntegerAttr(m);
+      $_state.getOrAddProperties<Properties>().n = $_builder.getI64IntegerAttr(n);
+      $_state.getOrAddProperties<Properties>().k = $_builder.getI64IntegerAttr(k);
+    }]>
+  ];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Kernels: each becomes one generated body, a function of its output index
+//===----------------------------------------------------------------------===//
+
+class Exec_KernelOp<string mnemonic, list<Trait> traits = []>
+    : Exec_Op<mnemonic, traits> {
+  let hasVerifier = 1;
+}
+
+def Exec_Im2ColOp : Exec_KernelOp<"im2col"> {
+  let summary = "unfold one group's input patches into a [Cg*kh*kw, N*OH*OW] matrix";
+  let description = [{
+    col[(c*kh + i)*kw + j, n*OH*OW + oh*OW + ow] =
+      x[n, group*Cg + c, oh*stride - pad + i, ow*stride - pad + j] (0 outside).
+    ```mlir
+    exec.im2col %x -> %col {kernel = array<i64: 11, 11>, stride = array<i64: 4, 4>,
+                            pad = array<i64: 2, 2>, group = 0, groups = 1}
+      : memref<1x3x224x224xf32> -> memref<363x3025xf32>
+    ```
+  }];
+  let arguments = (ins Exec_F32Buffer:$input, Exec_F32Buffer:$output,
+                       Exec_Pair:$kernel, Exec_Pair:$stride, Exec_Pair:$pad,
+                       I64Attr:$group, I64Attr:$groups);
+  let assemblyFormat = [{
+    $input `->` $output attr-dict `:` type($input) `->` type($output)
+  }];
+}
+
+def Exec_ConvOutputOp : Exec_KernelOp<"conv_output"> {
+  let summary = "reorder a batch-wide convolution GEMM result to NCHW, adding the bias";
+  let description = [{
+    y[n, f, p] = gemm[f, n*P + p] + bias[f], P = OH*OW.
+    ```mlir
+    exec.conv_output %g, %b -> %y : memref<96x6050xf32>, memref<96xf32> -> memref<2x96x55x55xf32>
+    ```
+  }];
+  let arguments = (ins Exec_F32Buffer:$input, Optional<Exec_F32Buffer>:$bias,
+                       Exec_F32Buffer:$output);
+  let assemblyFormat = [{
+    $input (`,` $bias^)? `->` $output attr-dict `:` type($input) (`,` type($bias)^)?
+    `->` type($output)
+  }];
+}
+
+def Exec_BiasAddOp : Exec_KernelOp<"bias_add"> {
+  let summary = "in place: y[i] += bias[(i / inner) % channels]";
+  let description = [{
+    `inner` is the number of consecutive elements sharing one bias value: 1
+    for a dense layer's [N, units], OH*OW for an NCHW feature map.
+    ```mlir
+    exec.bias_add %b -> %y {inner = 1} : memref<4096xf32> -> memref<1x4096xf32>
+    ```
+  }];
+  let arguments = (ins Exec_F32Buffer:$bias, Exec_F32Buffer:$output,
+                       I64Attr:$inner);
+  let assemblyFormat = [{
+    $bias `->` $output attr-dict `:` type($bias) `->` type($output)
+  }];
+}
+
+def Exec_ReluOp : Exec_KernelOp<"relu"> {
+  let summary = "y = max(x, 0)";
+  let arguments = (ins Exec_F32Buffer:$input, Exec_F32Buffer:$output);
+  let assemblyFormat = "$input `->` $output attr-dict `:` type($input) `->` type($output)";
+}
+
+def Exec_LrnOp : Exec_KernelOp<"lrn"> {
+  let summary = "local response normalisation across channels (paper's alpha)";
+  let arguments = (ins Exec_F32Buffer:$input, Exec_F32Buffer:$output,
+                       I64Attr:$size, F64Attr:$alpha, F64Attr:$beta, F64Attr:$k);
+  let assemblyFormat = "$input `->` $output attr-dict `:` type($input) `->` type($output)";
+}
+
+def Exec_MaxPoolOp : Exec_KernelOp<"maxpool"> {
+  let summary = "max pooling over NCHW";
+  let arguments = (ins Exec_F32Buffer:$input, Exec_F32Buffer:$output,
+                       Exec_Pair:$window, Exec_Pair:$stride, Exec_Pair:$pad);
+  let assemblyFormat = "$input `->` $output attr-dict `:` type($input) `->` type($output)";
+}
+
+def Exec_AvgPoolOp : Exec_KernelOp<"avgpool"> {
+  let summary = "average pooling over NCHW, padding counted in the divisor";
+  let arguments = (ins Exec_F32Buffer:$input, Exec_F32Buffer:$output,
+                       Exec_Pair:$window, Exec_Pair:$stride, Exec_Pair:$pad);
+  let assemblyFormat = "$input `->` $output attr-dict `:` type($input) `->` type($output)";
+}
+
+def Exec_SoftmaxOp : Exec_KernelOp<"softmax"> {
+  let summary = "row-wise softmax of [N, classes]; the body's index is the row";
+  let arguments = (ins Exec_F32Buffer:$input, Exec_F32Buffer:$output);
+  let assemblyFormat = "$input `->` $output attr-dict `:` type($input) `->` type($output)";
+}
+
+def Exec_AddOp : Exec_KernelOp<"add"> {
+  let summary = "y = a + b";
+  let arguments = (ins Exec_F32Buffer:$lhs, Exec_F32Buffer:$rhs,
+                       Exec_F32Buffer:$output);
+  let assemblyFormat = [{
+    $lhs `,` $rhs `->` $output attr-dict `:` type($lhs) `,` type($rhs) `->` type($output)
+  }];
+}
+
+def Exec_ConcatOp : Exec_KernelOp<"concat"> {
+  let summary = "concatenation along an axis; the body picks the input per output index";
+  let arguments = (ins Variadic<Exec_F32Buffer>:$inputs, Exec_F32Buffer:$output,
+                       I64Attr:$axis);
+  let assemblyFormat = [{
+    $inputs `->` $output attr-dict `:` type($inputs) `->` type($output)
+  }];
+}
+
+def Exec_CopyOp : Exec_KernelOp<"copy"> {
+  let summary = "y = x, element for element";
+  let arguments = (ins Exec_F32Buffer:$input, Exec_F32Buffer:$output);
+  let assemblyFormat = "$input `->` $output attr-dict `:` type($input) `->` type($output)";
+}
+
+#endif // ALEXNET_DIALECT_EXEC_EXECOPS_TD

@@ -1,0 +1,27 @@
+//===- Pipeline.h - The compiler's pass pipeline ----------------*- C++ -*-===//
+
+#ifndef ALEXNET_PIPELINE_PIPELINE_H
+#define ALEXNET_PIPELINE_PIPELINE_H
+
+#include "mlir/Pass/PassManager.h"
+
+#include <string>
+
+namespace alexnet {
+
+struct PipelineOptions {
+  /// "cpu" or "cuda": sets the arena alignment.
+  std::string target = "cpu";
+};
+
+/// nn module -> planned exec module: convert-nn-to-exec, then
+/// exec-plan-memory on every function.
+void buildLoweringPipeline(mlir::OpPassManager &pm,
+                           const PipelineOptions &options);
+
+/// Registers `--alexnet-lowering` for alexnet-opt.
+void registerPipelines();
+
+} // namespace alexnet
+
+#endif // ALEXNET_PIPELINE_PIPELINE_H

@@ -1,0 +1,35 @@
+//===- BuildExecutable.h - Compile and link emitted source ------*- C++ -*-===//
+
+#ifndef ALEXNET_TARGET_BUILDEXECUTABLE_H
+#define ALEXNET_TARGET_BUILDEXECUTABLE_H
+
+#include "mlir/Support/LogicalResult.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <string>
+#include <vector>
+
+namespace alexnet {
+
+struct BuildOptions {
+  /// alexnet-compile's own path (argv[0] resolved); the runtime is found
+  /// relative to it.
+  std::string compilerPath;
+  /// Extra C++ flags, e.g. -march=native.
+  std::vector<std::string> extraFlags;
+  /// Keep the generated .cpp next to the output (`<output>.cpp`).
+  bool keepSource = false;
+  bool verbose = false;
+};
+
+/// Writes `source` to a temporary file and runs the recorded C++ compiler to
+/// produce the executable `output`, statically linked with the runtime.
+/// On failure prints the compiler's command line and its exit status after
+/// its own diagnostics, and returns failure.
+mlir::LogicalResult buildExecutable(llvm::StringRef source,
+                                    llvm::StringRef output,
+                                    const BuildOptions &options);
+
+} // namespace alexnet
+
+#endif // ALEXNET_TARGET_BUILDEXECUTABLE_H

@@ -1,0 +1,60 @@
+//===- CEmitter.h - One emitter for the C++ and CUDA targets ----*- C++ -*-===//
+//
+// Translates a planned exec module into one C++ translation unit: a kernel
+// body per exec kernel op, written once as a function of its output index
+// with every size a literal (ALEXNET_HD makes it __host__ __device__ under
+// nvcc), the schedule of each entry point, and the ModelDesc the runtime's
+// driver needs. What differs between targets (how a body is launched, how a
+// GEMM is called, what to include) lives in TargetTraits.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ALEXNET_TARGET_CEMITTER_H
+#define ALEXNET_TARGET_CEMITTER_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Support/LogicalResult.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <string>
+
+namespace alexnet {
+
+/// A kernel body the emitter has written: `name(int64_t i, params...)`.
+struct KernelBody {
+  std::string name;
+  std::string params; ///< the C++ parameter list after the index
+  int64_t count;      ///< how many indices to run
+};
+
+/// The target-specific pieces of the emitted source.
+class TargetTraits {
+public:
+  virtual ~TargetTraits() = default;
+  /// "cpu" or "cuda"; recorded in the ModelDesc.
+  virtual llvm::StringRef name() const = 0;
+  /// #includes and macros at the top of the file.
+  virtual void emitPrologue(llvm::raw_ostream &os) const = 0;
+  /// Anything a body needs besides itself (e.g. a __global__ wrapper).
+  virtual void emitKernelWrapper(llvm::raw_ostream &os,
+                                 const KernelBody &body) const = 0;
+  /// A statement running body(i, args) for every i in [0, count).
+  virtual void emitLaunch(llvm::raw_ostream &os, const KernelBody &body,
+                          llvm::StringRef args) const = 0;
+  /// A statement computing a row-major GEMM, operands as C++ expressions.
+  virtual void emitGemm(llvm::raw_ostream &os, bool transA, bool transB,
+                        int64_t m, int64_t n, int64_t k, float alpha,
+                        llvm::StringRef a, int64_t lda, llvm::StringRef b,
+                        int64_t ldb, float beta, llvm::StringRef c,
+                        int64_t ldc) const = 0;
+};
+
+/// Writes the whole translation unit, `main` included. Fails with a
+/// diagnostic on IR the emitter does not handle (e.g. an unplanned alloc).
+mlir::LogicalResult emitModule(mlir::ModuleOp module,
+                               const TargetTraits &traits,
+                               llvm::raw_ostream &os);
+
+} // namespace alexnet
+
+#endif // ALEXNET_TARGET_CEMITTER_H

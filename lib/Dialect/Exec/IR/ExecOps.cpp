@@ -1,0 +1,186 @@
+//===- ExecOps.cpp - exec dialect ops -------------------------------------===//
+//
+// Verifiers check what the emitter relies on: every index a generated kernel
+// or a GEMM computes stays inside its buffers. Shape rules come from
+// ShapeRules.h, as for the nn ops.
+//
+//===----------------------------------------------------------------------===//
+
+#include "alexnet/Dialect/Exec/ExecOps.h"
+#include "alexnet/Dialect/NN/NNOps.h"
+#include "alexnet/Dialect/NN/ShapeRules.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+
+using namespace mlir;
+using namespace alexnet;
+using namespace alexnet::exec;
+
+namespace {
+
+MemRefType memref(Value value) { return cast<MemRefType>(value.getType()); }
+int64_t numElements(Value value) { return memref(value).getNumElements(); }
+shape::Shape shapeOf(Value value) { return memref(value).getShape().vec(); }
+shape::Pair toPair(ArrayRef<int64_t> values) { return {values[0], values[1]}; }
+
+/// Generated code indexes buffers as flat row-major arrays.
+LogicalResult verifyIdentityLayouts(Operation *op) {
+  for (Value operand : op->getOperands())
+    if (auto type = dyn_cast<MemRefType>(operand.getType());
+        type && !type.getLayout().isIdentity())
+      return op->emitOpError("expected identity-layout memrefs, got ") << type;
+  return success();
+}
+
+LogicalResult verifySameElements(Operation *op, Value a, Value b) {
+  if (numElements(a) != numElements(b))
+    return op->emitOpError("expected operands with the same number of "
+                           "elements, got ")
+           << numElements(a) << " and " << numElements(b);
+  return success();
+}
+
+LogicalResult verifyShape(Operation *op, const shape::ShapeResult &expected,
+                          Value output) {
+  if (!expected.ok())
+    return op->emitOpError(expected.error);
+  if (shapeOf(output) != expected.shape)
+    return op->emitOpError("expected an output of shape ")
+           << shape::format(expected.shape) << ", got "
+           << shape::format(shapeOf(output));
+  return success();
+}
+
+} // namespace
+
+int64_t AllocOp::getSizeInBytes() {
+  MemRefType type = getType();
+  return type.getNumElements() * type.getElementTypeBitWidth() / 8;
+}
+
+LogicalResult ParamOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
+  auto param =
+      symbolTable.lookupNearestSymbolFrom<nn::ParameterOp>(*this, getNameAttr());
+  if (!param)
+    return emitOpError("expected '")
+           << getName() << "' to name an nn.parameter, got no such symbol";
+  if (param.getTensorType().getShape() != getType().getShape())
+    return emitOpError("expected the shape of parameter '")
+           << getName() << "' ("
+           << shape::format(param.getTensorType().getShape().vec()) << "), got "
+           << shape::format(getType().getShape().vec());
+  return success();
+}
+
+LogicalResult ReshapeOp::verify() {
+  return verifySameElements(*this, getSource(), getResult());
+}
+
+LogicalResult GemmOp::verify() {
+  if (failed(verifyIdentityLayouts(*this)))
+    return failure();
+  int64_t m = getM(), n = getN(), k = getK();
+  if (m < 1 || n < 1 || k < 1)
+    return emitOpError("expected positive m, n, k, got ")
+           << m << ", " << n << ", " << k;
+  auto check = [&](StringRef name, Value buffer, int64_t offset,
+                   int64_t elements) -> LogicalResult {
+    if (offset < 0 || offset + elements > numElements(buffer))
+      return emitOpError("expected matrix ")
+             << name << " (" << elements << " elements at offset " << offset
+             << ") inside its buffer of " << numElements(buffer)
+             << " elements";
+    return success();
+  };
+  return success(succeeded(check("a", getA(), getAOffset(), m * k)) &&
+                 succeeded(check("b", getB(), getBOffset(), k * n)) &&
+                 succeeded(check("c", getC(), getCOffset(), m * n)));
+}
+
+LogicalResult Im2ColOp::verify() {
+  if (failed(verifyIdentityLayouts(*this)))
+    return failure();
+  shape::Shape input = shapeOf(getInput());
+  if (input.size() != 4)
+    return emitOpError("expected an NCHW input, got ") << memref(getInput());
+  if (getGroups() < 1 || input[1] % getGroups() != 0 || getGroup() < 0 ||
+      getGroup() >= getGroups())
+    return emitOpError("expected group in [0, groups) and groups dividing ")
+           << input[1] << " channels, got group " << getGroup() << " of "
+           << getGroups();
+  shape::ShapeResult out = shape::pool2d(input, toPair(getKernel()),
+                                         toPair(getStride()), toPair(getPad()));
+  if (!out.ok())
+    return emitOpError(out.error);
+  int64_t rows = input[1] / getGroups() * getKernel()[0] * getKernel()[1];
+  int64_t cols = input[0] * out.shape[2] * out.shape[3];
+  return verifyShape(*this, {{rows, cols}, {}}, getOutput());
+}
+
+LogicalResult ConvOutputOp::verify() {
+  shape::Shape in = shapeOf(getInput()), out = shapeOf(getOutput());
+  if (out.size() != 4)
+    return emitOpError("expected an NCHW output, got ") << memref(getOutput());
+  if (getBias() && numElements(getBias()) != out[1])
+    return emitOpError("expected a bias of ")
+           << out[1] << " elements, got " << numElements(getBias());
+  return verifyShape(*this, {{out[1], out[0] * out[2] * out[3]}, {}},
+                     getInput()) ;
+}
+
+LogicalResult BiasAddOp::verify() {
+  int64_t period = getInner() * numElements(getBias());
+  if (getInner() < 1 || numElements(getOutput()) % period != 0)
+    return emitOpError("expected the output (")
+           << numElements(getOutput())
+           << " elements) to be whole periods of inner * bias = " << period;
+  return success();
+}
+
+LogicalResult ReluOp::verify() {
+  return verifySameElements(*this, getInput(), getOutput());
+}
+
+LogicalResult CopyOp::verify() {
+  return verifySameElements(*this, getInput(), getOutput());
+}
+
+LogicalResult LrnOp::verify() {
+  return verifyShape(*this, shape::lrn(shapeOf(getInput()), getSize()),
+                     getOutput());
+}
+
+LogicalResult MaxPoolOp::verify() {
+  return verifyShape(*this,
+                     shape::pool2d(shapeOf(getInput()), toPair(getWindow()),
+                                   toPair(getStride()), toPair(getPad())),
+                     getOutput());
+}
+
+LogicalResult AvgPoolOp::verify() {
+  return verifyShape(*this,
+                     shape::pool2d(shapeOf(getInput()), toPair(getWindow()),
+                                   toPair(getStride()), toPair(getPad())),
+                     getOutput());
+}
+
+LogicalResult SoftmaxOp::verify() {
+  return verifyShape(*this, shape::softmax(shapeOf(getInput())), getOutput());
+}
+
+LogicalResult AddOp::verify() {
+  if (failed(verifySameElements(*this, getLhs(), getOutput())))
+    return failure();
+  return verifySameElements(*this, getRhs(), getOutput());
+}
+
+LogicalResult ConcatOp::verify() {
+  std::vector<shape::Shape> inputs;
+  for (Value input : getInputs())
+    inputs.push_back(shapeOf(input));
+  return verifyShape(*this, shape::concat(inputs, getAxis()), getOutput());
+}
+
+#define GET_OP_CLASSES
+#include "alexnet/Dialect/Exec/ExecOps.cpp.inc"

@@ -1,0 +1,170 @@
+//===- Driver.cpp - The emitted executable's main -------------------------===//
+//
+// Dispatches argv[1] to a subcommand. Generated code calls runMain from its
+// main(); everything the user sees (help, usage errors, error messages,
+// exit statuses) is decided here and in the Driver*.cpp commands.
+//
+//===----------------------------------------------------------------------===//
+
+#include "alexnet/Runtime/Driver.h"
+
+#include "alexnet/Runtime/Cpu/Blas.h"
+#include "alexnet/Runtime/DriverArgs.h"
+
+#include <exception>
+#include <iostream>
+#include <new>
+
+namespace alexnet::runtime {
+
+void Invocation::error(const std::string &message) const {
+  err << program << ": error: " << message << "\n";
+  err.flush();
+}
+
+int Invocation::fail(const std::string &message) const {
+  error(message);
+  return 1;
+}
+
+int Invocation::usageError(const std::string &message) const {
+  error(message);
+  err << "usage: " << program << " " << usage << "\n";
+  return 2;
+}
+
+int Invocation::printUsage() const {
+  out << "usage: " << program << " " << usage << "\n";
+  return 0;
+}
+
+const std::vector<Command> &driverCommands() {
+  static const std::vector<Command> commands = {
+      {"init", "init --seed S -o W.axw",
+       "write freshly initialised weights (the paper's initialisers)",
+       runInitCommand},
+      {"import", "import --npz W.npz -o W.axw",
+       "convert PyTorch-named float32 arrays to a weights file",
+       runImportCommand},
+      {"export", "export --weights W.axw --npz W.npz",
+       "write a weights file's tensors as PyTorch-named arrays",
+       runExportCommand},
+      {"infer",
+       "infer --weights W.axw --input X.npy --output Y.npy [--threads N]",
+       "run inference on a batch stored as .npy", runInferCommand},
+      {"predict",
+       "predict --weights W.axw [--top K] [--labels FILE] [--threads N] "
+       "IMAGE...",
+       "classify JPEG or PNG images", runPredictCommand},
+      {"bench", "bench [--iters N] [--warmup K] [--threads N]",
+       "time inference on random data", runBenchCommand},
+      {"info", "info", "describe the model: layers, parameters, memory",
+       runInfoCommand},
+  };
+  return commands;
+}
+
+namespace {
+
+std::string baseName(const std::string &path) {
+  size_t slash = path.find_last_of('/');
+  std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+  return name.empty() ? "alexnet" : name;
+}
+
+void printHelp(std::ostream &out, const std::string &program,
+               const ModelDesc &model) {
+  out << "usage: " << program << " <command> [options]\n\n"
+      << "Model '" << model.name << "' compiled by alexnet-compile (target "
+      << model.target << ", batch " << model.batch << ").\n\n"
+      << "commands:\n";
+  for (const Command &c : driverCommands()) {
+    std::string name = c.name;
+    out << "  " << name << std::string(10 - name.size(), ' ') << c.summary
+        << "\n";
+  }
+  out << "\nRun '" << program << " <command> --help' for its options; "
+      << "--threads defaults to the number of hardware threads.\n";
+}
+
+int dispatch(const std::vector<std::string> &argv, const ModelDesc &model,
+             std::ostream &out, std::ostream &err) {
+  std::string program = baseName(argv.empty() ? "" : argv[0]);
+  Invocation top{model, program, "<command> [options] (see --help)",
+                 {},    out,     err};
+  if (argv.size() < 2)
+    return top.usageError("expected a command");
+  const std::string &name = argv[1];
+  if (name == "--help" || name == "-h" || name == "help") {
+    printHelp(out, program, model);
+    return 0;
+  }
+  for (const Command &c : driverCommands()) {
+    if (name != c.name)
+      continue;
+    Invocation inv{
+        model,   program,
+        c.usage, std::vector<std::string>(argv.begin() + 2, argv.end()),
+        out,     err};
+    if (wantsHelp(inv.args))
+      return inv.printUsage();
+    return c.run(inv);
+  }
+  return top.usageError("unknown command " + quoteText(name));
+}
+
+} // namespace
+
+int runDriver(const std::vector<std::string> &argv, const ModelDesc &model,
+              std::ostream &out, std::ostream &err) {
+  // The runtime reports errors as values; only allocation failures (huge
+  // shapes, a hostile file) and library bugs can throw.
+  std::string program = baseName(argv.empty() ? "" : argv[0]);
+  try {
+    int status = dispatch(argv, model, out, err);
+    out.flush();
+    return status;
+  } catch (const std::bad_alloc &) {
+    err << program << ": error: out of memory\n";
+  } catch (const std::exception &e) {
+    err << program << ": error: " << e.what() << "\n";
+  }
+  return 1;
+}
+
+int runMain(int argc, char **argv, const ModelDesc &model) {
+  std::vector<std::string> args(argv, argv + argc);
+  int status = runDriver(args, model, std::cout, std::cerr);
+  std::cout.flush();
+  if (!std::cout) {
+    std::cerr << baseName(args.empty() ? "" : args[0])
+              << ": error: cannot write to standard output\n";
+    return 1;
+  }
+  return status;
+}
+
+void applyBlasThreads(int threads) { cpu::setBlasThreads(threads); }
+
+std::string withThousands(int64_t value) {
+  std::string digits =
+      std::to_string(value < 0 ? -(uint64_t)value : (uint64_t)value);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i && (digits.size() - i) % 3 == 0)
+      out += ',';
+    out += digits[i];
+  }
+  return value < 0 ? "-" + out : out;
+}
+
+std::string formatDims(const int64_t *shape, int32_t rank) {
+  if (rank == 0)
+    return "scalar";
+  std::string out;
+  for (int32_t i = 0; i < rank; ++i)
+    out += (i ? "x" : "") + std::to_string(shape[i]);
+  return out;
+}
+
+} // namespace alexnet::runtime

@@ -1,0 +1,163 @@
+//===- DriverInfer.cpp - The infer and bench subcommands ------------------===//
+//
+// Both run the compiled inference entry point on one ExecContext: `infer`
+// on a batch read from .npy with trained weights, `bench` on random data
+// with freshly initialised ones, timing each run.
+//
+//===----------------------------------------------------------------------===//
+
+#include "alexnet/Runtime/Driver.h"
+
+#include "alexnet/Runtime/DriverArgs.h"
+#include "alexnet/Runtime/ExecContext.h"
+#include "alexnet/Runtime/Init.h"
+#include "alexnet/Runtime/ModelWeights.h"
+#include "alexnet/Runtime/Npy.h"
+#include "alexnet/Runtime/Philox.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+
+namespace alexnet::runtime {
+
+namespace {
+
+/// Zeroed storage for every model output, bound to `ctx`. Floats are wide
+/// enough for either element type (both are 4 bytes).
+std::vector<std::vector<float>> bindOutputs(ExecContext &ctx) {
+  const ModelDesc &model = ctx.model();
+  std::vector<std::vector<float>> outputs;
+  for (int32_t i = 0; i < model.numOutputs; ++i) {
+    outputs.emplace_back(size_t(tensorElements(model.outputs[i])));
+    ctx.setOutput(i, outputs.back().data());
+  }
+  return outputs;
+}
+
+} // namespace
+
+int runInferCommand(const Invocation &inv) {
+  auto args = ParsedArgs::parse(
+      inv.args, {{"--weights"}, {"--input"}, {"--output"}, {"--threads"}});
+  if (!args.ok())
+    return inv.usageError(args.message());
+  Expected<std::string> weights = args->required("--weights");
+  Expected<std::string> input = args->required("--input");
+  Expected<std::string> output = args->required("--output");
+  Expected<int> threads = threadCount(*args);
+  for (const Status *s :
+       {&weights.error(), &input.error(), &output.error(), &threads.error()})
+    if (!s->ok())
+      return inv.usageError(s->message());
+
+  const ModelDesc &model = inv.model;
+  if (model.numInputs != 1 || model.numOutputs < 1)
+    return inv.fail("infer needs a model with one input and an output, '" +
+                    std::string(model.name) + "' has " +
+                    std::to_string(model.numInputs) + " inputs and " +
+                    std::to_string(model.numOutputs) + " outputs");
+  const TensorSpec &in = model.inputs[0];
+  if (in.type != ElementType::F32)
+    return inv.fail("infer supports float32 inputs only");
+
+  Expected<NpyArray> x = loadNpy(*input);
+  if (!x.ok())
+    return inv.fail(x.error());
+  if (x->dtype != NpyDType::Float32)
+    return inv.fail(*input + ": expected float32, got " + dtypeName(x->dtype));
+  if (x->shape != tensorShape(in))
+    return inv.fail(*input + ": expected shape " +
+                    formatDims(in.shape, in.rank) + " (input '" + in.name +
+                    "', batch " + std::to_string(model.batch) + "), got " +
+                    formatShape(x->shape));
+
+  applyBlasThreads(*threads);
+  ExecContext ctx(model, *threads);
+  if (Status s = loadWeightsInto(*weights, model, ctx.params()); !s.ok())
+    return inv.fail(s);
+  ctx.setInput(0, x->f32.data());
+  std::vector<std::vector<float>> outputs = bindOutputs(ctx);
+  ctx.runInference();
+
+  const TensorSpec &result = model.outputs[0];
+  NpyArray y;
+  if (result.type == ElementType::F32) {
+    y = NpyArray::floats(tensorShape(result), std::move(outputs[0]));
+  } else {
+    std::vector<int32_t> ints(outputs[0].size());
+    std::copy_n(reinterpret_cast<const int32_t *>(outputs[0].data()),
+                ints.size(), ints.data());
+    y = NpyArray::ints(tensorShape(result), std::move(ints));
+  }
+  if (Status s = saveNpy(*output, y); !s.ok())
+    return inv.fail(s);
+  inv.out << "wrote " << *output << ": " << formatShape(y.shape) << " "
+          << dtypeName(y.dtype) << "\n";
+  return 0;
+}
+
+int runBenchCommand(const Invocation &inv) {
+  auto args =
+      ParsedArgs::parse(inv.args, {{"--iters"}, {"--warmup"}, {"--threads"}});
+  if (!args.ok())
+    return inv.usageError(args.message());
+  Expected<int64_t> iters = args->integer("--iters", 10, 1, 1000000);
+  Expected<int64_t> warmup = args->integer("--warmup", 2, 0, 1000000);
+  Expected<int> threads = threadCount(*args);
+  for (const Status *s : {&iters.error(), &warmup.error(), &threads.error()})
+    if (!s->ok())
+      return inv.usageError(s->message());
+
+  const ModelDesc &model = inv.model;
+  applyBlasThreads(*threads);
+  ExecContext ctx(model, *threads);
+  initParams(model, 1, ctx.params(), &ctx.pool());
+  // Inputs uniform in [0.5, 1): non-zero, so no kernel sees a shortcut.
+  // Integer inputs (labels) stay 0, a valid class.
+  std::vector<std::vector<float>> inputs;
+  for (int32_t i = 0; i < model.numInputs; ++i) {
+    inputs.emplace_back(size_t(tensorElements(model.inputs[i])));
+    if (model.inputs[i].type == ElementType::F32) {
+      float *data = inputs.back().data();
+      ctx.pool().forEach(int64_t(inputs.back().size()), [&](int64_t j) {
+        data[j] = 0.5f + 0.5f * philoxUniform(philoxKey(2), uint32_t(i), j);
+      });
+    }
+    ctx.setInput(i, inputs.back().data());
+  }
+  std::vector<std::vector<float>> outputs = bindOutputs(ctx);
+
+  using Clock = std::chrono::steady_clock;
+  std::vector<double> ms;
+  for (int64_t i = 0; i < *warmup + *iters; ++i) {
+    Clock::time_point start = Clock::now();
+    ctx.runInference();
+    double elapsed =
+        std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    if (i >= *warmup)
+      ms.push_back(elapsed);
+  }
+  std::sort(ms.begin(), ms.end());
+  size_t n = ms.size();
+  double median = n % 2 ? ms[n / 2] : (ms[n / 2 - 1] + ms[n / 2]) / 2;
+  double imgPerS = median > 0 ? double(model.batch) * 1000.0 / median : 0;
+
+  char line[512];
+  std::snprintf(line, sizeof(line),
+                "%s: batch %lld, %d threads, %lld iterations after %lld "
+                "warm-up\n  median %.3f ms/batch (min %.3f, max %.3f), "
+                "%.1f img/s\n",
+                model.name, (long long)model.batch, *threads, (long long)*iters,
+                (long long)*warmup, median, ms.front(), ms.back(), imgPerS);
+  inv.out << line;
+  std::snprintf(line, sizeof(line),
+                "bench: model=%s target=%s batch=%lld threads=%d iters=%lld "
+                "median_ms=%.4f min_ms=%.4f max_ms=%.4f img_per_s=%.2f\n",
+                model.name, model.target, (long long)model.batch, *threads,
+                (long long)*iters, median, ms.front(), ms.back(), imgPerS);
+  inv.out << line;
+  return 0;
+}
+
+} // namespace alexnet::runtime

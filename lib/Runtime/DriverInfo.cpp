@@ -1,0 +1,132 @@
+//===- DriverInfo.cpp - The info subcommand -------------------------------===//
+//
+// Everything the ModelDesc knows, as tables: the model, its inputs and
+// outputs, one row per layer, parameter and FLOP totals, and the memory
+// planner's result per device against giving every tensor its own buffer.
+//
+//===----------------------------------------------------------------------===//
+
+#include "alexnet/Runtime/Driver.h"
+
+#include "alexnet/Runtime/DriverArgs.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace alexnet::runtime {
+
+namespace {
+
+/// Prints `rows` as columns two spaces apart; columns in `rightAligned`
+/// (numbers) are right-aligned. The first row is the header.
+void printTable(std::ostream &out,
+                const std::vector<std::vector<std::string>> &rows,
+                const std::vector<bool> &rightAligned) {
+  std::vector<size_t> widths(rightAligned.size(), 0);
+  for (const auto &row : rows)
+    for (size_t c = 0; c < row.size(); ++c)
+      widths[c] = std::max(widths[c], row[c].size());
+  for (const auto &row : rows) {
+    std::string line;
+    for (size_t c = 0; c < row.size(); ++c) {
+      std::string pad(widths[c] - row[c].size(), ' ');
+      line += (c ? "  " : "") + (rightAligned[c] ? pad + row[c] : row[c] + pad);
+    }
+    line.erase(line.find_last_not_of(' ') + 1);
+    out << "  " << line << "\n";
+  }
+}
+
+/// "13.5 GFLOP": three significant digits, a decimal prefix and `unit`.
+std::string withPrefix(double value, const char *unit) {
+  const char *prefixes[] = {"", "k", "M", "G", "T", "P"};
+  int i = 0;
+  while (value >= 1000 && i < 5) {
+    value /= 1000;
+    ++i;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), i ? "%.3g %s%s" : "%.0f %s%s", value,
+                prefixes[i], unit);
+  return buf;
+}
+
+std::string mebibytes(int64_t bytes) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.1f MiB", double(bytes) / (1 << 20));
+  return buf;
+}
+
+const char *typeName(ElementType type) {
+  return type == ElementType::F32 ? "f32" : "i32";
+}
+
+} // namespace
+
+int runInfoCommand(const Invocation &inv) {
+  auto args = ParsedArgs::parse(inv.args, {});
+  if (!args.ok())
+    return inv.usageError(args.message());
+  const ModelDesc &m = inv.model;
+  std::ostream &out = inv.out;
+
+  out << "model:   " << m.name << "\n"
+      << "target:  " << m.target << "\n"
+      << "batch:   " << m.batch << "\n"
+      << "devices: " << m.numDevices << "\n"
+      << "graph:   " << m.graphHash << "\n";
+  std::vector<std::vector<std::string>> io = {{"", "name", "type", "shape"}};
+  for (int32_t i = 0; i < m.numInputs; ++i)
+    io.push_back({"input", m.inputs[i].name, typeName(m.inputs[i].type),
+                  formatDims(m.inputs[i].shape, m.inputs[i].rank)});
+  for (int32_t i = 0; i < m.numOutputs; ++i)
+    io.push_back({"output", m.outputs[i].name, typeName(m.outputs[i].type),
+                  formatDims(m.outputs[i].shape, m.outputs[i].rank)});
+  out << "\n";
+  printTable(out, io, {false, false, false, false});
+
+  std::vector<std::vector<std::string>> layers = {
+      {"layer", "op", "output", "parameters", "FLOPs"}};
+  int64_t totalFlops = 0;
+  for (int32_t i = 0; i < m.numLayers; ++i) {
+    const LayerSpec &l = m.layers[i];
+    layers.push_back({l.name, l.op, formatDims(l.shape, l.rank),
+                      l.parameters ? withThousands(l.parameters) : "-",
+                      l.flops ? withPrefix(double(l.flops), "FLOP") : "-"});
+    totalFlops += l.flops;
+  }
+  out << "\n";
+  printTable(out, layers, {false, false, false, true, true});
+
+  int64_t totalParams = 0;
+  for (int32_t i = 0; i < m.numParams; ++i)
+    totalParams += m.params[i].size;
+  out << "\ntotal parameters: " << withThousands(totalParams) << " in "
+      << m.numParams << " tensors (" << mebibytes(4 * totalParams)
+      << " as float32)\n"
+      << "forward FLOPs per batch: " << withPrefix(double(totalFlops), "FLOP")
+      << " ("
+      << withPrefix(double(totalFlops) / double(std::max<int64_t>(1, m.batch)),
+                    "FLOP")
+      << " per image)\n";
+
+  std::vector<std::vector<std::string>> memory = {
+      {"device", "planned bytes", "", "naive bytes", "", "saving"}};
+  for (int32_t d = 0; d < m.numDevices; ++d) {
+    const DeviceMemory &mem = m.inferenceMemory[d];
+    char saving[32] = "-";
+    if (mem.naiveBytes > 0)
+      std::snprintf(saving, sizeof(saving), "%.1f%%",
+                    100.0 * double(mem.naiveBytes - mem.arenaBytes) /
+                        double(mem.naiveBytes));
+    memory.push_back({std::to_string(d), withThousands(mem.arenaBytes),
+                      mebibytes(mem.arenaBytes), withThousands(mem.naiveBytes),
+                      mebibytes(mem.naiveBytes), saving});
+  }
+  out << "\ninference arena per device (planned: liveness-based packing; "
+         "naive: every tensor its own buffer):\n";
+  printTable(out, memory, {false, true, true, true, true, true});
+  return 0;
+}
+
+} // namespace alexnet::runtime

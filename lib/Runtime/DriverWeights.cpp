@@ -1,0 +1,151 @@
+//===- DriverWeights.cpp - The init, import and export subcommands --------===//
+//
+// Weights files in and out of the executable. `import` and `export` speak
+// PyTorch's state_dict names and layouts (`conv1.weight` is
+// [out, in/groups, kh, kw]), so `torch.save`-ed weights reach the model via
+// `np.savez(path, **{k: v.numpy() for k, v in sd.items()})`.
+//
+//===----------------------------------------------------------------------===//
+
+#include "alexnet/Runtime/Driver.h"
+
+#include "alexnet/Runtime/DriverArgs.h"
+#include "alexnet/Runtime/Init.h"
+#include "alexnet/Runtime/ModelWeights.h"
+#include "alexnet/Runtime/Npz.h"
+#include "alexnet/Runtime/ThreadPool.h"
+
+#include <unordered_set>
+
+namespace alexnet::runtime {
+
+int runInitCommand(const Invocation &inv) {
+  auto args = ParsedArgs::parse(inv.args, {{"--seed"}, {"-o"}, {"--threads"}});
+  if (!args.ok())
+    return inv.usageError(args.message());
+  Expected<std::string> seedText = args->required("--seed");
+  if (!seedText.ok())
+    return inv.usageError(seedText.message());
+  Expected<uint64_t> seed = args->unsignedInteger("--seed", 0);
+  Expected<std::string> output = args->required("-o");
+  Expected<int> threads = threadCount(*args);
+  for (const Status *s : {&seed.error(), &output.error(), &threads.error()})
+    if (!s->ok())
+      return inv.usageError(s->message());
+
+  const ModelDesc &model = inv.model;
+  std::vector<float> block(size_t(model.paramFloats));
+  ThreadPool pool(*threads);
+  initParams(model, *seed, block.data(), &pool);
+  Status saved = saveWeights(*output, weightsFromBlock(model, block.data()));
+  if (!saved.ok())
+    return inv.fail(saved);
+  inv.out << "wrote " << *output << ": " << model.numParams << " tensors, "
+          << withThousands(model.paramFloats) << " parameters, seed " << *seed
+          << "\n";
+  return 0;
+}
+
+namespace {
+
+/// The npz arrays as a weights file of `model`, checked against it: float32
+/// only, every parameter present with its shape, nothing else but an
+/// optional mean tensor.
+Expected<WeightsFile> weightsFromNpz(const NpzFile &npz, const ModelDesc &model,
+                                     const std::string &path) {
+  WeightsFile w;
+  w.model = model.name;
+  w.graphHash = model.graphHash;
+  std::unordered_set<std::string> params;
+  for (const auto &[name, shape] : expectedTensors(model))
+    params.insert(name);
+  for (const NamedArray &a : npz.arrays) {
+    if (!params.count(a.name) && a.name != kMeanTensorName)
+      return Status::error(path + ": unexpected array " + quoteText(a.name) +
+                           " (" + formatShape(a.array.shape) +
+                           "), the model has no such parameter");
+    if (a.array.dtype != NpyDType::Float32)
+      return Status::error(path + ": array " + quoteText(a.name) +
+                           ": expected float32, got " +
+                           dtypeName(a.array.dtype));
+  }
+  // Parameters first, in model order, as weights files keep them.
+  for (const auto &[name, shape] : expectedTensors(model)) {
+    const NpyArray *a = npz.find(name);
+    if (!a)
+      return Status::error(path + ": missing array " + quoteText(name) +
+                           " (expected " + formatShape(shape) + ")");
+    if (a->shape != shape)
+      return Status::error(path + ": array " + quoteText(name) +
+                           ": expected shape " + formatShape(shape) + ", got " +
+                           formatShape(a->shape));
+    w.tensors.push_back({name, shape, a->f32});
+  }
+  if (const NpyArray *mean = npz.find(kMeanTensorName)) {
+    if (!isMeanShape(model, mean->shape))
+      return Status::error(path +
+                           ": array 'mean': expected the shape of one "
+                           "input sample or one value per channel, "
+                           "got " +
+                           formatShape(mean->shape));
+    w.tensors.push_back({kMeanTensorName, mean->shape, mean->f32});
+  }
+  return w;
+}
+
+} // namespace
+
+int runImportCommand(const Invocation &inv) {
+  auto args = ParsedArgs::parse(inv.args, {{"--npz"}, {"-o"}});
+  if (!args.ok())
+    return inv.usageError(args.message());
+  Expected<std::string> input = args->required("--npz");
+  Expected<std::string> output = args->required("-o");
+  for (const Status *s : {&input.error(), &output.error()})
+    if (!s->ok())
+      return inv.usageError(s->message());
+
+  Expected<NpzFile> npz = loadNpz(*input);
+  if (!npz.ok())
+    return inv.fail(npz.error());
+  Expected<WeightsFile> w = weightsFromNpz(*npz, inv.model, *input);
+  if (!w.ok())
+    return inv.fail(w.error());
+  Status saved = saveWeights(*output, *w);
+  if (!saved.ok())
+    return inv.fail(saved);
+  inv.out << "wrote " << *output << ": " << w->tensors.size()
+          << " tensors from " << *input << "\n";
+  return 0;
+}
+
+int runExportCommand(const Invocation &inv) {
+  auto args = ParsedArgs::parse(inv.args, {{"--weights"}, {"--npz"}});
+  if (!args.ok())
+    return inv.usageError(args.message());
+  Expected<std::string> input = args->required("--weights");
+  Expected<std::string> output = args->required("--npz");
+  for (const Status *s : {&input.error(), &output.error()})
+    if (!s->ok())
+      return inv.usageError(s->message());
+
+  Expected<WeightsFile> w = loadWeights(*input);
+  if (!w.ok())
+    return inv.fail(w.error());
+  // Only this model's weights: the check also vets a mean tensor.
+  std::vector<float> block(size_t(inv.model.paramFloats));
+  if (Status s = loadIntoBlock(*w, inv.model, block.data(), *input); !s.ok())
+    return inv.fail(s);
+  NpzFile npz;
+  for (NamedTensor &t : w->tensors)
+    npz.arrays.push_back(
+        {t.name, NpyArray::floats(std::move(t.shape), std::move(t.data))});
+  Status saved = saveNpz(*output, npz);
+  if (!saved.ok())
+    return inv.fail(saved);
+  inv.out << "wrote " << *output << ": " << npz.arrays.size() << " arrays from "
+          << *input << "\n";
+  return 0;
+}
+
+} // namespace alexnet::runtime

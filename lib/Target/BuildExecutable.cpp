@@ -1,0 +1,96 @@
+//===- BuildExecutable.cpp - Compile and link emitted source --------------===//
+
+#include "alexnet/Target/BuildExecutable.h"
+#include "alexnet/Target/ToolchainConfig.h"
+
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using namespace alexnet;
+
+namespace {
+
+LogicalResult fail(const llvm::Twine &message) {
+  llvm::errs() << "alexnet-compile: error: " << message << "\n";
+  return failure();
+}
+
+std::vector<std::string> splitFlags(llvm::StringRef flags) {
+  llvm::SmallVector<llvm::StringRef> parts;
+  flags.split(parts, ' ', -1, /*KeepEmpty=*/false);
+  return {parts.begin(), parts.end()};
+}
+
+} // namespace
+
+LogicalResult alexnet::buildExecutable(llvm::StringRef source,
+                                       llvm::StringRef output,
+                                       const BuildOptions &options) {
+  // <prefix>/bin/alexnet-compile -> <prefix>/include, <prefix>/lib.
+  llvm::SmallString<256> prefix(options.compilerPath);
+  llvm::sys::path::remove_filename(prefix);
+  llvm::sys::path::remove_filename(prefix);
+  llvm::SmallString<256> include(prefix), archive(prefix);
+  llvm::sys::path::append(include, "include");
+  llvm::sys::path::append(archive, "lib", ALEXNET_RUNTIME_ARCHIVE);
+  llvm::SmallString<256> header(include);
+  llvm::sys::path::append(header, "alexnet", "Runtime", "Model.h");
+  if (!llvm::sys::fs::exists(header) || !llvm::sys::fs::exists(archive))
+    return fail("cannot find the runtime next to alexnet-compile (looked for " +
+                header + " and " + archive + ")");
+
+  llvm::SmallString<256> sourcePath;
+  if (options.keepSource) {
+    sourcePath = output;
+    sourcePath += ".cpp";
+  } else if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
+                 "alexnet", "cpp", sourcePath)) {
+    return fail("cannot create a temporary file: " + ec.message());
+  }
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream file(sourcePath, ec);
+    if (ec)
+      return fail("cannot write " + sourcePath + ": " + ec.message());
+    file << source;
+  }
+
+  auto compiler = llvm::sys::findProgramByName(ALEXNET_CXX_COMPILER);
+  if (!compiler)
+    return fail(llvm::Twine("cannot find the C++ compiler '") +
+                ALEXNET_CXX_COMPILER + "'");
+  std::vector<std::string> args = {*compiler};
+  for (const std::string &flag : splitFlags(ALEXNET_CXX_FLAGS))
+    args.push_back(flag);
+  args.insert(args.end(), options.extraFlags.begin(), options.extraFlags.end());
+  args.push_back("-I" + include.str().str());
+  args.push_back(sourcePath.str().str());
+  args.push_back(archive.str().str());
+  for (const std::string &lib : splitFlags(ALEXNET_RUNTIME_LINK_LIBS))
+    args.push_back(lib);
+  args.push_back("-o");
+  args.push_back(output.str());
+
+  std::string command;
+  for (const std::string &arg : args)
+    command += (command.empty() ? "" : " ") + arg;
+  if (options.verbose)
+    llvm::errs() << command << "\n";
+
+  std::vector<llvm::StringRef> argRefs(args.begin(), args.end());
+  std::string message;
+  int status = llvm::sys::ExecuteAndWait(*compiler, argRefs, std::nullopt, {},
+                                         0, 0, &message);
+  if (!options.keepSource)
+    llvm::sys::fs::remove(sourcePath);
+  if (status != 0)
+    return fail("the C++ compiler failed (" +
+                (message.empty() ? "exit status " + std::to_string(status)
+                                 : message) +
+                "): " + command);
+  return success();
+}

@@ -1,0 +1,50 @@
+//===- TranslateToCpp.cpp - The CPU target --------------------------------===//
+//
+// The CPU launcher of the shared kernel bodies: a parallel loop over the
+// runtime's thread pool; GEMMs go to OpenBLAS.
+//
+//===----------------------------------------------------------------------===//
+
+#include "alexnet/Target/Cpu.h"
+#include "alexnet/Target/CEmitter.h"
+
+#include "llvm/Support/FormatVariadic.h"
+
+using namespace mlir;
+using namespace alexnet;
+
+namespace {
+
+class CpuTraits : public TargetTraits {
+public:
+  llvm::StringRef name() const override { return "cpu"; }
+
+  void emitPrologue(llvm::raw_ostream &os) const override {
+    os << "#include \"alexnet/Runtime/Cpu/CpuTarget.h\"\n";
+  }
+
+  void emitKernelWrapper(llvm::raw_ostream &, const KernelBody &) const override {}
+
+  void emitLaunch(llvm::raw_ostream &os, const KernelBody &body,
+                  llvm::StringRef args) const override {
+    os << llvm::formatv(
+        "ctx.pool().forEach({0}, [&](int64_t i) {{ {1}(i, {2}); });\n",
+        body.count, body.name, args);
+  }
+
+  void emitGemm(llvm::raw_ostream &os, bool transA, bool transB, int64_t m,
+                int64_t n, int64_t k, float alpha, llvm::StringRef a,
+                int64_t lda, llvm::StringRef b, int64_t ldb, float beta,
+                llvm::StringRef c, int64_t ldc) const override {
+    os << llvm::formatv("cpu::sgemm({0}, {1}, {2}, {3}, {4}, {5:e9}f, {6}, "
+                        "{7}, {8}, {9}, {10:e9}f, {11}, {12});\n",
+                        transA, transB, m, n, k, alpha, a, lda, b, ldb, beta,
+                        c, ldc);
+  }
+};
+
+} // namespace
+
+LogicalResult alexnet::translateToCpp(ModuleOp module, llvm::raw_ostream &os) {
+  return emitModule(module, CpuTraits(), os);
+}

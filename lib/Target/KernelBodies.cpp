@@ -1,0 +1,201 @@
+//===- KernelBodies.cpp - C++ text of each exec kernel --------------------===//
+//
+// NCHW index arithmetic for every kernel, written once for both targets.
+// Generated names: `i` the index, `in0..` the inputs, `out` the output.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelBodies.h"
+
+#include "alexnet/Dialect/Exec/ExecOps.h"
+#include "alexnet/Dialect/NN/ShapeRules.h"
+
+#include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace alexnet;
+
+namespace {
+
+ArrayRef<int64_t> dims(Value v) { return cast<MemRefType>(v.getType()).getShape(); }
+int64_t elements(Value v) { return cast<MemRefType>(v.getType()).getNumElements(); }
+
+/// A float literal that round-trips exactly.
+std::string literal(double value) {
+  return llvm::formatv("{0:e9}f", value).str();
+}
+
+/// Declares n, c, oh, ow of an NCHW output index.
+void decomposeNCHW(raw_ostream &os, ArrayRef<int64_t> shape) {
+  os << llvm::formatv("  const int64_t ow = i % {0};\n"
+                      "  const int64_t oh = (i / {0}) % {1};\n"
+                      "  const int64_t c = (i / {2}) % {3};\n"
+                      "  const int64_t n = i / {4};\n",
+                      shape[3], shape[2], shape[2] * shape[3], shape[1],
+                      shape[1] * shape[2] * shape[3]);
+}
+
+LogicalResult emitIm2Col(exec::Im2ColOp op, raw_ostream &os) {
+  ArrayRef<int64_t> x = dims(op.getInput());
+  int64_t kh = op.getKernel()[0], kw = op.getKernel()[1];
+  int64_t sh = op.getStride()[0], sw = op.getStride()[1];
+  int64_t ph = op.getPad()[0], pw = op.getPad()[1];
+  int64_t cg = x[1] / op.getGroups();
+  int64_t ow = shape::slidingExtent(x[3], kw, sw, pw);
+  int64_t p = shape::slidingExtent(x[2], kh, sh, ph) * ow;
+  // col[(c*kh + ki)*kw + kj, n*P + oh*OW + ow]; zero where the window hangs
+  // over the padding.
+  os << llvm::formatv(
+      "  const int64_t col = i % {0}, row = i / {0};\n"
+      "  const int64_t n = col / {1}, p = col % {1};\n"
+      "  const int64_t oh = p / {2}, ow = p % {2};\n"
+      "  const int64_t c = row / {3}, ki = (row / {4}) % {5}, kj = row % {4};\n"
+      "  const int64_t ih = oh * {6} - {7} + ki, iw = ow * {8} - {9} + kj;\n"
+      "  out[i] = (ih >= 0 && ih < {10} && iw >= 0 && iw < {11})\n"
+      "      ? in0[((n * {12} + {13} + c) * {10} + ih) * {11} + iw] : 0.0f;\n",
+      x[0] * p, p, ow, kh * kw, kw, kh, sh, ph, sw, pw, x[2], x[3], x[1],
+      op.getGroup() * cg);
+  return success();
+}
+
+LogicalResult emitLrn(exec::LrnOp op, raw_ostream &os) {
+  ArrayRef<int64_t> x = dims(op.getInput());
+  int64_t hw = x[2] * x[3], half = op.getSize() / 2;
+  double beta = op.getBeta().convertToDouble();
+  os << llvm::formatv(
+      "  const int64_t c = (i / {0}) % {1};\n"
+      "  const float *base = in0 + (i - c * {0});\n"
+      "  const int64_t lo = c < {2} ? 0 : c - {2};\n"
+      "  const int64_t hi = c + {2} < {1} ? c + {2} : {1} - 1;\n"
+      "  float sum = 0.0f;\n"
+      "  for (int64_t cc = lo; cc <= hi; ++cc) {{\n"
+      "    const float v = base[cc * {0}];\n"
+      "    sum += v * v;\n"
+      "  }\n"
+      "  const float t = {3} + {4} * sum;\n",
+      hw, x[1], half, literal(op.getK().convertToDouble()),
+      literal(op.getAlpha().convertToDouble()));
+  // The paper's beta = 0.75 needs no pow: t^-0.75 = 1 / sqrt(t * sqrt(t)).
+  if (beta == 0.75)
+    os << "  out[i] = in0[i] / sqrtf(t * sqrtf(t));\n";
+  else
+    os << "  out[i] = in0[i] * powf(t, " << literal(-beta) << ");\n";
+  return success();
+}
+
+template <typename PoolOp>
+LogicalResult emitPool(PoolOp op, raw_ostream &os, bool isMax) {
+  ArrayRef<int64_t> x = dims(op.getInput()), y = dims(op.getOutput());
+  decomposeNCHW(os, y);
+  os << llvm::formatv("  const float *plane = in0 + (n * {0} + c) * {1};\n",
+                      x[1], x[2] * x[3]);
+  os << (isMax ? "  float acc = -INFINITY;\n" : "  float acc = 0.0f;\n");
+  os << llvm::formatv(
+      "  for (int64_t ki = 0; ki < {0}; ++ki) {{\n"
+      "    const int64_t ih = oh * {2} - {3} + ki;\n"
+      "    if (ih < 0 || ih >= {6}) continue;\n"
+      "    for (int64_t kj = 0; kj < {1}; ++kj) {{\n"
+      "      const int64_t iw = ow * {4} - {5} + kj;\n"
+      "      if (iw < 0 || iw >= {7}) continue;\n"
+      "      const float v = plane[ih * {7} + iw];\n",
+      op.getWindow()[0], op.getWindow()[1], op.getStride()[0], op.getPad()[0],
+      op.getStride()[1], op.getPad()[1], x[2], x[3]);
+  // `!(v <= acc)` also takes a NaN, which then propagates as in PyTorch.
+  os << (isMax ? "      if (!(v <= acc)) acc = v;\n" : "      acc += v;\n");
+  os << "    }\n  }\n";
+  if (isMax)
+    os << "  out[i] = acc;\n";
+  else
+    os << "  out[i] = acc * "
+       << literal(1.0 / double(op.getWindow()[0] * op.getWindow()[1]))
+       << ";\n";
+  return success();
+}
+
+LogicalResult emitSoftmax(exec::SoftmaxOp op, raw_ostream &os) {
+  int64_t classes = dims(op.getInput())[1];
+  os << llvm::formatv(
+      "  const float *x = in0 + i * {0};\n"
+      "  float *y = out + i * {0};\n"
+      "  float m = x[0];\n"
+      "  for (int64_t j = 1; j < {0}; ++j) m = x[j] > m ? x[j] : m;\n"
+      "  float sum = 0.0f;\n"
+      "  for (int64_t j = 0; j < {0}; ++j) {{ y[j] = expf(x[j] - m); sum += y[j]; }\n"
+      "  const float inv = 1.0f / sum;\n"
+      "  for (int64_t j = 0; j < {0}; ++j) y[j] *= inv;\n",
+      classes);
+  return success();
+}
+
+LogicalResult emitConcat(exec::ConcatOp op, raw_ostream &os) {
+  ArrayRef<int64_t> y = dims(op.getOutput());
+  int64_t axis = op.getAxis(), inner = 1;
+  for (int64_t d = axis + 1; d < int64_t(y.size()); ++d)
+    inner *= y[d];
+  os << llvm::formatv("  const int64_t inner = i % {0};\n"
+                      "  const int64_t a = (i / {0}) % {1};\n"
+                      "  const int64_t outer = i / ({0} * {1});\n",
+                      inner, y[axis]);
+  int64_t start = 0;
+  for (auto [k, input] : llvm::enumerate(op.getInputs())) {
+    int64_t extent = dims(input)[axis];
+    os << llvm::formatv("  {0}if (a < {1}) out[i] = in{2}[(outer * {3} + a - "
+                        "{4}) * {5} + inner];\n",
+                        k ? "else " : "", start + extent, k, extent, start,
+                        inner);
+    start += extent;
+  }
+  return success();
+}
+
+} // namespace
+
+LogicalResult alexnet::emitKernelStatements(Operation *op, raw_ostream &os,
+                                            int64_t &count) {
+  Value output = op->getOperands().back();
+  count = elements(output);
+  return llvm::TypeSwitch<Operation *, LogicalResult>(op)
+      .Case([&](exec::Im2ColOp im2col) { return emitIm2Col(im2col, os); })
+      .Case([&](exec::ConvOutputOp conv) {
+        ArrayRef<int64_t> y = dims(conv.getOutput());
+        int64_t p = y[2] * y[3];
+        os << llvm::formatv("  const int64_t p = i % {0};\n"
+                            "  const int64_t f = (i / {0}) % {1};\n"
+                            "  const int64_t n = i / ({0} * {1});\n"
+                            "  out[i] = in0[f * {2} + n * {0} + p]",
+                            p, y[1], y[0] * p);
+        os << (conv.getBias() ? " + in1[f];\n" : ";\n");
+        return success();
+      })
+      .Case([&](exec::BiasAddOp bias) {
+        os << llvm::formatv("  out[i] += in0[(i / {0}) % {1}];\n",
+                            bias.getInner(), elements(bias.getBias()));
+        return success();
+      })
+      .Case([&](exec::ReluOp) {
+        os << "  const float v = in0[i];\n  out[i] = v > 0.0f ? v : 0.0f;\n";
+        return success();
+      })
+      .Case([&](exec::CopyOp) {
+        os << "  out[i] = in0[i];\n";
+        return success();
+      })
+      .Case([&](exec::AddOp) {
+        os << "  out[i] = in0[i] + in1[i];\n";
+        return success();
+      })
+      .Case([&](exec::LrnOp lrn) { return emitLrn(lrn, os); })
+      .Case([&](exec::MaxPoolOp pool) { return emitPool(pool, os, true); })
+      .Case([&](exec::AvgPoolOp pool) { return emitPool(pool, os, false); })
+      .Case([&](exec::SoftmaxOp softmax) {
+        count = dims(softmax.getInput())[0]; // one index per row
+        return emitSoftmax(softmax, os);
+      })
+      .Case([&](exec::ConcatOp concat) { return emitConcat(concat, os); })
+      .Default([&](Operation *op) {
+        return op->emitOpError("has no kernel body in the C++ emitter");
+      });
+}

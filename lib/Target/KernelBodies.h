@@ -1,0 +1,31 @@
+//===- KernelBodies.h - C++ text of each exec kernel ------------*- C++ -*-===//
+//
+// Private to lib/Target. Each exec kernel op becomes one function of its
+// output index whose sizes are all literals, so the C++ compiler (or nvcc)
+// turns every index division into a multiply and can unroll the small
+// window loops.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ALEXNET_LIB_TARGET_KERNELBODIES_H
+#define ALEXNET_LIB_TARGET_KERNELBODIES_H
+
+#include "mlir/IR/Operation.h"
+#include "mlir/Support/LogicalResult.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <string>
+
+namespace alexnet {
+
+/// The statements of the body of `op` (a kernel op of the exec dialect) for
+/// index `i`; the operands are named in0, in1, ... and `out` (the op's last
+/// buffer operand), in operand order. Sets `count` to the number of
+/// indices. Fails on an op that is not a kernel.
+mlir::LogicalResult emitKernelStatements(mlir::Operation *op,
+                                         llvm::raw_ostream &os,
+                                         int64_t &count);
+
+} // namespace alexnet
+
+#endif // ALEXNET_LIB_TARGET_KERNELBODIES_H
