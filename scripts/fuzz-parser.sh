@@ -49,5 +49,6 @@ echo "fuzz-parser: fuzzing for ${FUZZ_SECONDS:-60} s"
 cd "$FUZZ_DIR/findings"
 "$BIN" "$CORPUS" -max_total_time="${FUZZ_SECONDS:-60}" -max_len=65536 \
   -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+  -dict="$ROOT/tools/alexnet-parser-fuzzer/nn.dict" \
   -artifact_prefix="$FUZZ_DIR/findings/"
 echo "fuzz-parser: no findings"

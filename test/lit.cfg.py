@@ -48,3 +48,16 @@ else:
 
 config.substitutions.append(("%alexnet_src", config.alexnet_src_root))
 config.substitutions.append(("%alexnet_obj", config.alexnet_obj_root))
+
+# The numerical oracle: Debian's PyTorch, for /usr/bin/python3 only (the
+# python3 on PATH may be another interpreter without it).
+config.substitutions.append(("%torch_python", "/usr/bin/python3"))
+try:
+    has_torch = subprocess.run(["/usr/bin/python3", "-c", "import torch, numpy"],
+                               capture_output=True, timeout=120).returncode == 0
+except (OSError, subprocess.SubprocessError):
+    has_torch = False
+if has_torch:
+    config.available_features.add("torch")
+else:
+    lit_config.note("/usr/bin/python3 has no torch: oracle tests are skipped")

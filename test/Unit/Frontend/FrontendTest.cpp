@@ -118,13 +118,13 @@ TEST(Frontend, AlexNetShapesMatchThePaper) {
   EXPECT_EQ(g->values[g->inputs[1]].shape, Shape({128}));
 
   const std::pair<const char *, Shape> expected[] = {
-      {"conv1", {128, 96, 55, 55}},   {"pool1", {128, 96, 27, 27}},
-      {"conv2", {128, 256, 27, 27}},  {"pool2", {128, 256, 13, 13}},
-      {"conv3", {128, 384, 13, 13}},  {"conv4", {128, 384, 13, 13}},
-      {"conv5", {128, 256, 13, 13}},  {"pool5", {128, 256, 6, 6}},
-      {"flat", {128, 9216}},          {"fc6", {128, 4096}},
-      {"fc7", {128, 4096}},           {"fc8", {128, 1000}},
-      {"probs", {128, 1000}},         {"xent", {}},
+      {"conv1", {128, 96, 55, 55}},  {"pool1", {128, 96, 27, 27}},
+      {"conv2", {128, 256, 27, 27}}, {"pool2", {128, 256, 13, 13}},
+      {"conv3", {128, 384, 13, 13}}, {"conv4", {128, 384, 13, 13}},
+      {"conv5", {128, 256, 13, 13}}, {"pool5", {128, 256, 6, 6}},
+      {"flat", {128, 9216}},         {"fc6", {128, 4096}},
+      {"fc7", {128, 4096}},          {"fc8", {128, 1000}},
+      {"probs", {128, 1000}},        {"xent", {}},
   };
   for (const auto &[name, shape] : expected)
     EXPECT_EQ(valueNamed(*g, name).shape, shape) << name;
@@ -135,10 +135,10 @@ TEST(Frontend, AlexNetShapesMatchThePaper) {
     if (!l.hasParameters())
       continue;
     const Shape &in = g->values[l.inputs[0]].shape;
-    Shape weight = l.kind == OpKind::Conv2D
-                       ? shape::conv2dWeight(in[1], l.filters, l.kernel,
-                                             l.groups)
-                       : Shape{l.units, in[1]};
+    Shape weight =
+        l.kind == OpKind::Conv2D
+            ? shape::conv2dWeight(in[1], l.filters, l.kernel, l.groups)
+            : Shape{l.units, in[1]};
     params += shape::numElements(weight);
     params += l.biasInit ? g->values[l.result].shape[1] : 0;
   }
@@ -197,8 +197,7 @@ TEST(Frontend, BatchOverrideAndDefault) {
   EXPECT_EQ(valueNamed(*g, "conv1").shape, Shape({4, 96, 55, 55}));
   EXPECT_EQ(valueNamed(*g, "label").shape, Shape({4}));
 
-  g = parse("model m { input x : f32[batch, 8]; output y = relu(x) }",
-            &errors);
+  g = parse("model m { input x : f32[batch, 8]; output y = relu(x) }", &errors);
   ASSERT_TRUE(g) << errors;
   EXPECT_EQ(g->batch, 1);
   EXPECT_EQ(valueNamed(*g, "y").shape, Shape({1, 8}));
@@ -267,7 +266,7 @@ TEST(Frontend, NotesFollowTheirError) {
 }
 
 struct ErrorCase {
-  const char *body; ///< model body, starting on line 5
+  const char *body;     ///< model body, starting on line 5
   const char *expected; ///< "line:col: error: message" (first error)
 };
 
@@ -314,7 +313,8 @@ const ErrorCase kErrorCases[] = {
     {"  output o = conv2d(image, image, filters=4, kernel=3)",
      "5:28: error: expected 1 input to 'conv2d', got 2 (attributes are "
      "written name=value)"},
-    {"  output o = add(image)", "5:14: error: expected 2 inputs to 'add', got 1"},
+    {"  output o = add(image)",
+     "5:14: error: expected 2 inputs to 'add', got 1"},
     // Types.
     {"  output o = conv2d(image, filters=1.5, kernel=3)",
      "5:36: error: expected an integer for 'filters', got 1.5"},
@@ -371,7 +371,8 @@ const ErrorCase kErrorCases[] = {
      "got 3x64"},
     {"  output o = lrn(image, size=4)",
      "5:30: error: expected a positive odd size, got 4"},
-    {"  output o = lrn(image, k=0)", "5:27: error: expected a positive k, got 0"},
+    {"  output o = lrn(image, k=0)",
+     "5:27: error: expected a positive k, got 0"},
     {"  output o = lrn(image, alpha=-1e-4)",
      "5:31: error: expected a non-negative alpha, got -1e-4"},
     {"  output o = dropout(image, rate=1.0)",
@@ -422,8 +423,10 @@ const ErrorCase kErrorCases[] = {
                                 "argument, got newline"},
     {"  output o = relu(image))",
      "5:25: error: expected newline or ';' after the statement, got ')'"},
-    {"  output o relu(image)", "5:12: error: expected '=' after 'o', got 'relu'"},
-    {"  output o = 3", "5:14: error: expected an op call like relu(x), got '3'"},
+    {"  output o relu(image)",
+     "5:12: error: expected '=' after 'o', got 'relu'"},
+    {"  output o = 3",
+     "5:14: error: expected an op call like relu(x), got '3'"},
     {"  output o = relu(image, alpha=)",
      "5:32: error: expected a number, name, call or list, got ')'"},
     {"  output o = lrn(image, alpha=-x)",
@@ -433,8 +436,7 @@ const ErrorCase kErrorCases[] = {
      "op(...)), got '='"},
     {"  input : f32[2]", "5:9: error: expected an input name after 'input', "
                          "got ':'"},
-    {"  output o = relu(image) $",
-     "5:26: error: unexpected character '$'"},
+    {"  output o = relu(image) $", "5:26: error: unexpected character '$'"},
     {"  output o = relu(image) # \xc3\xa9 is fine in comments\n  \xc3\xa9",
      "6:3: error: unexpected character '\xc3\xa9' (U+00E9)"},
     {"  output o = relu(image) \x01",
@@ -572,9 +574,9 @@ TEST(Frontend, BatchErrors) {
 
 TEST(Frontend, EveryErrorIsReported) {
   std::string errors = errorsOf(model("  a = conv3d(image)\n"
-                                      "  b = relu(a)\n"     // a is poisoned
-                                      "  c = relu(image\n"  // syntax
-                                      "  d = relu(c)\n"     // c is poisoned
+                                      "  b = relu(a)\n"    // a is poisoned
+                                      "  c = relu(image\n" // syntax
+                                      "  d = relu(c)\n"    // c is poisoned
                                       "  e = relu(nope)\n"
                                       "  output o = relu(label)"));
   std::vector<std::string> headers;
@@ -582,9 +584,9 @@ TEST(Frontend, EveryErrorIsReported) {
   for (std::string line; std::getline(in, line);)
     if (line.rfind("test.nn:", 0) == 0)
       headers.push_back(line.substr(0, line.find(": error")));
-  EXPECT_EQ(headers, (std::vector<std::string>{"test.nn:5:7", "test.nn:7:17",
-                                               "test.nn:9:12",
-                                               "test.nn:10:19"}))
+  EXPECT_EQ(headers,
+            (std::vector<std::string>{"test.nn:5:7", "test.nn:7:17",
+                                      "test.nn:9:12", "test.nn:10:19"}))
       << errors;
 }
 
@@ -594,9 +596,8 @@ TEST(Frontend, ErrorLimit) {
     body += "  x" + std::to_string(i) + " = relu(nope)\n";
   std::string errors = errorsOf(model(body));
   size_t count = 0;
-  for (size_t pos = 0; (pos = errors.find(": error: ", pos)) !=
-                       std::string::npos;
-       ++pos)
+  for (size_t pos = 0;
+       (pos = errors.find(": error: ", pos)) != std::string::npos; ++pos)
     ++count;
   EXPECT_EQ(count, DiagnosticEngine::kDefaultErrorLimit + 1);
   EXPECT_NE(errors.find("test.nn: error: too many errors, stopping after 50"),
@@ -605,21 +606,20 @@ TEST(Frontend, ErrorLimit) {
 
 TEST(Frontend, LongLinesAreCut) {
   std::string name(10000, 'a');
-  std::string errors = errorsOf(model("  output o = relu(image, " + name +
-                                      "=1)"));
+  std::string errors =
+      errorsOf(model("  output o = relu(image, " + name + "=1)"));
   std::istringstream in(errors);
   std::string header, echo, caret;
   std::getline(in, header);
   std::getline(in, echo);
   std::getline(in, caret);
   EXPECT_EQ(header, "test.nn:5:26: error: unknown argument '" +
-                        std::string(64, 'a') +
-                        "...' to 'relu'; it takes none");
+                        std::string(64, 'a') + "...' to 'relu'; it takes none");
   EXPECT_EQ(echo, "  output o = relu(image, " + std::string(95, 'a') + "...");
   EXPECT_EQ(caret, std::string(25, ' ') + "^" + std::string(94, '~'));
 
-  errors = errorsOf(model("  output o = relu(image" + std::string(9000, ' ') +
-                          "$)"));
+  errors = errorsOf(
+      model("  output o = relu(image" + std::string(9000, ' ') + "$)"));
   in.str(errors);
   in.clear();
   std::getline(in, header);
@@ -637,16 +637,15 @@ TEST(Frontend, NestingIsBounded) {
   deep += "0";
   for (int i = 0; i < 500; ++i)
     deep += ")";
-  std::string errors =
-      errorsOf(model("  output o = conv2d(image, filters=4, kernel=3, init=" +
-                     deep + ")"));
+  std::string errors = errorsOf(model(
+      "  output o = conv2d(image, filters=4, kernel=3, init=" + deep + ")"));
   EXPECT_NE(errors.find("error: expected nesting depth of at most 64, got "
                         "deeper"),
             std::string::npos);
   EXPECT_EQ(errors.find("error:"), errors.rfind("error:")) << errors;
 
-  errors = errorsOf(model("  output o = relu(" + std::string(100000, '[') +
-                          ")"));
+  errors =
+      errorsOf(model("  output o = relu(" + std::string(100000, '[') + ")"));
   EXPECT_EQ(errors.find("error:"), errors.rfind("error:")) << errors;
 }
 
@@ -656,9 +655,9 @@ void survive(const std::string &source) {
   SemaOptions options;
   auto start = std::chrono::steady_clock::now();
   FrontendResult r = runFrontend("fuzz.nn", source, options, nullptr);
-  auto seconds = std::chrono::duration<double>(
-                     std::chrono::steady_clock::now() - start)
-                     .count();
+  auto seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
   EXPECT_LT(seconds, 2.0) << source;
   EXPECT_EQ(r.graph.has_value(), r.errorCount == 0);
   // Rendering must cope too.
@@ -677,11 +676,12 @@ TEST(Frontend, SurvivesRandomBytes) {
 }
 
 TEST(Frontend, SurvivesRandomTokens) {
-  const char *pieces[] = {"model", "train", "m", "{", "}", "(", ")", "[",
-                          "]", ",", ";", ":", "=", "-", "\n", "1", "0.5",
-                          "1e-4", "x", "image", "batch", "input", "output",
-                          "loss", "f32", "i32", "conv2d", "relu", "normal",
-                          "none", "concat", "add", "#c\n", " "};
+  const char *pieces[] = {
+      "model",  "train",  "m",      "{",    "}",    "(",      ")",
+      "[",      "]",      ",",      ";",    ":",    "=",      "-",
+      "\n",     "1",      "0.5",    "1e-4", "x",    "image",  "batch",
+      "input",  "output", "loss",   "f32",  "i32",  "conv2d", "relu",
+      "normal", "none",   "concat", "add",  "#c\n", " "};
   std::mt19937 rng(7);
   for (int i = 0; i < 2000; ++i) {
     std::string s;
