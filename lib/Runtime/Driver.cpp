@@ -56,7 +56,7 @@ const std::vector<Command> &driverCommands() {
        "predict --weights W.axw [--top K] [--labels FILE] [--threads N] "
        "IMAGE...",
        "classify JPEG or PNG images", runPredictCommand},
-      {"bench", "bench [--iters N] [--warmup K] [--threads N]",
+      {"bench", "bench [--iters N] [--warmup K] [--threads N] [--profile]",
        "time inference on random data", runBenchCommand},
       {"info", "info", "describe the model: layers, parameters, memory",
        runInfoCommand},

@@ -99,7 +99,8 @@ int runInferCommand(const Invocation &inv) {
 
 int runBenchCommand(const Invocation &inv) {
   auto args =
-      ParsedArgs::parse(inv.args, {{"--iters"}, {"--warmup"}, {"--threads"}});
+      ParsedArgs::parse(inv.args, {{"--iters"}, {"--warmup"}, {"--threads"},
+                                   {"--profile", false}});
   if (!args.ok())
     return inv.usageError(args.message());
   Expected<int64_t> iters = args->integer("--iters", 10, 1, 1000000);
@@ -157,6 +158,23 @@ int runBenchCommand(const Invocation &inv) {
                 model.name, model.target, (long long)model.batch, *threads,
                 (long long)*iters, median, ms.front(), ms.back(), imgPerS);
   inv.out << line;
+
+  if (args->has("--profile")) {
+    // Separate runs, so the marks do not disturb the timings above.
+    ctx.setProfiling(true);
+    for (int64_t i = 0; i < *iters; ++i)
+      ctx.runInference();
+    double total = 0;
+    for (const auto &entry : ctx.profile())
+      total += entry.second;
+    inv.out << "profile (ms per batch, mean over " << *iters << " runs):\n";
+    for (const auto &entry : ctx.profile()) {
+      std::snprintf(line, sizeof(line), "  %-28s %9.3f  %5.1f%%\n", entry.first,
+                    entry.second * 1e3 / double(*iters),
+                    total > 0 ? 100.0 * entry.second / total : 0.0);
+      inv.out << line;
+    }
+  }
   return 0;
 }
 

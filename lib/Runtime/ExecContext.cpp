@@ -2,6 +2,7 @@
 
 #include "alexnet/Runtime/ExecContext.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -27,6 +28,20 @@ ExecContext::ExecContext(const ModelDesc &model, int numThreads)
   paramBlock = AlignedBuffer(size_t(model.paramFloats) * sizeof(float));
   inputs.assign(model.numInputs, nullptr);
   outputs.assign(model.numOutputs, nullptr);
+}
+
+void ExecContext::mark(const char *label) {
+  auto now = std::chrono::steady_clock::now();
+  if (label) {
+    double seconds = std::chrono::duration<double>(now - lastMark).count();
+    auto it = std::find_if(profileTimes.begin(), profileTimes.end(),
+                           [&](const auto &entry) { return std::strcmp(entry.first, label) == 0; });
+    if (it == profileTimes.end())
+      profileTimes.emplace_back(label, seconds);
+    else
+      it->second += seconds;
+  }
+  lastMark = now;
 }
 
 } // namespace alexnet::runtime

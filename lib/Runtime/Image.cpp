@@ -52,13 +52,16 @@ struct Taps {
   std::vector<float> weights;
 };
 
-std::vector<Taps> computeTaps(int inSize, int outSize) {
-  double scale = double(inSize) / outSize;
+/// Taps of output samples [first, first + count) of a resize from `inSize`
+/// to `outSize` samples.
+std::vector<Taps> computeTaps(int inSize, int64_t outSize, int64_t first,
+                              int count) {
+  double scale = double(inSize) / double(outSize);
   double filterScale = std::max(scale, 1.0);
   double support = filterScale; // the triangle reaches 1 filter unit out
-  std::vector<Taps> taps(outSize);
-  for (int i = 0; i < outSize; ++i) {
-    double centre = (i + 0.5) * scale;
+  std::vector<Taps> taps(count);
+  for (int i = 0; i < count; ++i) {
+    double centre = (double(first + i) + 0.5) * scale;
     int lo = std::max(0, int(std::floor(centre - support)));
     int hi = std::min(inSize, int(std::ceil(centre + support)));
     Taps &t = taps[i];
@@ -83,18 +86,30 @@ std::vector<Taps> computeTaps(int inSize, int outSize) {
 
 } // namespace
 
-Image resizeBilinear(const Image &image, int width, int height) {
-  assert(width > 0 && height > 0 && image.width > 0 && image.height > 0);
+Image resizeWindow(const Image &image, int64_t width, int64_t height,
+                   int64_t left, int64_t top, int windowWidth,
+                   int windowHeight) {
+  assert(image.width > 0 && image.height > 0 && windowWidth > 0 &&
+         windowHeight > 0 && left >= 0 && top >= 0 &&
+         left + windowWidth <= width && top + windowHeight <= height &&
+         "window must lie inside the resized image");
   const int c = image.channels;
-  std::vector<Taps> xTaps = computeTaps(image.width, width);
-  std::vector<Taps> yTaps = computeTaps(image.height, height);
+  std::vector<Taps> xTaps = computeTaps(image.width, width, left, windowWidth);
+  std::vector<Taps> yTaps =
+      computeTaps(image.height, height, top, windowHeight);
 
-  // Horizontal pass: image.height rows of `width` pixels, in floats.
-  std::vector<float> rows(size_t(image.height) * width * c);
-  for (int y = 0; y < image.height; ++y) {
+  // Horizontal pass over the source rows the window needs, in floats.
+  int firstRow = image.height, lastRow = 0;
+  for (const Taps &t : yTaps) {
+    firstRow = std::min(firstRow, t.first);
+    lastRow = std::max(lastRow, t.first + int(t.weights.size()));
+  }
+  size_t rowLen = size_t(windowWidth) * c;
+  std::vector<float> rows(size_t(lastRow - firstRow) * rowLen);
+  for (int y = firstRow; y < lastRow; ++y) {
     const uint8_t *src = &image.pixels[size_t(y) * image.width * c];
-    float *dst = &rows[size_t(y) * width * c];
-    for (int x = 0; x < width; ++x) {
+    float *dst = &rows[(y - firstRow) * rowLen];
+    for (int x = 0; x < windowWidth; ++x) {
       const Taps &t = xTaps[x];
       for (int ch = 0; ch < c; ++ch) {
         float acc = 0;
@@ -106,14 +121,13 @@ Image resizeBilinear(const Image &image, int width, int height) {
   }
 
   // Vertical pass, rounded and clamped back to bytes.
-  Image out = Image::filled(width, height, c);
-  size_t rowLen = size_t(width) * c;
+  Image out = Image::filled(windowWidth, windowHeight, c);
   std::vector<float> acc(rowLen);
-  for (int y = 0; y < height; ++y) {
+  for (int y = 0; y < windowHeight; ++y) {
     const Taps &t = yTaps[y];
     std::fill(acc.begin(), acc.end(), 0.0f);
     for (size_t k = 0; k < t.weights.size(); ++k) {
-      const float *src = &rows[(t.first + k) * rowLen];
+      const float *src = &rows[(t.first - firstRow + k) * rowLen];
       for (size_t i = 0; i < rowLen; ++i)
         acc[i] += t.weights[k] * src[i];
     }
@@ -122,6 +136,10 @@ Image resizeBilinear(const Image &image, int width, int height) {
       dst[i] = uint8_t(std::clamp(std::lround(acc[i]), 0L, 255L));
   }
   return out;
+}
+
+Image resizeBilinear(const Image &image, int width, int height) {
+  return resizeWindow(image, width, height, 0, 0, width, height);
 }
 
 Image centreCrop(const Image &image, int width, int height) {
@@ -148,21 +166,26 @@ void toFloatCHW(const Image &image, float *out) {
 int resizeTargetFor(int crop) { return int(std::lround(crop * 256.0 / 224.0)); }
 
 Image preprocessImage(const Image &image, int width, int height, int channels) {
-  Image src = convertChannels(image, channels);
-  int target = resizeTargetFor(std::max(width, height));
+  // Luma is linear, so convert where there are fewer channels to touch.
+  Image src =
+      channels < image.channels ? convertChannels(image, channels) : image;
+  int64_t target = resizeTargetFor(std::max(width, height));
   // Scale so the shorter side becomes `target`; the other side keeps the
-  // aspect ratio but never drops below the crop.
-  int newWidth, newHeight;
+  // aspect ratio (however extreme: only the window is computed) but never
+  // drops below the crop.
+  int64_t newWidth, newHeight;
   if (src.width <= src.height) {
     newWidth = target;
-    newHeight = int(std::lround(double(src.height) * target / src.width));
+    newHeight = std::llround(double(src.height) * double(target) / src.width);
   } else {
     newHeight = target;
-    newWidth = int(std::lround(double(src.width) * target / src.height));
+    newWidth = std::llround(double(src.width) * double(target) / src.height);
   }
-  newWidth = std::max({newWidth, width, 1});
-  newHeight = std::max({newHeight, height, 1});
-  return centreCrop(resizeBilinear(src, newWidth, newHeight), width, height);
+  newWidth = std::max<int64_t>(newWidth, width);
+  newHeight = std::max<int64_t>(newHeight, height);
+  Image out = resizeWindow(src, newWidth, newHeight, (newWidth - width) / 2,
+                           (newHeight - height) / 2, width, height);
+  return convertChannels(out, channels);
 }
 
 } // namespace alexnet::runtime

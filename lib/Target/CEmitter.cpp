@@ -86,8 +86,9 @@ public:
         << scheduleText << "\n";
     if (failed(emitModelDesc(inference)))
       return failure();
-    out << "} // namespace\n\nint main(int argc, char **argv) {\n"
-           "  return alexnet::runtime::runMain(argc, argv, kModel);\n}\n";
+    out << "} // namespace\n\nint main(int argc, char **argv) {\n";
+    traits.emitMainPrologue(out);
+    out << "  return alexnet::runtime::runMain(argc, argv, kModel);\n}\n";
     return success();
   }
 
@@ -117,6 +118,7 @@ private:
     for (int64_t d = 0; d < int64_t(arena.size()); ++d)
       schedule << llvm::formatv("  char *const arena{0} = ctx.arena({0});\n", d);
 
+    schedule << "  if (ctx.profiling()) ctx.mark(nullptr);\n";
     for (Operation &op : func.getBody().front()) {
       if (failed(emitOp(&op)))
         return failure();
@@ -151,6 +153,11 @@ private:
       return success();
     schedule << "  // " << identifierFrom(op->getLoc()) << ": "
              << op->getName().getStringRef() << "\n";
+    std::string label = identifierFrom(op->getLoc()) + " " +
+                        op->getName().stripDialect().str();
+    auto profileMark = [&] {
+      schedule << "  if (ctx.profiling()) ctx.mark(\"" << label << "\");\n";
+    };
     if (auto gemm = dyn_cast<exec::GemmOp>(op)) {
       auto at = [&](Value v, int64_t offset) {
         return offset ? "(" + names[v] + " + " + std::to_string(offset) + ")"
@@ -165,16 +172,20 @@ private:
                       gemm.getTransB() ? gemm.getK() : gemm.getN(),
                       gemm.getBeta().convertToFloat(),
                       at(gemm.getC(), gemm.getCOffset()), gemm.getN());
+      profileMark();
       return success();
     }
-    return emitKernel(op);
+    if (failed(emitKernel(op)))
+      return failure();
+    profileMark();
+    return success();
   }
 
   LogicalResult emitKernel(Operation *op) {
     std::string statements;
     llvm::raw_string_ostream body(statements);
     KernelBody kernel;
-    if (failed(emitKernelStatements(op, body, kernel.count)))
+    if (failed(emitKernelStatements(op, body, kernel.count, kernel.work)))
       return failure();
     kernel.name = "k" + std::to_string(kernelCounter++) + "_" +
                   identifierFrom(op->getLoc()) + "_" +

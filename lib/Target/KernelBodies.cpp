@@ -38,51 +38,75 @@ void decomposeNCHW(raw_ostream &os, ArrayRef<int64_t> shape) {
                       shape[1] * shape[2] * shape[3]);
 }
 
-LogicalResult emitIm2Col(exec::Im2ColOp op, raw_ostream &os) {
+/// One index per output row segment (row, n, oh): the OW elements of a
+/// segment are contiguous in `col` and, for stride 1, in the input too, so
+/// the divisions happen once per segment and the inner loop vectorises.
+LogicalResult emitIm2Col(exec::Im2ColOp op, raw_ostream &os, int64_t &count,
+                         int64_t &work) {
   ArrayRef<int64_t> x = dims(op.getInput());
   int64_t kh = op.getKernel()[0], kw = op.getKernel()[1];
   int64_t sh = op.getStride()[0], sw = op.getStride()[1];
   int64_t ph = op.getPad()[0], pw = op.getPad()[1];
   int64_t cg = x[1] / op.getGroups();
+  int64_t oh = shape::slidingExtent(x[2], kh, sh, ph);
   int64_t ow = shape::slidingExtent(x[3], kw, sw, pw);
-  int64_t p = shape::slidingExtent(x[2], kh, sh, ph) * ow;
+  int64_t p = oh * ow;
+  count = cg * kh * kw * x[0] * oh;
+  work = ow;
   // col[(c*kh + ki)*kw + kj, n*P + oh*OW + ow]; zero where the window hangs
   // over the padding.
   os << llvm::formatv(
-      "  const int64_t col = i % {0}, row = i / {0};\n"
-      "  const int64_t n = col / {1}, p = col % {1};\n"
-      "  const int64_t oh = p / {2}, ow = p % {2};\n"
+      "  const int64_t oh = i % {0}, n = (i / {0}) % {1}, row = i / {2};\n"
       "  const int64_t c = row / {3}, ki = (row / {4}) % {5}, kj = row % {4};\n"
-      "  const int64_t ih = oh * {6} - {7} + ki, iw = ow * {8} - {9} + kj;\n"
-      "  out[i] = (ih >= 0 && ih < {10} && iw >= 0 && iw < {11})\n"
-      "      ? in0[((n * {12} + {13} + c) * {10} + ih) * {11} + iw] : 0.0f;\n",
-      x[0] * p, p, ow, kh * kw, kw, kh, sh, ph, sw, pw, x[2], x[3], x[1],
-      op.getGroup() * cg);
+      "  float *dst = out + row * {6} + n * {7} + oh * {8};\n"
+      "  const int64_t ih = oh * {9} - {10} + ki;\n"
+      "  if (ih < 0 || ih >= {11}) {{\n"
+      "    for (int64_t ow = 0; ow < {8}; ++ow) dst[ow] = 0.0f;\n"
+      "    return;\n"
+      "  }\n"
+      "  const float *src = in0 + ((n * {12} + {13} + c) * {11} + ih) * {14};\n"
+      "  for (int64_t ow = 0; ow < {8}; ++ow) {{\n"
+      "    const int64_t iw = ow * {15} - {16} + kj;\n"
+      "    dst[ow] = (iw >= 0 && iw < {14}) ? src[iw] : 0.0f;\n"
+      "  }\n",
+      oh, x[0], x[0] * oh, kh * kw, kw, kh, x[0] * p, p, ow, sh, ph, x[2],
+      x[1], op.getGroup() * cg, x[3], sw, pw);
   return success();
 }
 
-LogicalResult emitLrn(exec::LrnOp op, raw_ostream &os) {
+/// One index per pixel (n, h, w): a window of `size` channels slides down
+/// the channel axis with a running sum of squares, so each input is read
+/// twice instead of `size` times.
+LogicalResult emitLrn(exec::LrnOp op, raw_ostream &os, int64_t &count,
+                      int64_t &work) {
   ArrayRef<int64_t> x = dims(op.getInput());
-  int64_t hw = x[2] * x[3], half = op.getSize() / 2;
+  int64_t channels = x[1], hw = x[2] * x[3], half = op.getSize() / 2;
   double beta = op.getBeta().convertToDouble();
+  count = x[0] * hw;
+  work = channels;
   os << llvm::formatv(
-      "  const int64_t c = (i / {0}) % {1};\n"
-      "  const float *base = in0 + (i - c * {0});\n"
-      "  const int64_t lo = c < {2} ? 0 : c - {2};\n"
-      "  const int64_t hi = c + {2} < {1} ? c + {2} : {1} - 1;\n"
+      "  const int64_t offset = (i / {0}) * {1} + i % {0};\n"
+      "  const float *x = in0 + offset;\n"
+      "  float *y = out + offset;\n"
       "  float sum = 0.0f;\n"
-      "  for (int64_t cc = lo; cc <= hi; ++cc) {{\n"
-      "    const float v = base[cc * {0}];\n"
-      "    sum += v * v;\n"
-      "  }\n"
-      "  const float t = {3} + {4} * sum;\n",
-      hw, x[1], half, literal(op.getK().convertToDouble()),
+      "  for (int64_t c = 0; c < {2} && c < {3}; ++c) sum += x[c * {0}] * x[c * {0}];\n"
+      "  for (int64_t c = 0; c < {3}; ++c) {{\n"
+      "    const float t = {4} + {5} * sum;\n",
+      hw, channels * hw, half + 1, channels,
+      literal(op.getK().convertToDouble()),
       literal(op.getAlpha().convertToDouble()));
   // The paper's beta = 0.75 needs no pow: t^-0.75 = 1 / sqrt(t * sqrt(t)).
   if (beta == 0.75)
-    os << "  out[i] = in0[i] / sqrtf(t * sqrtf(t));\n";
+    os << llvm::formatv("    y[c * {0}] = x[c * {0}] / sqrtf(t * sqrtf(t));\n",
+                        hw);
   else
-    os << "  out[i] = in0[i] * powf(t, " << literal(-beta) << ");\n";
+    os << llvm::formatv("    y[c * {0}] = x[c * {0}] * powf(t, {1});\n", hw,
+                        literal(-beta));
+  os << llvm::formatv(
+      "    if (c + {0} < {1}) sum += x[(c + {0}) * {2}] * x[(c + {0}) * {2}];\n"
+      "    if (c >= {3}) sum -= x[(c - {3}) * {2}] * x[(c - {3}) * {2}];\n"
+      "  }\n",
+      half + 1, channels, hw, half);
   return success();
 }
 
@@ -154,11 +178,14 @@ LogicalResult emitConcat(exec::ConcatOp op, raw_ostream &os) {
 } // namespace
 
 LogicalResult alexnet::emitKernelStatements(Operation *op, raw_ostream &os,
-                                            int64_t &count) {
+                                            int64_t &count, int64_t &work) {
   Value output = op->getOperands().back();
   count = elements(output);
+  work = 1;
   return llvm::TypeSwitch<Operation *, LogicalResult>(op)
-      .Case([&](exec::Im2ColOp im2col) { return emitIm2Col(im2col, os); })
+      .Case([&](exec::Im2ColOp im2col) {
+        return emitIm2Col(im2col, os, count, work);
+      })
       .Case([&](exec::ConvOutputOp conv) {
         ArrayRef<int64_t> y = dims(conv.getOutput());
         int64_t p = y[2] * y[3];
@@ -187,11 +214,12 @@ LogicalResult alexnet::emitKernelStatements(Operation *op, raw_ostream &os,
         os << "  out[i] = in0[i] + in1[i];\n";
         return success();
       })
-      .Case([&](exec::LrnOp lrn) { return emitLrn(lrn, os); })
+      .Case([&](exec::LrnOp lrn) { return emitLrn(lrn, os, count, work); })
       .Case([&](exec::MaxPoolOp pool) { return emitPool(pool, os, true); })
       .Case([&](exec::AvgPoolOp pool) { return emitPool(pool, os, false); })
       .Case([&](exec::SoftmaxOp softmax) {
         count = dims(softmax.getInput())[0]; // one index per row
+        work = dims(softmax.getInput())[1];
         return emitSoftmax(softmax, os);
       })
       .Case([&](exec::ConcatOp concat) { return emitConcat(concat, os); })

@@ -21,10 +21,12 @@ namespace alexnet {
 /// The statements of the body of `op` (a kernel op of the exec dialect) for
 /// index `i`; the operands are named in0, in1, ... and `out` (the op's last
 /// buffer operand), in operand order. Sets `count` to the number of
-/// indices. Fails on an op that is not a kernel.
+/// indices and `work` to the elements one index produces (1 for
+/// element-wise bodies, a row for im2col and softmax), which launchers use
+/// to size their chunks. Fails on an op that is not a kernel.
 mlir::LogicalResult emitKernelStatements(mlir::Operation *op,
                                          llvm::raw_ostream &os,
-                                         int64_t &count);
+                                         int64_t &count, int64_t &work);
 
 } // namespace alexnet
 

@@ -12,6 +12,7 @@
 #include "alexnet/Runtime/Model.h"
 #include "alexnet/Runtime/ThreadPool.h"
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -56,6 +57,17 @@ public:
   /// Runs the inference entry point on the bound inputs and outputs.
   void runInference() { desc.inference(*this); }
 
+  /// Per-op timing for `bench --profile`: generated schedules call
+  /// mark(label) after every op when profiling() is on; each call charges
+  /// the time since the previous mark to `label` (nullptr restarts the clock).
+  bool profiling() const { return profileOn; }
+  void setProfiling(bool on) { profileOn = on; }
+  void mark(const char *label);
+  /// Accumulated seconds per label, in first-seen order.
+  const std::vector<std::pair<const char *, double>> &profile() const {
+    return profileTimes;
+  }
+
 private:
   const ModelDesc &desc;
   ThreadPool threads;
@@ -63,6 +75,9 @@ private:
   AlignedBuffer paramBlock;
   std::vector<const void *> inputs;
   std::vector<void *> outputs;
+  bool profileOn = false;
+  std::chrono::steady_clock::time_point lastMark;
+  std::vector<std::pair<const char *, double>> profileTimes;
 };
 
 } // namespace alexnet::runtime

@@ -42,7 +42,7 @@ struct Image {
 
 /// Largest image decoded, in pixels; larger ones are refused before any
 /// pixel memory is allocated.
-constexpr int64_t kMaxImagePixels = int64_t(1) << 28;
+constexpr int64_t kMaxImagePixels = int64_t(1) << 27;
 
 /// Decodes a JPEG or PNG image (told apart by their signatures) into gray or
 /// RGB, whichever is closer to the file; alpha is composited onto white and
@@ -63,6 +63,13 @@ Image convertChannels(const Image &image, int channels);
 /// averages every source pixel instead of aliasing. Both sizes must be
 /// positive.
 Image resizeBilinear(const Image &image, int width, int height);
+
+/// The `windowWidth` x `windowHeight` window at (left, top) of
+/// resizeBilinear(image, width, height), computing only that window (so a
+/// huge resized size costs nothing). The window must fit.
+Image resizeWindow(const Image &image, int64_t width, int64_t height,
+                   int64_t left, int64_t top, int windowWidth,
+                   int windowHeight);
 
 /// The `width` x `height` window whose top-left corner is at
 /// ((image.width - width) / 2, (image.height - height) / 2), rounded down.

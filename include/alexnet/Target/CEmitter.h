@@ -25,6 +25,7 @@ struct KernelBody {
   std::string name;
   std::string params; ///< the C++ parameter list after the index
   int64_t count;      ///< how many indices to run
+  int64_t work = 1;   ///< elements one index produces
 };
 
 /// The target-specific pieces of the emitted source.
@@ -35,6 +36,8 @@ public:
   virtual llvm::StringRef name() const = 0;
   /// #includes and macros at the top of the file.
   virtual void emitPrologue(llvm::raw_ostream &os) const = 0;
+  /// Statements at the top of main(), before the runtime's driver runs.
+  virtual void emitMainPrologue(llvm::raw_ostream &os) const {}
   /// Anything a body needs besides itself (e.g. a __global__ wrapper).
   virtual void emitKernelWrapper(llvm::raw_ostream &os,
                                  const KernelBody &body) const = 0;
@@ -42,6 +45,8 @@ public:
   virtual void emitLaunch(llvm::raw_ostream &os, const KernelBody &body,
                           llvm::StringRef args) const = 0;
   /// A statement computing a row-major GEMM, operands as C++ expressions.
+  /// m = 1 with a transposed B (a dense layer at batch 1) is a GEMV, which
+  /// targets may call instead: it streams the weights once.
   virtual void emitGemm(llvm::raw_ostream &os, bool transA, bool transB,
                         int64_t m, int64_t n, int64_t k, float alpha,
                         llvm::StringRef a, int64_t lda, llvm::StringRef b,
