@@ -61,3 +61,8 @@ if has_torch:
     config.available_features.add("torch")
 else:
     lit_config.note("/usr/bin/python3 has no torch: oracle tests are skipped")
+
+# The parser fuzz run (scripts/fuzz-parser.sh) needs clang-14 with libFuzzer.
+config.substitutions.append(("%fuzz_seconds", os.environ.get("FUZZ_SECONDS", "60")))
+if shutil.which("clang++-14"):
+    config.available_features.add("libfuzzer")
