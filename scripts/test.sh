@@ -18,7 +18,7 @@ export BUILD_DIR
 results="$BUILD_DIR/test-results.xml"
 rm -f "$results"
 python3 /usr/lib/llvm-19/build/utils/lit/lit.py -sv \
-  --xunit-xml-output="$results" "$BUILD_DIR/test"
+  --xunit-xml-output="$results" "$BUILD_DIR/test" "$BUILD_DIR/test/Unit"
 lit_status=$?
 
 python3 - "$results" "$lit_status" <<'PY'

@@ -40,8 +40,12 @@ int runInitCommand(const Invocation &inv) {
   Status saved = saveWeights(*output, weightsFromBlock(model, block.data()));
   if (!saved.ok())
     return inv.fail(saved);
+  // paramFloats includes alignment padding; count the real elements.
+  int64_t parameters = 0;
+  for (int32_t i = 0; i < model.numParams; ++i)
+    parameters += model.params[i].size;
   inv.out << "wrote " << *output << ": " << model.numParams << " tensors, "
-          << withThousands(model.paramFloats) << " parameters, seed " << *seed
+          << withThousands(parameters) << " parameters, seed " << *seed
           << "\n";
   return 0;
 }
