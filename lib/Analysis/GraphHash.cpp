@@ -51,7 +51,8 @@ std::string alexnet::computeGraphHash(ModuleOp module) {
     hash.add(os.str());
   }
   if (auto inference = module.lookupSymbol<func::FuncOp>("inference")) {
-    inference.walk([&](Operation *op) {
+    // The body only: the function's own type holds the batch size.
+    inference.getBody().walk([&](Operation *op) {
       std::string text;
       llvm::raw_string_ostream os(text);
       os << op->getName() << ' ' << op->getAttrDictionary();
