@@ -28,16 +28,6 @@ std::string literal(double value) {
   return llvm::formatv("{0:e9}f", value).str();
 }
 
-/// Declares n, c, oh, ow of an NCHW output index.
-void decomposeNCHW(raw_ostream &os, ArrayRef<int64_t> shape) {
-  os << llvm::formatv("  const int64_t ow = i % {0};\n"
-                      "  const int64_t oh = (i / {0}) % {1};\n"
-                      "  const int64_t c = (i / {2}) % {3};\n"
-                      "  const int64_t n = i / {4};\n",
-                      shape[3], shape[2], shape[2] * shape[3], shape[1],
-                      shape[1] * shape[2] * shape[3]);
-}
-
 /// One index per output row segment (row, n, oh): the OW elements of a
 /// segment are contiguous in `col` and, for stride 1, in the input too, so
 /// the divisions happen once per segment and the inner loop vectorises.
@@ -110,32 +100,49 @@ LogicalResult emitLrn(exec::LrnOp op, raw_ostream &os, int64_t &count,
   return success();
 }
 
+/// One index per output row (n, c, oh): the window rows that fall inside
+/// the input are found once, then the OW outputs of the row are computed in
+/// a loop the compiler can vectorise when there is no padding.
 template <typename PoolOp>
-LogicalResult emitPool(PoolOp op, raw_ostream &os, bool isMax) {
+LogicalResult emitPool(PoolOp op, raw_ostream &os, bool isMax, int64_t &count,
+                       int64_t &work) {
   ArrayRef<int64_t> x = dims(op.getInput()), y = dims(op.getOutput());
-  decomposeNCHW(os, y);
-  os << llvm::formatv("  const float *plane = in0 + (n * {0} + c) * {1};\n",
-                      x[1], x[2] * x[3]);
-  os << (isMax ? "  float acc = -INFINITY;\n" : "  float acc = 0.0f;\n");
+  int64_t kh = op.getWindow()[0], kw = op.getWindow()[1];
+  int64_t sh = op.getStride()[0], sw = op.getStride()[1];
+  int64_t ph = op.getPad()[0], pw = op.getPad()[1];
+  count = y[0] * y[1] * y[2];
+  work = y[3] * kh * kw;
   os << llvm::formatv(
-      "  for (int64_t ki = 0; ki < {0}; ++ki) {{\n"
-      "    const int64_t ih = oh * {2} - {3} + ki;\n"
-      "    if (ih < 0 || ih >= {6}) continue;\n"
-      "    for (int64_t kj = 0; kj < {1}; ++kj) {{\n"
-      "      const int64_t iw = ow * {4} - {5} + kj;\n"
-      "      if (iw < 0 || iw >= {7}) continue;\n"
-      "      const float v = plane[ih * {7} + iw];\n",
-      op.getWindow()[0], op.getWindow()[1], op.getStride()[0], op.getPad()[0],
-      op.getStride()[1], op.getPad()[1], x[2], x[3]);
+      "  const int64_t oh = i % {0}, plane = i / {0};\n"
+      "  const float *src = in0 + plane * {1};\n"
+      "  float *dst = out + i * {2};\n"
+      "  const int64_t h0 = oh * {3} - {4};\n"
+      "  const int64_t kiLo = h0 < 0 ? -h0 : 0;\n"
+      "  const int64_t kiHi = h0 + {5} > {6} ? {6} - h0 : {5};\n"
+      "  for (int64_t ow = 0; ow < {2}; ++ow) {{\n"
+      "    const int64_t w0 = ow * {7} - {8};\n",
+      y[2], x[2] * x[3], y[3], sh, ph, kh, x[2], sw, pw);
+  os << (isMax ? "    float acc = -INFINITY;\n" : "    float acc = 0.0f;\n");
+  os << llvm::formatv("    for (int64_t ki = kiLo; ki < kiHi; ++ki) {{\n"
+                      "      const float *line = src + (h0 + ki) * {0};\n"
+                      "      for (int64_t kj = 0; kj < {1}; ++kj) {{\n",
+                      x[3], kw);
+  // Columns only need a bounds check when the window can hang over the
+  // left or right edge.
+  bool edges = pw > 0 || (y[3] - 1) * sw + kw > x[3];
+  if (edges)
+    os << llvm::formatv("        if (w0 + kj < 0 || w0 + kj >= {0}) continue;\n",
+                        x[3]);
+  os << "        const float v = line[w0 + kj];\n";
   // `!(v <= acc)` also takes a NaN, which then propagates as in PyTorch.
-  os << (isMax ? "      if (!(v <= acc)) acc = v;\n" : "      acc += v;\n");
-  os << "    }\n  }\n";
+  os << (isMax ? "        if (!(v <= acc)) acc = v;\n"
+               : "        acc += v;\n");
+  os << "      }\n    }\n";
   if (isMax)
-    os << "  out[i] = acc;\n";
-  else
-    os << "  out[i] = acc * "
-       << literal(1.0 / double(op.getWindow()[0] * op.getWindow()[1]))
-       << ";\n";
+    os << "    dst[ow] = acc;\n  }\n";
+  else // padding counts in the divisor (count_include_pad)
+    os << "    dst[ow] = acc * " << literal(1.0 / double(kh * kw))
+       << ";\n  }\n";
   return success();
 }
 
@@ -187,19 +194,39 @@ LogicalResult alexnet::emitKernelStatements(Operation *op, raw_ostream &os,
         return emitIm2Col(im2col, os, count, work);
       })
       .Case([&](exec::ConvOutputOp conv) {
+        // One index per output plane (n, f): P contiguous elements.
         ArrayRef<int64_t> y = dims(conv.getOutput());
         int64_t p = y[2] * y[3];
-        os << llvm::formatv("  const int64_t p = i % {0};\n"
-                            "  const int64_t f = (i / {0}) % {1};\n"
-                            "  const int64_t n = i / ({0} * {1});\n"
-                            "  out[i] = in0[f * {2} + n * {0} + p]",
-                            p, y[1], y[0] * p);
-        os << (conv.getBias() ? " + in1[f];\n" : ";\n");
+        count = y[0] * y[1];
+        work = p;
+        os << llvm::formatv("  const int64_t f = i % {0}, n = i / {0};\n"
+                            "  const float *src = in0 + f * {1} + n * {2};\n"
+                            "  float *dst = out + i * {2};\n",
+                            y[1], y[0] * p, p);
+        os << (conv.getBias() ? "  const float b = in1[f];\n"
+                              : "  const float b = 0.0f;\n");
+        os << llvm::formatv(
+            "  for (int64_t p = 0; p < {0}; ++p) dst[p] = src[p] + b;\n", p);
         return success();
       })
       .Case([&](exec::BiasAddOp bias) {
-        os << llvm::formatv("  out[i] += in0[(i / {0}) % {1}];\n",
-                            bias.getInner(), elements(bias.getBias()));
+        int64_t channels = elements(bias.getBias()), inner = bias.getInner();
+        if (inner == 1) {
+          // [rows, channels]: one index per row.
+          count = elements(bias.getOutput()) / channels;
+          work = channels;
+          os << llvm::formatv("  float *row = out + i * {0};\n"
+                              "  for (int64_t c = 0; c < {0}; ++c) row[c] += in0[c];\n",
+                              channels);
+        } else {
+          // [.., channels, inner]: one index per (.., channel) plane.
+          count = elements(bias.getOutput()) / inner;
+          work = inner;
+          os << llvm::formatv("  const float b = in0[i % {0}];\n"
+                              "  float *plane = out + i * {1};\n"
+                              "  for (int64_t p = 0; p < {1}; ++p) plane[p] += b;\n",
+                              channels, inner);
+        }
         return success();
       })
       .Case([&](exec::ReluOp) {
@@ -215,8 +242,12 @@ LogicalResult alexnet::emitKernelStatements(Operation *op, raw_ostream &os,
         return success();
       })
       .Case([&](exec::LrnOp lrn) { return emitLrn(lrn, os, count, work); })
-      .Case([&](exec::MaxPoolOp pool) { return emitPool(pool, os, true); })
-      .Case([&](exec::AvgPoolOp pool) { return emitPool(pool, os, false); })
+      .Case([&](exec::MaxPoolOp pool) {
+        return emitPool(pool, os, true, count, work);
+      })
+      .Case([&](exec::AvgPoolOp pool) {
+        return emitPool(pool, os, false, count, work);
+      })
       .Case([&](exec::SoftmaxOp softmax) {
         count = dims(softmax.getInput())[0]; // one index per row
         work = dims(softmax.getInput())[1];
