@@ -41,10 +41,14 @@ LogicalResult emitIm2Col(exec::Im2ColOp op, raw_ostream &os, int64_t &count,
   int64_t oh = shape::slidingExtent(x[2], kh, sh, ph);
   int64_t ow = shape::slidingExtent(x[3], kw, sw, pw);
   int64_t p = oh * ow;
-  count = cg * kh * kw * x[0] * oh;
+  // One image (`image` set) or the whole batch side by side.
+  int64_t images = op.getImage() ? 1 : x[0];
+  std::string image = op.getImage() ? std::to_string(*op.getImage()) : "n";
+  count = cg * kh * kw * images * oh;
   work = ow;
-  // col[(c*kh + ki)*kw + kj, n*P + oh*OW + ow]; zero where the window hangs
-  // over the padding.
+  // col[(c*kh + ki)*kw + kj, n*P + oh*OW + ow]. The columns whose tap lands
+  // inside the input form one interval [lo, hi): zeros, a (strided) copy
+  // with no bounds checks, zeros.
   os << llvm::formatv(
       "  const int64_t oh = i % {0}, n = (i / {0}) % {1}, row = i / {2};\n"
       "  const int64_t c = row / {3}, ki = (row / {4}) % {5}, kj = row % {4};\n"
@@ -54,47 +58,65 @@ LogicalResult emitIm2Col(exec::Im2ColOp op, raw_ostream &os, int64_t &count,
       "    for (int64_t ow = 0; ow < {8}; ++ow) dst[ow] = 0.0f;\n"
       "    return;\n"
       "  }\n"
-      "  const float *src = in0 + ((n * {12} + {13} + c) * {11} + ih) * {14};\n"
-      "  for (int64_t ow = 0; ow < {8}; ++ow) {{\n"
-      "    const int64_t iw = ow * {15} - {16} + kj;\n"
-      "    dst[ow] = (iw >= 0 && iw < {14}) ? src[iw] : 0.0f;\n"
-      "  }\n",
-      oh, x[0], x[0] * oh, kh * kw, kw, kh, x[0] * p, p, ow, sh, ph, x[2],
-      x[1], op.getGroup() * cg, x[3], sw, pw);
+      "  const float *src = in0 + (({17} * {12} + {13} + c) * {11} + ih) * {14};\n"
+      "  const int64_t lo = kj < {16} ? ({16} - kj + {15} - 1) / {15} : 0;\n"
+      "  const int64_t span = {14} - 1 + {16} - kj;\n"
+      "  int64_t hi = span < 0 ? 0 : span / {15} + 1;\n"
+      "  hi = hi > {8} ? {8} : hi < lo ? lo : hi;\n"
+      "  for (int64_t ow = 0; ow < lo; ++ow) dst[ow] = 0.0f;\n"
+      "  for (int64_t ow = lo; ow < hi; ++ow) dst[ow] = src[ow * {15} + kj - {16}];\n"
+      "  for (int64_t ow = hi; ow < {8}; ++ow) dst[ow] = 0.0f;\n",
+      oh, images, images * oh, kh * kw, kw, kh, images * p, p, ow, sh, ph,
+      x[2], x[1], op.getGroup() * cg, x[3], sw, pw, image);
   return success();
 }
 
-/// One index per pixel (n, h, w): a window of `size` channels slides down
-/// the channel axis with a running sum of squares, so each input is read
-/// twice instead of `size` times.
+/// One index per block of up to 16 consecutive pixels of one image: a
+/// window of `size` channels slides down the channel axis with a running
+/// sum of squares per pixel, so each input is read twice instead of `size`
+/// times, and the per-pixel loops are contiguous and vectorise.
 LogicalResult emitLrn(exec::LrnOp op, raw_ostream &os, int64_t &count,
                       int64_t &work) {
+  constexpr int64_t kBlock = 16;
   ArrayRef<int64_t> x = dims(op.getInput());
   int64_t channels = x[1], hw = x[2] * x[3], half = op.getSize() / 2;
+  int64_t blocks = (hw + kBlock - 1) / kBlock;
   double beta = op.getBeta().convertToDouble();
-  count = x[0] * hw;
-  work = channels;
+  count = x[0] * blocks;
+  work = channels * kBlock;
   os << llvm::formatv(
-      "  const int64_t offset = (i / {0}) * {1} + i % {0};\n"
+      "  const int64_t p0 = (i % {0}) * {1};\n"
+      "  const int64_t len = {2} - p0 < {1} ? {2} - p0 : {1};\n"
+      "  const int64_t offset = (i / {0}) * {3} + p0;\n"
       "  const float *x = in0 + offset;\n"
       "  float *y = out + offset;\n"
-      "  float sum = 0.0f;\n"
-      "  for (int64_t c = 0; c < {2} && c < {3}; ++c) sum += x[c * {0}] * x[c * {0}];\n"
-      "  for (int64_t c = 0; c < {3}; ++c) {{\n"
-      "    const float t = {4} + {5} * sum;\n",
-      hw, channels * hw, half + 1, channels,
+      "  float sum[{1}];\n"
+      "  for (int64_t j = 0; j < len; ++j) sum[j] = 0.0f;\n"
+      "  for (int64_t c = 0; c < {4} && c < {5}; ++c)\n"
+      "    for (int64_t j = 0; j < len; ++j) sum[j] += x[c * {2} + j] * x[c * {2} + j];\n"
+      "  for (int64_t c = 0; c < {5}; ++c) {{\n"
+      "    const float *xc = x + c * {2};\n"
+      "    float *yc = y + c * {2};\n"
+      "    for (int64_t j = 0; j < len; ++j) {{\n"
+      "      const float t = {6} + {7} * sum[j];\n",
+      blocks, kBlock, hw, channels * hw, half + 1, channels,
       literal(op.getK().convertToDouble()),
       literal(op.getAlpha().convertToDouble()));
   // The paper's beta = 0.75 needs no pow: t^-0.75 = 1 / sqrt(t * sqrt(t)).
   if (beta == 0.75)
-    os << llvm::formatv("    y[c * {0}] = x[c * {0}] / sqrtf(t * sqrtf(t));\n",
-                        hw);
+    os << "      yc[j] = xc[j] / sqrtf(t * sqrtf(t));\n";
   else
-    os << llvm::formatv("    y[c * {0}] = x[c * {0}] * powf(t, {1});\n", hw,
-                        literal(-beta));
+    os << "      yc[j] = xc[j] * powf(t, " << literal(-beta) << ");\n";
   os << llvm::formatv(
-      "    if (c + {0} < {1}) sum += x[(c + {0}) * {2}] * x[(c + {0}) * {2}];\n"
-      "    if (c >= {3}) sum -= x[(c - {3}) * {2}] * x[(c - {3}) * {2}];\n"
+      "    }\n"
+      "    if (c + {0} < {1}) {{\n"
+      "      const float *xa = x + (c + {0}) * {2};\n"
+      "      for (int64_t j = 0; j < len; ++j) sum[j] += xa[j] * xa[j];\n"
+      "    }\n"
+      "    if (c >= {3}) {{\n"
+      "      const float *xr = x + (c - {3}) * {2};\n"
+      "      for (int64_t j = 0; j < len; ++j) sum[j] -= xr[j] * xr[j];\n"
+      "    }\n"
       "  }\n",
       half + 1, channels, hw, half);
   return success();

@@ -132,3 +132,28 @@ module attributes {nn.model = "t", nn.batch = 3 : i64} {
     return %r : tensor<3x4xf32>
   }
 }
+
+// -----
+
+// A large im2col matrix (363 x 3025 floats = 4.4 MB per image, above the
+// 2 MB budget) is built one image at a time; each image's GEMM writes its
+// NCHW rows of the result directly (c_offset = n*F*P) and the bias follows
+// in place: no conv_output.
+// CHECK-LABEL: func.func @inference
+//       CHECK:   %[[COL:.*]] = exec.alloc : memref<363x3025xf32>
+//       CHECK:   exec.im2col %{{.*}} -> %[[COL]] {group = 0 : i64, groups = 1 : i64, image = 0 : i64
+//       CHECK:   exec.gemm %{{.*}}, %[[COL]], %[[Y:.*]] {k = 363 : i64, m = 8 : i64, n = 3025 : i64}
+//       CHECK:   exec.im2col %{{.*}} -> %[[COL]] {group = 0 : i64, groups = 1 : i64, image = 1 : i64
+//       CHECK:   exec.gemm %{{.*}}, %[[COL]], %[[Y]] {c_offset = 24200 : i64, k = 363 : i64, m = 8 : i64, n = 3025 : i64}
+//       CHECK:   exec.bias_add %{{.*}} -> %[[Y]] {inner = 3025 : i64}
+//   CHECK-NOT:   exec.conv_output
+module attributes {nn.model = "big", nn.batch = 2 : i64} {
+  nn.parameter @c.weight : tensor<8x3x11x11xf32> {init = #nn.init<normal(0.0, 0.01)>}
+  nn.parameter @c.bias : tensor<8xf32> {init = #nn.init<constant(0.0)>}
+  func.func @inference(%x: tensor<2x3x224x224xf32>) -> tensor<2x8x55x55xf32> {
+    %w = nn.param_ref @c.weight : tensor<8x3x11x11xf32>
+    %b = nn.param_ref @c.bias : tensor<8xf32>
+    %y = nn.conv2d %x, %w, %b stride [4, 4] pad [2, 2] groups 1 : tensor<2x3x224x224xf32>, tensor<8x3x11x11xf32>, tensor<8xf32> -> tensor<2x8x55x55xf32>
+    return %y : tensor<2x8x55x55xf32>
+  }
+}

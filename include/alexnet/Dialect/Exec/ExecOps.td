@@ -118,6 +118,7 @@ def Exec_Im2ColOp : Exec_KernelOp<"im2col"> {
   let description = [{
     col[(c*kh + i)*kw + j, n*OH*OW + oh*OW + ow] =
       x[n, group*Cg + c, oh*stride - pad + i, ow*stride - pad + j] (0 outside).
+    With `image = n` only that image is unfolded, into [Cg*kh*kw, OH*OW].
     ```mlir
     exec.im2col %x -> %col {kernel = array<i64: 11, 11>, stride = array<i64: 4, 4>,
                             pad = array<i64: 2, 2>, group = 0, groups = 1}
@@ -126,7 +127,8 @@ def Exec_Im2ColOp : Exec_KernelOp<"im2col"> {
   }];
   let arguments = (ins Exec_F32Buffer:$input, Exec_F32Buffer:$output,
                        Exec_Pair:$kernel, Exec_Pair:$stride, Exec_Pair:$pad,
-                       I64Attr:$group, I64Attr:$groups);
+                       I64Attr:$group, I64Attr:$groups,
+                       OptionalAttr<I64Attr>:$image);
   let assemblyFormat = [{
     $input `->` $output attr-dict `:` type($input) `->` type($output)
   }];

@@ -113,8 +113,11 @@ LogicalResult Im2ColOp::verify() {
                                          toPair(getStride()), toPair(getPad()));
   if (!out.ok())
     return emitOpError(out.error);
+  if (getImage() && (*getImage() < 0 || *getImage() >= input[0]))
+    return emitOpError("expected an image in [0, ")
+           << input[0] << "), got " << *getImage();
   int64_t rows = input[1] / getGroups() * getKernel()[0] * getKernel()[1];
-  int64_t cols = input[0] * out.shape[2] * out.shape[3];
+  int64_t cols = (getImage() ? 1 : input[0]) * out.shape[2] * out.shape[3];
   return verifyShape(*this, {{rows, cols}, {}}, getOutput());
 }
 
