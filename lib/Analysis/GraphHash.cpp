@@ -45,6 +45,8 @@ std::string alexnet::computeGraphHash(ModuleOp module) {
   if (auto name = module->getAttrOfType<StringAttr>(nn::NNDialect::kModelAttrName))
     hash.add(name.getValue());
   for (auto param : module.getOps<nn::ParameterOp>()) {
+    if (param.getOptimizerState()) // training state, not the architecture
+      continue;
     std::string text;
     llvm::raw_string_ostream os(text);
     os << param.getSymName() << ':' << param.getType();

@@ -5,6 +5,7 @@
 #include "alexnet/Dialect/Exec/ExecDialect.h"
 #include "alexnet/Dialect/Exec/Transforms/Passes.h"
 #include "alexnet/Dialect/NN/NNDialect.h"
+#include "alexnet/Dialect/NN/Transforms/Passes.h"
 #include "alexnet/Pipeline/Pipeline.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -19,5 +20,6 @@ void alexnet::registerPasses() {
   mlir::registerTransformsPasses();
   registerAlexnetConversionPasses();
   exec::registerAlexnetExecPasses();
+  nn::registerAlexnetNNPasses();
   registerPipelines();
 }

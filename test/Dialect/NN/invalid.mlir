@@ -286,3 +286,84 @@ module attributes {nn.batch = 0 : i64} {}
 
 // expected-error @+1 {{unknown nn attribute 'nn.bogus'}}
 module attributes {nn.bogus = 1 : i64} {}
+
+// -----
+
+// The gradient of a conv2d must have the forward output's shape.
+func.func @conv_backward_input(%dy: tensor<1x4x5x5xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x3x8x8xf32> {
+  // expected-error @+1 {{expected an output gradient of shape 1x4x6x6, got 1x4x5x5}}
+  %dx = nn.conv2d_backward_input %dy, %w stride [1, 1] pad [0, 0] groups 1 : tensor<1x4x5x5xf32>, tensor<4x3x3x3xf32> -> tensor<1x3x8x8xf32>
+  return %dx : tensor<1x3x8x8xf32>
+}
+
+// -----
+
+func.func @conv_backward_weight(%x: tensor<1x3x8x8xf32>, %dy: tensor<1x4x6x6xf32>) -> tensor<4x1x3x3xf32> {
+  // expected-error @+1 {{expected a weight of shape 4x3x3x3, got 4x1x3x3}}
+  %dw = nn.conv2d_backward_weight %x, %dy stride [1, 1] pad [0, 0] groups 1 : tensor<1x3x8x8xf32>, tensor<1x4x6x6xf32> -> tensor<4x1x3x3xf32>
+  return %dw : tensor<4x1x3x3xf32>
+}
+
+// -----
+
+func.func @bias_backward(%dy: tensor<2x4x3x3xf32>) -> tensor<3xf32> {
+  // expected-error @+1 {{expected result shape 4, got 3}}
+  %db = nn.bias_backward %dy : tensor<2x4x3x3xf32> -> tensor<3xf32>
+  return %db : tensor<3xf32>
+}
+
+// -----
+
+func.func @dense_backward_input(%dy: tensor<2x8xf32>, %w: tensor<7x6xf32>) -> tensor<2x6xf32> {
+  // expected-error @+1 {{expected a weight with 8 rows, got 7x6}}
+  %dx = nn.dense_backward_input %dy, %w : tensor<2x8xf32>, tensor<7x6xf32> -> tensor<2x6xf32>
+  return %dx : tensor<2x6xf32>
+}
+
+// -----
+
+func.func @maxpool_backward(%dy: tensor<1x4x3x3xf32>, %x: tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32> {
+  // expected-error @+1 {{expected an output gradient of shape 1x4x4x4, got 1x4x3x3}}
+  %dx = nn.maxpool_backward %dy, %x window [2, 2] stride [2, 2] pad [0, 0] : tensor<1x4x3x3xf32>, tensor<1x4x8x8xf32>
+  return %dx : tensor<1x4x8x8xf32>
+}
+
+// -----
+
+func.func @dropout_mask(%s: tensor<i64>, %t: tensor<i64>, %on: tensor<i1>) -> tensor<2x8xf32> {
+  // expected-error @+1 {{expected a rate in [0, 1), got 1}}
+  %m = nn.dropout_mask %s, %t, %on rate 1.0 stream 0 : tensor<i64>, tensor<i64>, tensor<i1> -> tensor<2x8xf32>
+  return %m : tensor<2x8xf32>
+}
+
+// -----
+
+func.func @slice(%x: tensor<1x4x2x2xf32>) -> tensor<1x3x2x2xf32> {
+  // expected-error @+1 {{expected the slice [2, 5) inside [0, 4)}}
+  %s = nn.slice %x axis 1 offset 2 : tensor<1x4x2x2xf32> -> tensor<1x3x2x2xf32>
+  return %s : tensor<1x3x2x2xf32>
+}
+
+// -----
+
+func.func @reshape(%x: tensor<2x8xf32>) -> tensor<3x5xf32> {
+  // expected-error @+1 {{expected the same number of elements, got 16 and 15}}
+  %r = nn.reshape %x : tensor<2x8xf32> -> tensor<3x5xf32>
+  return %r : tensor<3x5xf32>
+}
+
+// -----
+
+func.func @param_store(%v: tensor<4xf32>) {
+  // expected-error @+1 {{expected 'w' to name an nn.parameter, got no such symbol}}
+  nn.param_store %v -> @w : tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @sgd_types(%w: tensor<4xf32>, %v: tensor<5xf32>, %g: tensor<4xf32>, %lr: tensor<f32>) {
+  // expected-error @+1 {{failed to verify that all of {weight, velocity, grad, new_weight, new_velocity} have same type}}
+  %u:2 = "nn.sgd_update"(%w, %v, %g, %lr) <{momentum = 0.9 : f64, weight_decay = 5.0e-4 : f64}> : (tensor<4xf32>, tensor<5xf32>, tensor<4xf32>, tensor<f32>) -> (tensor<4xf32>, tensor<4xf32>)
+  return
+}

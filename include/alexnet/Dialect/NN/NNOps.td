@@ -30,13 +30,16 @@ def NN_ParameterOp : NN_Op<"parameter", [Symbol, HasParent<"::mlir::ModuleOp">]>
   let description = [{
     Declares a weight or bias tensor with its initialiser. The symbol name is
     `<layer>.weight` or `<layer>.bias`, the names weights files use.
+    `optimizer_state` marks state the optimizer keeps per parameter (SGD's
+    momentum, `<param>.momentum`): checkpoints hold it, weights files do not.
     ```mlir
     nn.parameter @conv1.weight : tensor<96x3x11x11xf32> {init = #nn.init<normal(0.0, 0.01)>}
     ```
   }];
   let arguments = (ins SymbolNameAttr:$sym_name,
                        TypeAttrOf<NN_F32Tensor>:$type,
-                       NN_InitAttr:$init);
+                       NN_InitAttr:$init,
+                       UnitAttr:$optimizer_state);
   let assemblyFormat = "$sym_name `:` $type attr-dict";
   let extraClassDeclaration = [{
     ::mlir::RankedTensorType getTensorType() {
@@ -254,6 +257,267 @@ def NN_SoftmaxCrossEntropyOp : NN_Op<"softmax_cross_entropy", [Pure]> {
     $logits `,` $labels attr-dict `:` type($logits) `,` type($labels) `->` type($loss)
   }];
   let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Training: gradients, dropout masks, the optimizer (built by --nn-autodiff)
+//===----------------------------------------------------------------------===//
+
+def NN_F32Scalar : 0DTensorOf<[F32]>;
+def NN_I64Scalar : 0DTensorOf<[I64]>;
+
+def NN_Conv2DBackwardInputOp : NN_Op<"conv2d_backward_input", [Pure]> {
+  let summary = "gradient of conv2d with respect to its input";
+  let description = [{
+    dx = conv2d_transpose(dy, w): the result type is the forward input's.
+    ```mlir
+    %dx = nn.conv2d_backward_input %dy, %w stride [4, 4] pad [2, 2] groups 1
+        : tensor<1x96x55x55xf32>, tensor<96x3x11x11xf32> -> tensor<1x3x224x224xf32>
+    ```
+  }];
+  let arguments = (ins NN_F32Tensor4D:$grad, NN_F32Tensor4D:$weight,
+                       NN_PairAttr:$stride, NN_PairAttr:$pad,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$groups);
+  let results = (outs NN_F32Tensor4D:$result);
+  let assemblyFormat = [{
+    $grad `,` $weight `stride` $stride `pad` $pad `groups` $groups attr-dict
+    `:` type($grad) `,` type($weight) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def NN_Conv2DBackwardWeightOp : NN_Op<"conv2d_backward_weight", [Pure]> {
+  let summary = "gradient of conv2d with respect to its weight";
+  let description = [{
+    dw[f, c, i, j] = sum_{n, oh, ow} dy[n, f, oh, ow] * x[n, g*Cg + c, ...];
+    the result type is the weight's.
+    ```mlir
+    %dw = nn.conv2d_backward_weight %x, %dy stride [1, 1] pad [2, 2] groups 2
+        : tensor<1x96x27x27xf32>, tensor<1x256x27x27xf32> -> tensor<256x48x5x5xf32>
+    ```
+  }];
+  let arguments = (ins NN_F32Tensor4D:$input, NN_F32Tensor4D:$grad,
+                       NN_PairAttr:$stride, NN_PairAttr:$pad,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$groups);
+  let results = (outs NN_F32Tensor4D:$result);
+  let assemblyFormat = [{
+    $input `,` $grad `stride` $stride `pad` $pad `groups` $groups attr-dict
+    `:` type($input) `,` type($grad) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def NN_BiasBackwardOp : NN_Op<"bias_backward", [Pure]> {
+  let summary = "gradient of a bias: dy summed over every axis but axis 1";
+  let description = [{
+    ```mlir
+    %db = nn.bias_backward %dy : tensor<2x96x55x55xf32> -> tensor<96xf32>
+    ```
+  }];
+  let arguments = (ins NN_F32Tensor:$grad);
+  let results = (outs TensorRankOf<[F32], [1]>:$result);
+  let assemblyFormat = "$grad attr-dict `:` type($grad) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def NN_DenseBackwardInputOp : NN_Op<"dense_backward_input", [Pure]> {
+  let summary = "gradient of dense with respect to its input: dx = dy W";
+  let description = [{
+    ```mlir
+    %dx = nn.dense_backward_input %dy, %w : tensor<2x10xf32>, tensor<10x64xf32> -> tensor<2x64xf32>
+    ```
+  }];
+  let arguments = (ins NN_F32Tensor2D:$grad, NN_F32Tensor2D:$weight);
+  let results = (outs NN_F32Tensor2D:$result);
+  let assemblyFormat = [{
+    $grad `,` $weight attr-dict `:` type($grad) `,` type($weight) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def NN_DenseBackwardWeightOp : NN_Op<"dense_backward_weight", [Pure]> {
+  let summary = "gradient of dense with respect to its weight: dW = dy^T x";
+  let description = [{
+    ```mlir
+    %dw = nn.dense_backward_weight %x, %dy : tensor<2x64xf32>, tensor<2x10xf32> -> tensor<10x64xf32>
+    ```
+  }];
+  let arguments = (ins NN_F32Tensor2D:$input, NN_F32Tensor2D:$grad);
+  let results = (outs NN_F32Tensor2D:$result);
+  let assemblyFormat = [{
+    $input `,` $grad attr-dict `:` type($input) `,` type($grad) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def NN_ReluBackwardOp : NN_Op<"relu_backward", [Pure, SameOperandsAndResultType]> {
+  let summary = "dx = dy where the relu's output is positive, else 0";
+  let description = [{
+    Reads the forward output y (y > 0 exactly where x > 0), so the forward
+    input need not stay alive.
+    ```mlir
+    %dx = nn.relu_backward %dy, %y : tensor<1x96x55x55xf32>
+    ```
+  }];
+  let arguments = (ins NN_F32Tensor:$grad, NN_F32Tensor:$output);
+  let results = (outs NN_F32Tensor:$result);
+  let assemblyFormat = "$grad `,` $output attr-dict `:` type($result)";
+}
+
+def NN_LrnBackwardOp : NN_Op<"lrn_backward", [Pure, SameOperandsAndResultType]> {
+  let summary = "gradient of local response normalisation";
+  let description = [{
+    With s_c = k + alpha * sum_{window(c)} x^2 and y_c = x_c s_c^-beta:
+    dx_c = dy_c s_c^-beta - 2 alpha beta x_c sum_{j: c in window(j)} dy_j y_j / s_j.
+    ```mlir
+    %dx = nn.lrn_backward %dy, %x, %y size 5 alpha 1.0e-4 beta 0.75 k 2.0 : tensor<1x96x55x55xf32>
+    ```
+  }];
+  let arguments = (ins NN_F32Tensor4D:$grad, NN_F32Tensor4D:$input,
+                       NN_F32Tensor4D:$output, I64Attr:$size, F64Attr:$alpha,
+                       F64Attr:$beta, F64Attr:$k);
+  let results = (outs NN_F32Tensor4D:$result);
+  let assemblyFormat = [{
+    $grad `,` $input `,` $output `size` $size `alpha` $alpha `beta` $beta `k` $k
+    attr-dict `:` type($result)
+  }];
+}
+
+def NN_MaxPoolBackwardOp : NN_Op<"maxpool_backward",
+    [Pure, AllTypesMatch<["input", "result"]>]> {
+  let summary = "routes each output gradient to the first maximum of its window";
+  let description = [{
+    Overlapping windows accumulate. Ties go to the first position in row-major
+    window order, as PyTorch does.
+    ```mlir
+    %dx = nn.maxpool_backward %dy, %x window [3, 3] stride [2, 2] pad [0, 0]
+        : tensor<1x96x27x27xf32>, tensor<1x96x55x55xf32>
+    ```
+  }];
+  let arguments = (ins NN_F32Tensor4D:$grad, NN_F32Tensor4D:$input,
+                       NN_PairAttr:$window, NN_PairAttr:$stride,
+                       NN_PairAttr:$pad);
+  let results = (outs NN_F32Tensor4D:$result);
+  let assemblyFormat = [{
+    $grad `,` $input `window` $window `stride` $stride `pad` $pad attr-dict
+    `:` type($grad) `,` type($input)
+  }];
+  let hasVerifier = 1;
+}
+
+def NN_AvgPoolBackwardOp : NN_Op<"avgpool_backward", [Pure]> {
+  let summary = "spreads each output gradient evenly over its window";
+  let description = [{
+    The result type is the forward input's.
+    ```mlir
+    %dx = nn.avgpool_backward %dy window [2, 2] stride [2, 2] pad [0, 0]
+        : tensor<1x6x14x14xf32> -> tensor<1x6x28x28xf32>
+    ```
+  }];
+  let arguments = (ins NN_F32Tensor4D:$grad, NN_PairAttr:$window,
+                       NN_PairAttr:$stride, NN_PairAttr:$pad);
+  let results = (outs NN_F32Tensor4D:$result);
+  let assemblyFormat = [{
+    $grad `window` $window `stride` $stride `pad` $pad attr-dict
+    `:` type($grad) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def NN_DropoutMaskOp : NN_Op<"dropout_mask", [Pure]> {
+  let summary = "the dropout mask of one training step: 0 or 1 / (1 - rate)";
+  let description = [{
+    Element i is kept when philox(seed, step, stream, i) draws a uniform
+    number >= rate. `stream` tells the dropout layers of a graph apart; the
+    same (seed, step) always gives the same mask, so a step is reproducible
+    and the backward pass reuses the forward mask. With `enabled` false the
+    mask is all ones (the `--no-dropout` of grad and step).
+    ```mlir
+    %m = nn.dropout_mask %seed, %step, %on rate 5.0e-01 stream 0
+       : tensor<i64>, tensor<i64>, tensor<i1> -> tensor<2x4096xf32>
+    ```
+  }];
+  let arguments = (ins NN_I64Scalar:$seed, NN_I64Scalar:$step,
+                       0DTensorOf<[I1]>:$enabled, F64Attr:$rate, I64Attr:$stream);
+  let results = (outs NN_F32Tensor:$result);
+  let assemblyFormat = [{
+    $seed `,` $step `,` $enabled `rate` $rate `stream` $stream attr-dict
+    `:` type($seed) `,` type($step) `,` type($enabled) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def NN_MulOp : NN_Op<"mul", [Pure, Commutative, SameOperandsAndResultType]> {
+  let summary = "element-wise product of two tensors of the same shape";
+  let arguments = (ins NN_F32Tensor:$lhs, NN_F32Tensor:$rhs);
+  let results = (outs NN_F32Tensor:$output);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($output)";
+}
+
+def NN_ReshapeOp : NN_Op<"reshape", [Pure]> {
+  let summary = "the same elements with another shape (flatten's gradient)";
+  let arguments = (ins NN_F32Tensor:$input);
+  let results = (outs NN_F32Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def NN_SliceOp : NN_Op<"slice", [Pure]> {
+  let summary = "a contiguous range along one axis (concat's gradient)";
+  let description = [{
+    ```mlir
+    %a = nn.slice %x axis 1 offset 48 : tensor<1x96x27x27xf32> -> tensor<1x48x27x27xf32>
+    ```
+  }];
+  let arguments = (ins NN_F32Tensor:$input, I64Attr:$axis, I64Attr:$offset);
+  let results = (outs NN_F32Tensor:$result);
+  let assemblyFormat = [{
+    $input `axis` $axis `offset` $offset attr-dict `:` type($input) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def NN_SoftmaxCrossEntropyBackwardOp
+    : NN_Op<"softmax_cross_entropy_backward", [Pure]> {
+  let summary = "gradient of the mean cross-entropy: (softmax(x) - onehot) / N";
+  let arguments = (ins NN_F32Tensor2D:$logits, TensorRankOf<[I32], [1]>:$labels);
+  let results = (outs NN_F32Tensor2D:$result);
+  let assemblyFormat = [{
+    $logits `,` $labels attr-dict `:` type($logits) `,` type($labels) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def NN_SgdUpdateOp : NN_Op<"sgd_update", [Pure, AllTypesMatch<["weight", "velocity", "grad", "new_weight", "new_velocity"]>]> {
+  let summary = "the paper's SGD step with momentum and weight decay";
+  let description = [{
+    v' = momentum * v - weight_decay * lr * w - lr * g;  w' = w + v'
+    (Krizhevsky et al. 2012, section 5).
+    ```mlir
+    %w2, %v2 = nn.sgd_update %w, %v, %g, %lr momentum 9.0e-01 weight_decay 5.0e-04
+        : tensor<96x3x11x11xf32>, tensor<f32>
+    ```
+  }];
+  let arguments = (ins NN_F32Tensor:$weight, NN_F32Tensor:$velocity,
+                       NN_F32Tensor:$grad, NN_F32Scalar:$lr, F64Attr:$momentum,
+                       F64Attr:$weight_decay);
+  let results = (outs NN_F32Tensor:$new_weight, NN_F32Tensor:$new_velocity);
+  let assemblyFormat = [{
+    $weight `,` $velocity `,` $grad `,` $lr `momentum` $momentum `weight_decay`
+    $weight_decay attr-dict `:` type($weight) `,` type($lr)
+  }];
+}
+
+def NN_ParamStoreOp : NN_Op<"param_store",
+    [DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "replace the value of a parameter (the end of a training step)";
+  let description = [{
+    ```mlir
+    nn.param_store %w2 -> @conv1.weight : tensor<96x3x11x11xf32>
+    ```
+  }];
+  let arguments = (ins NN_F32Tensor:$value, FlatSymbolRefAttr:$name);
+  let assemblyFormat = "$value `->` $name attr-dict `:` type($value)";
 }
 
 #endif // ALEXNET_DIALECT_NN_NNOPS_TD

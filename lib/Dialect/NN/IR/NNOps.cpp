@@ -100,6 +100,22 @@ NN_NAME_RESULTS_AFTER_LAYER(ConcatOp)
 NN_NAME_RESULTS_AFTER_LAYER(AddOp)
 NN_NAME_RESULTS_AFTER_LAYER(SoftmaxOp)
 NN_NAME_RESULTS_AFTER_LAYER(SoftmaxCrossEntropyOp)
+NN_NAME_RESULTS_AFTER_LAYER(Conv2DBackwardInputOp)
+NN_NAME_RESULTS_AFTER_LAYER(Conv2DBackwardWeightOp)
+NN_NAME_RESULTS_AFTER_LAYER(BiasBackwardOp)
+NN_NAME_RESULTS_AFTER_LAYER(DenseBackwardInputOp)
+NN_NAME_RESULTS_AFTER_LAYER(DenseBackwardWeightOp)
+NN_NAME_RESULTS_AFTER_LAYER(ReluBackwardOp)
+NN_NAME_RESULTS_AFTER_LAYER(LrnBackwardOp)
+NN_NAME_RESULTS_AFTER_LAYER(MaxPoolBackwardOp)
+NN_NAME_RESULTS_AFTER_LAYER(AvgPoolBackwardOp)
+NN_NAME_RESULTS_AFTER_LAYER(DropoutMaskOp)
+NN_NAME_RESULTS_AFTER_LAYER(MulOp)
+NN_NAME_RESULTS_AFTER_LAYER(ReshapeOp)
+NN_NAME_RESULTS_AFTER_LAYER(SliceOp)
+NN_NAME_RESULTS_AFTER_LAYER(SoftmaxCrossEntropyBackwardOp)
+NN_NAME_RESULTS_AFTER_LAYER(SgdUpdateOp)
+NN_NAME_RESULTS_AFTER_LAYER(ParamStoreOp)
 #undef NN_NAME_RESULTS_AFTER_LAYER
 
 /// A parameter's value is named after the parameter: %conv1.weight.
@@ -246,6 +262,158 @@ LogicalResult SoftmaxCrossEntropyOp::verify() {
       toShape(getLogits().getType()), toShape(getLabels().getType()));
   if (!result.ok())
     return emitOpError(result.error);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Gradient ops: each checks its shapes against the forward op's rule
+//===----------------------------------------------------------------------===//
+
+/// The forward conv2d that `input` (NCHW), `weight` and `output` describe
+/// must be valid and produce exactly `output`'s shape.
+static LogicalResult verifyConvShapes(Operation *op, const shape::Shape &input,
+                                      const shape::Shape &weight,
+                                      const shape::Shape &output,
+                                      ArrayRef<int64_t> stride,
+                                      ArrayRef<int64_t> pad, int64_t groups) {
+  shape::ShapeResult forward = shape::conv2d(
+      input, weight[0], {weight[2], weight[3]}, toPair(stride), toPair(pad),
+      groups);
+  if (!forward.ok())
+    return op->emitOpError(forward.error);
+  shape::Shape expectedWeight =
+      shape::conv2dWeight(input[1], weight[0], {weight[2], weight[3]}, groups);
+  if (weight != expectedWeight)
+    return op->emitOpError("expected a weight of shape ")
+           << shape::format(expectedWeight) << ", got " << shape::format(weight);
+  if (forward.shape != output)
+    return op->emitOpError("expected an output gradient of shape ")
+           << shape::format(forward.shape) << ", got " << shape::format(output);
+  return success();
+}
+
+LogicalResult Conv2DBackwardInputOp::verify() {
+  if (failed(verifyStaticOperands(*this)))
+    return failure();
+  return verifyConvShapes(*this, toShape(getType()), toShape(getWeight().getType()),
+                          toShape(getGrad().getType()), getStride(), getPad(),
+                          getGroups());
+}
+
+LogicalResult Conv2DBackwardWeightOp::verify() {
+  if (failed(verifyStaticOperands(*this)))
+    return failure();
+  return verifyConvShapes(*this, toShape(getInput().getType()), toShape(getType()),
+                          toShape(getGrad().getType()), getStride(), getPad(),
+                          getGroups());
+}
+
+LogicalResult BiasBackwardOp::verify() {
+  shape::Shape grad = toShape(getGrad().getType());
+  if (grad.size() < 2)
+    return emitOpError("expected a gradient of rank 2 or more, got rank ")
+           << grad.size();
+  return checkResult(*this, {{grad[1]}, {}}, getType());
+}
+
+LogicalResult DenseBackwardInputOp::verify() {
+  shape::Shape grad = toShape(getGrad().getType());
+  shape::Shape weight = toShape(getWeight().getType());
+  if (weight[0] != grad[1])
+    return emitOpError("expected a weight with ")
+           << grad[1] << " rows, got " << shape::format(weight);
+  return checkResult(*this, {{grad[0], weight[1]}, {}}, getType());
+}
+
+LogicalResult DenseBackwardWeightOp::verify() {
+  shape::Shape input = toShape(getInput().getType());
+  shape::Shape grad = toShape(getGrad().getType());
+  if (input[0] != grad[0])
+    return emitOpError("expected input and gradient with the same batch, got ")
+           << shape::format(input) << " and " << shape::format(grad);
+  return checkResult(*this, {{grad[1], input[1]}, {}}, getType());
+}
+
+template <typename PoolOp>
+static LogicalResult verifyPoolBackward(PoolOp op, Type inputType) {
+  if (failed(verifyStaticOperands(op)))
+    return failure();
+  shape::ShapeResult forward =
+      shape::pool2d(toShape(inputType), toPair(op.getWindow()),
+                    toPair(op.getStride()), toPair(op.getPad()));
+  if (!forward.ok())
+    return op.emitOpError(forward.error);
+  shape::Shape grad = toShape(op.getGrad().getType());
+  if (forward.shape != grad)
+    return op.emitOpError("expected an output gradient of shape ")
+           << shape::format(forward.shape) << ", got " << shape::format(grad);
+  return success();
+}
+
+LogicalResult MaxPoolBackwardOp::verify() {
+  return verifyPoolBackward(*this, getInput().getType());
+}
+
+LogicalResult AvgPoolBackwardOp::verify() {
+  return verifyPoolBackward(*this, getType());
+}
+
+LogicalResult DropoutMaskOp::verify() {
+  double rate = getRate().convertToDouble();
+  if (!(rate >= 0.0 && rate < 1.0))
+    return emitOpError("expected a rate in [0, 1), got ") << rate;
+  if (getStream() < 0)
+    return emitOpError("expected a non-negative stream, got ") << getStream();
+  return success();
+}
+
+LogicalResult ReshapeOp::verify() {
+  auto in = cast<RankedTensorType>(getInput().getType());
+  auto out = cast<RankedTensorType>(getType());
+  if (in.getNumElements() != out.getNumElements())
+    return emitOpError("expected the same number of elements, got ")
+           << in.getNumElements() << " and " << out.getNumElements();
+  return success();
+}
+
+LogicalResult SliceOp::verify() {
+  shape::Shape in = toShape(getInput().getType());
+  shape::Shape out = toShape(getType());
+  int64_t axis = getAxis();
+  if (axis < 0 || axis >= int64_t(in.size()) || in.size() != out.size())
+    return emitOpError("expected an axis in [0, ")
+           << in.size() << ") and results of the input's rank, got axis " << axis;
+  for (size_t d = 0; d < in.size(); ++d)
+    if (int64_t(d) != axis && in[d] != out[d])
+      return emitOpError("expected shapes equal except along axis ")
+             << axis << ", got " << shape::format(in) << " and "
+             << shape::format(out);
+  if (getOffset() < 0 || getOffset() + out[axis] > in[axis])
+    return emitOpError("expected the slice [")
+           << getOffset() << ", " << getOffset() + out[axis]
+           << ") inside [0, " << in[axis] << ")";
+  return success();
+}
+
+LogicalResult SoftmaxCrossEntropyBackwardOp::verify() {
+  shape::ShapeResult result = shape::softmaxCrossEntropy(
+      toShape(getLogits().getType()), toShape(getLabels().getType()));
+  if (!result.ok())
+    return emitOpError(result.error);
+  return checkResult(*this, {toShape(getLogits().getType()), {}}, getType());
+}
+
+LogicalResult
+ParamStoreOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
+  auto param =
+      symbolTable.lookupNearestSymbolFrom<ParameterOp>(*this, getNameAttr());
+  if (!param)
+    return emitOpError("expected '")
+           << getName() << "' to name an nn.parameter, got no such symbol";
+  if (param.getType() != getValue().getType())
+    return emitOpError("expected type ")
+           << param.getType() << " of parameter '" << getName() << "', got "
+           << getValue().getType();
   return success();
 }
 
