@@ -13,6 +13,7 @@
 #include "alexnet/Pipeline/Pipeline.h"
 #include "alexnet/Target/BuildExecutable.h"
 #include "alexnet/Target/Cpu.h"
+#include "alexnet/Target/Dot.h"
 #include "alexnet/Tools/Registration.h"
 
 #include "mlir/IR/AsmState.h"
@@ -34,7 +35,7 @@ namespace cl = llvm::cl;
 
 namespace {
 
-enum class EmitKind { NN, Summary, Lowered, Cpp, Exe };
+enum class EmitKind { NN, Summary, Dot, Lowered, Cpp, Exe };
 
 struct Options {
   cl::opt<std::string> input{cl::Positional, cl::desc("<model.nn>"),
@@ -50,6 +51,8 @@ struct Options {
       cl::values(clEnumValN(EmitKind::NN, "nn", "the nn dialect module"),
                  clEnumValN(EmitKind::Summary, "summary",
                             "per-layer shapes, parameters and FLOPs"),
+                 clEnumValN(EmitKind::Dot, "dot",
+                            "the inference graph for Graphviz"),
                  clEnumValN(EmitKind::Lowered, "lowered",
                             "the planned exec module"),
                  clEnumValN(EmitKind::Cpp, "cpp", "the generated C++"),
@@ -127,13 +130,16 @@ int alexnet::compileMain(int argc, char **argv) {
   if (!module)
     return 1;
 
-  if (options.emit == EmitKind::NN || options.emit == EmitKind::Summary)
+  if (options.emit == EmitKind::NN || options.emit == EmitKind::Summary ||
+      options.emit == EmitKind::Dot)
     return emitText(options, [&](llvm::raw_ostream &os) -> LogicalResult {
       if (options.emit == EmitKind::NN) {
         module->print(os);
         os << "\n";
         return success();
       }
+      if (options.emit == EmitKind::Dot)
+        return translateToDot(*module, os);
       FailureOr<ModelSummary> summary = summarizeModel(*module);
       if (failed(summary))
         return failure();
