@@ -1,0 +1,82 @@
+//===- FlatTensors.h - Tensor tables shared by .axw and .axc ----*- C++ -*-===//
+//
+// Private to lib/Runtime. The weights file (Weights.fbs) and the checkpoint
+// (Checkpoint.fbs) store parameters in the same `Tensor` and `Weights`
+// tables, so both formats build, verify and read them through these helpers
+// and report problems in the same words. Each check returns the problem as
+// text (empty when there is none); the caller prefixes the file name.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ALEXNET_LIB_RUNTIME_FLATTENSORS_H
+#define ALEXNET_LIB_RUNTIME_FLATTENSORS_H
+
+#include "alexnet/Runtime/WeightsFile.h"
+#include "alexnet/Runtime/Weights_generated.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace alexnet::runtime::detail {
+
+using TensorList = flatbuffers::Vector<flatbuffers::Offset<fb::Tensor>>;
+
+/// A FlatBuffers file format: its 4-byte identifier and its name in messages
+/// ("a weights file"), used as "not <noun>" and "too short for <noun>".
+struct FileKind {
+  const char *identifier;
+  const char *noun;
+};
+
+constexpr FileKind kWeightsKind{"AXW1", "a weights file"};
+constexpr FileKind kCheckpointKind{"AXC1", "a checkpoint"};
+
+/// Why `shape` cannot describe `count` elements; empty when it can.
+std::string shapeProblem(const std::vector<int64_t> &shape, uint64_t count);
+
+/// "0x0badf00d".
+std::string hex32(uint32_t value);
+
+/// The checks before the FlatBuffers verifier: not empty, long enough, the
+/// identifier of `kind` (naming the other known format when it is that one),
+/// under the 2 GiB limit. On success sets `buf` to `data`, or to an aligned
+/// copy of it kept in `storage`, because the verifier checks alignment
+/// relative to the address.
+std::string prepareBuffer(const uint8_t *data, size_t size,
+                          const FileKind &kind, std::vector<uint64_t> &storage,
+                          const uint8_t *&buf);
+
+/// Verifier options for a buffer of `size` bytes: every table takes at least
+/// 4 bytes, so the table bound never rejects a valid file.
+flatbuffers::Verifier::Options verifierOptions(size_t size);
+
+/// The checks that make sure `tensors` will load again: non-empty unique
+/// names, positive dimensions, data sizes matching the shapes. `kind` names
+/// the tensors in messages ("tensor", "momentum tensor"). Adds an
+/// overestimate of their serialized size to `estimate`.
+std::string tensorsProblem(const std::vector<NamedTensor> &tensors,
+                           const std::string &kind, uint64_t &estimate);
+
+/// Appends `tensors` to `fbb`, each with the CRC-32 of its data.
+flatbuffers::Offset<TensorList>
+buildTensors(flatbuffers::FlatBufferBuilder &fbb,
+             const std::vector<NamedTensor> &tensors);
+
+/// Appends a `Weights` table for `w` (format version kWeightsFormatVersion).
+flatbuffers::Offset<fb::Weights>
+buildWeightsTable(flatbuffers::FlatBufferBuilder &fbb, const WeightsFile &w);
+
+/// Copies verified `list` (null: no tensors) into `out`, checking names,
+/// shapes against data and every CRC-32. May throw std::bad_alloc.
+std::string readTensors(const TensorList *list, const std::string &kind,
+                        std::vector<NamedTensor> &out);
+
+/// Copies a verified `Weights` table into `out` (the version is the caller's
+/// to check). May throw std::bad_alloc.
+std::string readWeightsTable(const fb::Weights &table, WeightsFile &out);
+
+} // namespace alexnet::runtime::detail
+
+#endif // ALEXNET_LIB_RUNTIME_FLATTENSORS_H
