@@ -71,6 +71,11 @@ struct Options {
                          cl::value_desc("N"), cl::init(0)};
 };
 
+int error(const llvm::Twine &message) {
+  llvm::errs() << "alexnet-compile: error: " << message << "\n";
+  return 1;
+}
+
 /// Writes text output to -o (stdout by default).
 int emitText(const Options &options,
              llvm::function_ref<LogicalResult(llvm::raw_ostream &)> write) {
@@ -78,19 +83,18 @@ int emitText(const Options &options,
   std::string path = options.output.getNumOccurrences() ? options.output.getValue()
                                                         : std::string("-");
   std::unique_ptr<llvm::ToolOutputFile> out = openOutputFile(path, &message);
-  if (!out) {
-    llvm::errs() << "alexnet-compile: error: " << message << "\n";
-    return 1;
-  }
+  if (!out)
+    return error(message);
   if (failed(write(out->os())))
     return 1;
   out->keep();
   return 0;
 }
 
-int error(const llvm::Twine &message) {
-  llvm::errs() << "alexnet-compile: error: " << message << "\n";
-  return 1;
+LogicalResult printModule(ModuleOp module, llvm::raw_ostream &os) {
+  module.print(os);
+  os << "\n";
+  return success();
 }
 
 } // namespace
@@ -133,11 +137,8 @@ int alexnet::compileMain(int argc, char **argv) {
   if (options.emit == EmitKind::NN || options.emit == EmitKind::Summary ||
       options.emit == EmitKind::Dot)
     return emitText(options, [&](llvm::raw_ostream &os) -> LogicalResult {
-      if (options.emit == EmitKind::NN) {
-        module->print(os);
-        os << "\n";
-        return success();
-      }
+      if (options.emit == EmitKind::NN)
+        return printModule(*module, os);
       if (options.emit == EmitKind::Dot)
         return translateToDot(*module, os);
       FailureOr<ModelSummary> summary = summarizeModel(*module);
@@ -160,9 +161,7 @@ int alexnet::compileMain(int argc, char **argv) {
     return 1;
   if (options.emit == EmitKind::Lowered)
     return emitText(options, [&](llvm::raw_ostream &os) {
-      module->print(os);
-      os << "\n";
-      return success();
+      return printModule(*module, os);
     });
 
   std::string cpp;
