@@ -18,13 +18,6 @@ int64_t numElements(Value value) {
   return cast<RankedTensorType>(value.getType()).getNumElements();
 }
 
-/// The layer name the front end attached as a NameLoc; the op name otherwise.
-std::string layerName(Operation *op) {
-  if (auto named = dyn_cast<NameLoc>(op->getLoc()))
-    return named.getName().str();
-  return op->getName().stripDialect().str();
-}
-
 int64_t forwardFlops(Operation *op) {
   return llvm::TypeSwitch<Operation *, int64_t>(op)
       .Case([](nn::Conv2DOp conv) {
@@ -95,7 +88,7 @@ FailureOr<ModelSummary> alexnet::summarizeModel(ModuleOp module) {
         isa<nn::ParamRefOp>(op))
       return;
     LayerSummary row;
-    row.name = layerName(op);
+    row.name = nn::layerName(op->getLoc(), op->getName().stripDialect()).str();
     row.op = op->getName().stripDialect().str();
     auto type = cast<RankedTensorType>(op->getResult(0).getType());
     row.shape.assign(type.getShape().begin(), type.getShape().end());

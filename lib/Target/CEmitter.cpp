@@ -45,9 +45,7 @@ std::string shapeInitializer(ArrayRef<int64_t> shape) {
 
 /// An identifier fragment from a layer name ("conv1", "fc6").
 std::string identifierFrom(Location loc) {
-  std::string name = "kernel";
-  if (auto named = dyn_cast<NameLoc>(loc))
-    name = named.getName().str();
+  std::string name = nn::layerName(loc, "kernel").str();
   for (char &c : name)
     if (!isalnum(static_cast<unsigned char>(c)))
       c = '_';

@@ -16,12 +16,6 @@ std::string shapeOf(Value value) {
   return alexnet::shape::format(type.getShape().vec());
 }
 
-std::string nameOf(Operation *op) {
-  if (auto named = dyn_cast<NameLoc>(op->getLoc()))
-    return named.getName().str();
-  return op->getName().stripDialect().str();
-}
-
 /// Graphviz wants quotes and backslashes escaped inside labels.
 std::string escape(StringRef text) {
   std::string out;
@@ -74,7 +68,8 @@ LogicalResult alexnet::translateToDot(ModuleOp module, raw_ostream &os) {
     for (Value operand : op.getOperands())
       if (operand.getDefiningOp<nn::ParamRefOp>())
         params += cast<RankedTensorType>(operand.getType()).getNumElements();
-    os << "  " << id << " [label=\"" << escape(nameOf(&op)) << "\\n"
+    StringRef layer = nn::layerName(op.getLoc(), op.getName().stripDialect());
+    os << "  " << id << " [label=\"" << escape(layer) << "\\n"
        << op.getName().stripDialect() << "  " << shapeOf(op.getResult(0));
     if (params)
       os << "\\n" << params << " parameters";

@@ -16,4 +16,12 @@
 #define GET_OP_CLASSES
 #include "alexnet/Dialect/NN/NNOps.h.inc"
 
+namespace alexnet::nn {
+
+/// The DSL layer an op came from: the name of its `loc("layer"(...))`, or
+/// `fallback` when the location carries none (hand-written IR).
+llvm::StringRef layerName(mlir::Location loc, llvm::StringRef fallback);
+
+} // namespace alexnet::nn
+
 #endif // ALEXNET_DIALECT_NN_NNOPS_H

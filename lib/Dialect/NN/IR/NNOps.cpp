@@ -75,12 +75,17 @@ LogicalResult verifyBias(Operation *op, Value bias, int64_t outputs) {
 // Result names
 //===----------------------------------------------------------------------===//
 
+StringRef alexnet::nn::layerName(Location loc, StringRef fallback) {
+  if (auto named = dyn_cast<NameLoc>(loc))
+    return named.getName().getValue();
+  return fallback;
+}
+
 /// Names the result after the layer recorded in the op's NameLoc.
 static void nameAfterLayer(Operation *op, OpAsmSetValueNameFn setNameFn) {
-  if (op->getNumResults() != 1)
-    return;
-  if (auto named = dyn_cast<NameLoc>(op->getLoc()))
-    setNameFn(op->getResult(0), named.getName().getValue());
+  StringRef name = layerName(op->getLoc(), {});
+  if (op->getNumResults() == 1 && !name.empty())
+    setNameFn(op->getResult(0), name);
 }
 
 #define NN_NAME_RESULTS_AFTER_LAYER(OP)                                        \
