@@ -223,4 +223,142 @@ def Exec_CopyOp : Exec_KernelOp<"copy"> {
   let assemblyFormat = "$input `->` $output attr-dict `:` type($input) `->` type($output)";
 }
 
+//===----------------------------------------------------------------------===//
+// Training kernels (lowered from the ops --nn-autodiff builds)
+//===----------------------------------------------------------------------===//
+
+def Exec_AnyBuffer : MemRefOf<[F32, I32, I64, I1]>;
+
+def Exec_Col2ImOp : Exec_KernelOp<"col2im"> {
+  let summary = "fold one image's [Cg*kh*kw, OH*OW] patch gradients back into NCHW";
+  let description = [{
+    The adjoint of `exec.im2col` with `image` set: for every element of
+    image `image`, channels `group*Cg .. (group+1)*Cg` of the output,
+    out[n, c, ih, iw] = sum of col[(c*kh + ki)*kw + kj, oh*OW + ow] over the
+    taps (ki, kj, oh, ow) that read it (a gather: no atomics, one body per
+    output element). Other images and groups are left untouched.
+    ```mlir
+    exec.col2im %col -> %dx {kernel = array<i64: 3, 3>, stride = array<i64: 1, 1>,
+                             pad = array<i64: 1, 1>, group = 0, groups = 1, image = 0}
+      : memref<27x64xf32> -> memref<2x3x8x8xf32>
+    ```
+  }];
+  let arguments = (ins Exec_F32Buffer:$input, Exec_F32Buffer:$output,
+                       Exec_Pair:$kernel, Exec_Pair:$stride, Exec_Pair:$pad,
+                       I64Attr:$group, I64Attr:$groups, I64Attr:$image);
+  let assemblyFormat = [{
+    $input `->` $output attr-dict `:` type($input) `->` type($output)
+  }];
+}
+
+def Exec_BiasGradOp : Exec_KernelOp<"bias_grad"> {
+  let summary = "out[c] = sum of dy over every axis but axis 1";
+  let description = [{
+    `dy` is [N, C, inner...]; one body per channel.
+    ```mlir
+    exec.bias_grad %dy -> %db : memref<2x96x55x55xf32> -> memref<96xf32>
+    ```
+  }];
+  let arguments = (ins Exec_F32Buffer:$input, Exec_F32Buffer:$output);
+  let assemblyFormat = "$input `->` $output attr-dict `:` type($input) `->` type($output)";
+}
+
+def Exec_ReluGradOp : Exec_KernelOp<"relu_grad"> {
+  let summary = "dx = y > 0 ? dy : 0";
+  let arguments = (ins Exec_F32Buffer:$grad, Exec_F32Buffer:$forward_output,
+                       Exec_F32Buffer:$output);
+  let assemblyFormat = [{
+    $grad `,` $forward_output `->` $output attr-dict `:` type($grad) `,`
+    type($forward_output) `->` type($output)
+  }];
+}
+
+def Exec_LrnGradOp : Exec_KernelOp<"lrn_grad"> {
+  let summary = "gradient of LRN from dy, the forward input x and output y";
+  let description = [{
+    dx_c = dy_c s_c^-beta - 2 alpha beta x_c sum_{j: c in window(j)} dy_j y_j / s_j,
+    s_c = k + alpha sum_{window(c)} x^2.
+  }];
+  let arguments = (ins Exec_F32Buffer:$grad, Exec_F32Buffer:$forward_input,
+                       Exec_F32Buffer:$forward_output, Exec_F32Buffer:$output,
+                       I64Attr:$size, F64Attr:$alpha, F64Attr:$beta, F64Attr:$k);
+  let assemblyFormat = [{
+    $grad `,` $forward_input `,` $forward_output `->` $output attr-dict `:`
+    type($grad) `,` type($forward_input) `,` type($forward_output) `->` type($output)
+  }];
+}
+
+def Exec_MaxPoolGradOp : Exec_KernelOp<"maxpool_grad"> {
+  let summary = "each input element collects dy of the windows whose first maximum it is";
+  let arguments = (ins Exec_F32Buffer:$grad, Exec_F32Buffer:$forward_input,
+                       Exec_F32Buffer:$output, Exec_Pair:$window,
+                       Exec_Pair:$stride, Exec_Pair:$pad);
+  let assemblyFormat = [{
+    $grad `,` $forward_input `->` $output attr-dict `:` type($grad) `,`
+    type($forward_input) `->` type($output)
+  }];
+}
+
+def Exec_AvgPoolGradOp : Exec_KernelOp<"avgpool_grad"> {
+  let summary = "each input element collects dy / (kh*kw) of the windows covering it";
+  let arguments = (ins Exec_F32Buffer:$grad, Exec_F32Buffer:$output,
+                       Exec_Pair:$window, Exec_Pair:$stride, Exec_Pair:$pad);
+  let assemblyFormat = [{
+    $grad `->` $output attr-dict `:` type($grad) `->` type($output)
+  }];
+}
+
+def Exec_MulOp : Exec_KernelOp<"mul"> {
+  let summary = "y = a * b";
+  let arguments = (ins Exec_F32Buffer:$lhs, Exec_F32Buffer:$rhs,
+                       Exec_F32Buffer:$output);
+  let assemblyFormat = [{
+    $lhs `,` $rhs `->` $output attr-dict `:` type($lhs) `,` type($rhs) `->` type($output)
+  }];
+}
+
+def Exec_DropoutMaskOp : Exec_KernelOp<"dropout_mask"> {
+  let summary = "mask[i] = philox(seed, step, stream, i) >= rate ? 1/(1-rate) : 0";
+  let description = [{
+    `seed` and `step` are i64 scalars, `enabled` an i1 scalar (all ones when
+    false). The draw is the runtime's philoxUniform with key philoxKey(seed)
+    and counter (stream, step, i), shared by both targets.
+  }];
+  let arguments = (ins MemRefRankOf<[I64], [0]>:$seed,
+                       MemRefRankOf<[I64], [0]>:$step,
+                       MemRefRankOf<[I1], [0]>:$enabled, Exec_F32Buffer:$output,
+                       F64Attr:$rate, I64Attr:$stream);
+  let assemblyFormat = [{
+    $seed `,` $step `,` $enabled `->` $output attr-dict `:` type($seed) `,`
+    type($step) `,` type($enabled) `->` type($output)
+  }];
+}
+
+def Exec_SliceOp : Exec_KernelOp<"slice"> {
+  let summary = "copy the range [offset, offset + extent) of one axis";
+  let arguments = (ins Exec_F32Buffer:$input, Exec_F32Buffer:$output,
+                       I64Attr:$axis, I64Attr:$offset);
+  let assemblyFormat = "$input `->` $output attr-dict `:` type($input) `->` type($output)";
+}
+
+def Exec_CrossEntropyOp : Exec_KernelOp<"cross_entropy"> {
+  let summary = "mean over rows of logsumexp(x[n]) - x[n, label[n]] (a scalar)";
+  let arguments = (ins Exec_F32Buffer:$logits, MemRefRankOf<[I32], [1]>:$labels,
+                       MemRefRankOf<[F32], [0]>:$output);
+  let assemblyFormat = [{
+    $logits `,` $labels `->` $output attr-dict `:` type($logits) `,` type($labels)
+    `->` type($output)
+  }];
+}
+
+def Exec_CrossEntropyGradOp : Exec_KernelOp<"cross_entropy_grad"> {
+  let summary = "(softmax(x) - onehot(label)) / N, one body per row";
+  let arguments = (ins Exec_F32Buffer:$logits, MemRefRankOf<[I32], [1]>:$labels,
+                       Exec_F32Buffer:$output);
+  let assemblyFormat = [{
+    $logits `,` $labels `->` $output attr-dict `:` type($logits) `,` type($labels)
+    `->` type($output)
+  }];
+}
+
 #endif // ALEXNET_DIALECT_EXEC_EXECOPS_TD

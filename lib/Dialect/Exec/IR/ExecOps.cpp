@@ -185,5 +185,102 @@ LogicalResult ConcatOp::verify() {
   return verifyShape(*this, shape::concat(inputs, getAxis()), getOutput());
 }
 
+//===----------------------------------------------------------------------===//
+// Training kernels
+//===----------------------------------------------------------------------===//
+
+LogicalResult Col2ImOp::verify() {
+  shape::Shape x = shapeOf(getOutput());
+  if (x.size() != 4)
+    return emitOpError("expected an NCHW output, got ") << memref(getOutput());
+  if (getGroups() < 1 || x[1] % getGroups() != 0 || getGroup() < 0 ||
+      getGroup() >= getGroups() || getImage() < 0 || getImage() >= x[0])
+    return emitOpError("expected group in [0, groups), groups dividing ")
+           << x[1] << " channels and image in [0, " << x[0] << ")";
+  shape::ShapeResult out = shape::pool2d(x, toPair(getKernel()),
+                                         toPair(getStride()), toPair(getPad()));
+  if (!out.ok())
+    return emitOpError(out.error);
+  int64_t rows = x[1] / getGroups() * getKernel()[0] * getKernel()[1];
+  return verifyShape(*this, {{rows, out.shape[2] * out.shape[3]}, {}},
+                     getInput());
+}
+
+LogicalResult BiasGradOp::verify() {
+  shape::Shape dy = shapeOf(getInput());
+  if (dy.size() < 2)
+    return emitOpError("expected a gradient of rank 2 or more");
+  return verifyShape(*this, {{dy[1]}, {}}, getOutput());
+}
+
+LogicalResult ReluGradOp::verify() {
+  if (failed(verifySameElements(*this, getGrad(), getForwardOutput())))
+    return failure();
+  return verifySameElements(*this, getGrad(), getOutput());
+}
+
+LogicalResult LrnGradOp::verify() {
+  shape::ShapeResult same = shape::lrn(shapeOf(getForwardInput()), getSize());
+  if (failed(verifyShape(*this, same, getOutput())) ||
+      failed(verifyShape(*this, same, getGrad())))
+    return failure();
+  return verifyShape(*this, same, getForwardOutput());
+}
+
+LogicalResult MaxPoolGradOp::verify() {
+  if (failed(verifyShape(*this,
+                         shape::pool2d(shapeOf(getForwardInput()),
+                                       toPair(getWindow()), toPair(getStride()),
+                                       toPair(getPad())),
+                         getGrad())))
+    return failure();
+  return verifySameElements(*this, getForwardInput(), getOutput());
+}
+
+LogicalResult AvgPoolGradOp::verify() {
+  return verifyShape(*this,
+                     shape::pool2d(shapeOf(getOutput()), toPair(getWindow()),
+                                   toPair(getStride()), toPair(getPad())),
+                     getGrad());
+}
+
+LogicalResult MulOp::verify() {
+  if (failed(verifySameElements(*this, getLhs(), getOutput())))
+    return failure();
+  return verifySameElements(*this, getRhs(), getOutput());
+}
+
+LogicalResult DropoutMaskOp::verify() {
+  double rate = getRate().convertToDouble();
+  if (!(rate >= 0.0 && rate < 1.0))
+    return emitOpError("expected a rate in [0, 1), got ") << rate;
+  return success();
+}
+
+LogicalResult SliceOp::verify() {
+  shape::Shape in = shapeOf(getInput()), out = shapeOf(getOutput());
+  int64_t axis = getAxis();
+  if (in.size() != out.size() || axis < 0 || axis >= int64_t(in.size()) ||
+      getOffset() < 0 || getOffset() + out[axis] > in[axis])
+    return emitOpError("expected a slice of axis ")
+           << axis << " at offset " << getOffset() << " inside "
+           << shape::format(in) << ", got " << shape::format(out);
+  return success();
+}
+
+LogicalResult CrossEntropyOp::verify() {
+  shape::ShapeResult r =
+      shape::softmaxCrossEntropy(shapeOf(getLogits()), shapeOf(getLabels()));
+  return r.ok() ? success() : emitOpError(r.error);
+}
+
+LogicalResult CrossEntropyGradOp::verify() {
+  shape::ShapeResult r =
+      shape::softmaxCrossEntropy(shapeOf(getLogits()), shapeOf(getLabels()));
+  if (!r.ok())
+    return emitOpError(r.error);
+  return verifyShape(*this, {shapeOf(getLogits()), {}}, getOutput());
+}
+
 #define GET_OP_CLASSES
 #include "alexnet/Dialect/Exec/ExecOps.cpp.inc"

@@ -1,0 +1,72 @@
+// RUN: alexnet-opt %s -split-input-file -verify-diagnostics
+
+// A GEMM's matrices must lie inside their buffers.
+func.func @gemm_bounds(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %c: memref<4x16xf32>) {
+  // expected-error @+1 {{expected matrix c (64 elements at offset 16) inside its buffer of 64 elements}}
+  exec.gemm %a, %b, %c {m = 4 : i64, n = 16 : i64, k = 8 : i64, c_offset = 16 : i64} : memref<4x8xf32>, memref<8x16xf32>, memref<4x16xf32>
+  return
+}
+
+// -----
+
+func.func @im2col_shape(%x: memref<1x3x8x8xf32>, %col: memref<27x63xf32>) {
+  // expected-error @+1 {{expected an output of shape 27x64, got 27x63}}
+  exec.im2col %x -> %col {group = 0 : i64, groups = 1 : i64, kernel = array<i64: 3, 3>, pad = array<i64: 1, 1>, stride = array<i64: 1, 1>} : memref<1x3x8x8xf32> -> memref<27x63xf32>
+  return
+}
+
+// -----
+
+func.func @im2col_image(%x: memref<2x3x8x8xf32>, %col: memref<27x64xf32>) {
+  // expected-error @+1 {{expected an image in [0, 2), got 2}}
+  exec.im2col %x -> %col {group = 0 : i64, groups = 1 : i64, image = 2 : i64, kernel = array<i64: 3, 3>, pad = array<i64: 1, 1>, stride = array<i64: 1, 1>} : memref<2x3x8x8xf32> -> memref<27x64xf32>
+  return
+}
+
+// -----
+
+func.func @col2im_group(%col: memref<27x64xf32>, %x: memref<2x3x8x8xf32>) {
+  // expected-error @+1 {{expected group in [0, groups), groups dividing 3 channels and image in [0, 2)}}
+  exec.col2im %col -> %x {group = 0 : i64, groups = 2 : i64, image = 0 : i64, kernel = array<i64: 3, 3>, pad = array<i64: 1, 1>, stride = array<i64: 1, 1>} : memref<27x64xf32> -> memref<2x3x8x8xf32>
+  return
+}
+
+// -----
+
+func.func @relu_sizes(%x: memref<4xf32>, %y: memref<5xf32>) {
+  // expected-error @+1 {{expected operands with the same number of elements, got 4 and 5}}
+  exec.relu %x -> %y : memref<4xf32> -> memref<5xf32>
+  return
+}
+
+// -----
+
+func.func @reshape_sizes(%x: memref<4x4xf32>) {
+  // expected-error @+1 {{expected operands with the same number of elements, got 16 and 15}}
+  %r = exec.reshape %x : memref<4x4xf32> to memref<15xf32>
+  return
+}
+
+// -----
+
+func.func @slice_range(%x: memref<2x4xf32>, %y: memref<2x3xf32>) {
+  // expected-error @+1 {{expected a slice of axis 1 at offset 2 inside 2x4, got 2x3}}
+  exec.slice %x -> %y {axis = 1 : i64, offset = 2 : i64} : memref<2x4xf32> -> memref<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @maxpool_shape(%x: memref<1x1x4x4xf32>, %y: memref<1x1x3x3xf32>) {
+  // expected-error @+1 {{expected an output of shape 1x1x2x2, got 1x1x3x3}}
+  exec.maxpool %x -> %y {pad = array<i64: 0, 0>, stride = array<i64: 2, 2>, window = array<i64: 2, 2>} : memref<1x1x4x4xf32> -> memref<1x1x3x3xf32>
+  return
+}
+
+// -----
+
+func.func @param_missing() {
+  // expected-error @+1 {{expected 'nope' to name an nn.parameter, got no such symbol}}
+  %p = exec.param @nope : memref<4xf32>
+  return
+}
