@@ -175,10 +175,211 @@ private:
           return unary<exec::SoftmaxOp>(softmax.getInput(),
                                         softmax.getResult());
         })
+        .Default([&](Operation *op) { return lowerTraining(op); });
+  }
+
+  /// The ops --nn-autodiff adds (gradients, dropout masks, the loss).
+  LogicalResult lowerTraining(Operation *op) {
+    Location loc = op->getLoc();
+    auto result = [&](Value tensor, Value buffer) {
+      buffers[tensor] = buffer;
+      return success();
+    };
+    return llvm::TypeSwitch<Operation *, LogicalResult>(op)
+        .Case([&](nn::SoftmaxCrossEntropyOp xent) {
+          Value loss = destination(xent.getResult(), loc);
+          b.create<exec::CrossEntropyOp>(loc, buffers[xent.getLogits()],
+                                         buffers[xent.getLabels()], loss);
+          return result(xent.getResult(), loss);
+        })
+        .Case([&](nn::SoftmaxCrossEntropyBackwardOp grad) {
+          Value dx = destination(grad.getResult(), loc);
+          b.create<exec::CrossEntropyGradOp>(loc, buffers[grad.getLogits()],
+                                             buffers[grad.getLabels()], dx);
+          return result(grad.getResult(), dx);
+        })
+        .Case([&](nn::DropoutMaskOp mask) {
+          Value m = destination(mask.getResult(), loc);
+          b.create<exec::DropoutMaskOp>(
+              loc, buffers[mask.getSeed()], buffers[mask.getStep()],
+              buffers[mask.getEnabled()], m, mask.getRateAttr(),
+              mask.getStreamAttr());
+          return result(mask.getResult(), m);
+        })
+        .Case([&](nn::MulOp mul) {
+          Value y = destination(mul.getResult(), loc);
+          b.create<exec::MulOp>(loc, buffers[mul.getLhs()],
+                                buffers[mul.getRhs()], y);
+          return result(mul.getResult(), y);
+        })
+        .Case([&](nn::ReluBackwardOp grad) {
+          Value dx = destination(grad.getResult(), loc);
+          b.create<exec::ReluGradOp>(loc, buffers[grad.getGrad()],
+                                     buffers[grad.getOutput()], dx);
+          return result(grad.getResult(), dx);
+        })
+        .Case([&](nn::LrnBackwardOp grad) {
+          Value dx = destination(grad.getResult(), loc);
+          b.create<exec::LrnGradOp>(loc, buffers[grad.getGrad()],
+                                    buffers[grad.getInput()],
+                                    buffers[grad.getOutput()], dx,
+                                    grad.getSizeAttr(), grad.getAlphaAttr(),
+                                    grad.getBetaAttr(), grad.getKAttr());
+          return result(grad.getResult(), dx);
+        })
+        .Case([&](nn::MaxPoolBackwardOp grad) {
+          Value dx = destination(grad.getResult(), loc);
+          b.create<exec::MaxPoolGradOp>(loc, buffers[grad.getGrad()],
+                                        buffers[grad.getInput()], dx,
+                                        grad.getWindowAttr(),
+                                        grad.getStrideAttr(), grad.getPadAttr());
+          return result(grad.getResult(), dx);
+        })
+        .Case([&](nn::AvgPoolBackwardOp grad) {
+          Value dx = destination(grad.getResult(), loc);
+          b.create<exec::AvgPoolGradOp>(loc, buffers[grad.getGrad()], dx,
+                                        grad.getWindowAttr(),
+                                        grad.getStrideAttr(), grad.getPadAttr());
+          return result(grad.getResult(), dx);
+        })
+        .Case([&](nn::ReshapeOp reshape) {
+          return result(reshape.getResult(),
+                        b.create<exec::ReshapeOp>(
+                            loc, bufferType(reshape.getType()),
+                            buffers[reshape.getInput()]));
+        })
+        .Case([&](nn::SliceOp slice) {
+          Value y = destination(slice.getResult(), loc);
+          b.create<exec::SliceOp>(loc, buffers[slice.getInput()], y,
+                                  slice.getAxisAttr(), slice.getOffsetAttr());
+          return result(slice.getResult(), y);
+        })
+        .Case([&](nn::BiasBackwardOp grad) {
+          Value db = destination(grad.getResult(), loc);
+          b.create<exec::BiasGradOp>(loc, buffers[grad.getGrad()], db);
+          return result(grad.getResult(), db);
+        })
+        .Case([&](nn::DenseBackwardInputOp grad) {
+          // dx [N, I] = dy [N, U] . W [U, I]
+          auto dy = cast<RankedTensorType>(grad.getGrad().getType());
+          auto w = cast<RankedTensorType>(grad.getWeight().getType());
+          Value dx = destination(grad.getResult(), loc);
+          b.create<exec::GemmOp>(loc, buffers[grad.getGrad()],
+                                 buffers[grad.getWeight()], dx,
+                                 dy.getDimSize(0), w.getDimSize(1),
+                                 dy.getDimSize(1));
+          return result(grad.getResult(), dx);
+        })
+        .Case([&](nn::DenseBackwardWeightOp grad) {
+          // dW [U, I] = dy^T [U, N] . x [N, I]
+          auto x = cast<RankedTensorType>(grad.getInput().getType());
+          auto dy = cast<RankedTensorType>(grad.getGrad().getType());
+          Value dw = destination(grad.getResult(), loc);
+          auto gemm = b.create<exec::GemmOp>(
+              loc, buffers[grad.getGrad()], buffers[grad.getInput()], dw,
+              dy.getDimSize(1), x.getDimSize(1), x.getDimSize(0));
+          gemm.setTransA(true);
+          return result(grad.getResult(), dw);
+        })
+        .Case([&](nn::Conv2DBackwardWeightOp grad) {
+          return lowerConvBackwardWeight(grad);
+        })
+        .Case([&](nn::Conv2DBackwardInputOp grad) {
+          return lowerConvBackwardInput(grad);
+        })
         .Default([&](Operation *op) {
           return op->emitOpError("is not supported by convert-nn-to-exec in "
                                  "this function");
         });
+  }
+
+  /// Sizes of a convolution seen from its input, weight and output types.
+  struct ConvDims {
+    int64_t n, c, f, kh, kw, groups, cg, fg, p, kg;
+    bool pointwise;
+  };
+  static ConvDims convDims(Type input, Type weight, Type output,
+                           ArrayRef<int64_t> stride, ArrayRef<int64_t> pad,
+                           int64_t groups) {
+    auto x = cast<RankedTensorType>(input);
+    auto w = cast<RankedTensorType>(weight);
+    auto y = cast<RankedTensorType>(output);
+    ConvDims d;
+    d.n = x.getDimSize(0);
+    d.c = x.getDimSize(1);
+    d.f = w.getDimSize(0);
+    d.kh = w.getDimSize(2);
+    d.kw = w.getDimSize(3);
+    d.groups = groups;
+    d.cg = d.c / groups;
+    d.fg = d.f / groups;
+    d.p = y.getDimSize(2) * y.getDimSize(3);
+    d.kg = d.cg * d.kh * d.kw;
+    d.pointwise = d.kh == 1 && d.kw == 1 && stride[0] == 1 && stride[1] == 1 &&
+                  pad[0] == 0 && pad[1] == 0;
+    return d;
+  }
+
+  /// dW_g = sum over images of dy_g[n] [Fg, P] . col_n^T [P, Kg]: one GEMM
+  /// per image and group, accumulating (beta = 1) after the first image.
+  LogicalResult lowerConvBackwardWeight(nn::Conv2DBackwardWeightOp grad) {
+    Location loc = grad.getLoc();
+    ConvDims d = convDims(grad.getInput().getType(), grad.getType(),
+                          grad.getGrad().getType(), grad.getStride(),
+                          grad.getPad(), grad.getGroups());
+    Value x = buffers[grad.getInput()];
+    Value dy = buffers[grad.getGrad()];
+    Value dw = destination(grad.getResult(), loc);
+    Value col = d.pointwise ? x : alloc(loc, {d.kg, d.p});
+    for (int64_t image = 0; image < d.n; ++image)
+      for (int64_t g = 0; g < d.groups; ++g) {
+        if (!d.pointwise) {
+          auto im2col = b.create<exec::Im2ColOp>(
+              loc, x, col, b.getDenseI64ArrayAttr({d.kh, d.kw}),
+              grad.getStrideAttr(), grad.getPadAttr(), b.getI64IntegerAttr(g),
+              grad.getGroupsAttr(), IntegerAttr());
+          im2col.setImage(image);
+        }
+        auto gemm = b.create<exec::GemmOp>(loc, dy, col, dw, d.fg, d.kg, d.p);
+        gemm.setTransB(true);
+        gemm.setAOffset((image * d.f + g * d.fg) * d.p);
+        gemm.setBOffset(d.pointwise ? (image * d.c + g * d.cg) * d.p : 0);
+        gemm.setCOffset(g * d.fg * d.kg);
+        if (image > 0)
+          gemm.setBetaAttr(b.getF32FloatAttr(1.0f));
+      }
+    buffers[grad.getResult()] = dw;
+    return success();
+  }
+
+  /// dx = col2im(W_g^T [Kg, Fg] . dy_g[n] [Fg, P]) per image and group; a
+  /// pointwise kernel's GEMM writes the image's channels directly.
+  LogicalResult lowerConvBackwardInput(nn::Conv2DBackwardInputOp grad) {
+    Location loc = grad.getLoc();
+    ConvDims d = convDims(grad.getType(), grad.getWeight().getType(),
+                          grad.getGrad().getType(), grad.getStride(),
+                          grad.getPad(), grad.getGroups());
+    Value w = buffers[grad.getWeight()];
+    Value dy = buffers[grad.getGrad()];
+    Value dx = destination(grad.getResult(), loc);
+    Value col = d.pointwise ? dx : alloc(loc, {d.kg, d.p});
+    for (int64_t image = 0; image < d.n; ++image)
+      for (int64_t g = 0; g < d.groups; ++g) {
+        auto gemm = b.create<exec::GemmOp>(loc, w, dy, col, d.kg, d.p, d.fg);
+        gemm.setTransA(true);
+        gemm.setAOffset(g * d.fg * d.kg);
+        gemm.setBOffset((image * d.f + g * d.fg) * d.p);
+        if (d.pointwise) {
+          gemm.setCOffset((image * d.c + g * d.cg) * d.p);
+          continue;
+        }
+        b.create<exec::Col2ImOp>(
+            loc, col, dx, b.getDenseI64ArrayAttr({d.kh, d.kw}),
+            grad.getStrideAttr(), grad.getPadAttr(), b.getI64IntegerAttr(g),
+            grad.getGroupsAttr(), b.getI64IntegerAttr(image));
+      }
+    buffers[grad.getResult()] = dx;
+    return success();
   }
 
   template <typename ExecOp>
