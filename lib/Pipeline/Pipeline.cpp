@@ -3,6 +3,7 @@
 #include "alexnet/Pipeline/Pipeline.h"
 #include "alexnet/Conversion/Passes.h"
 #include "alexnet/Dialect/Exec/Transforms/Passes.h"
+#include "alexnet/Dialect/NN/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -11,7 +12,16 @@ using namespace mlir;
 
 void alexnet::buildLoweringPipeline(OpPassManager &pm,
                                     const PipelineOptions &options) {
-  pm.addPass(createConvertNNToExecPass());
+  // The options struct holds an ArrayRef: the list must outlive it.
+  static const std::string inferenceOnly[] = {"inference"};
+  static const std::string withGradients[] = {"inference", "gradients"};
+  ConvertNNToExecPassOptions lower;
+  lower.entryPoints = inferenceOnly;
+  if (options.gradients) {
+    pm.addPass(nn::createAutodiffPass());
+    lower.entryPoints = withGradients;
+  }
+  pm.addPass(createConvertNNToExecPass(lower));
   exec::PlanMemoryPassOptions plan;
   // Cache lines on the CPU; 256 bytes keeps cuBLAS and vector loads happy.
   plan.alignment = options.target == "cuda" ? 256 : 64;

@@ -43,6 +43,32 @@ std::string shapeInitializer(ArrayRef<int64_t> shape) {
   return s + "}";
 }
 
+/// The C++ element type of a buffer: f32 tensors, i32 labels, i64 scalars
+/// (seed, step), i1 flags stored as one byte.
+std::string cType(Type type) {
+  Type element = cast<MemRefType>(type).getElementType();
+  if (element.isF32())
+    return "float";
+  if (element.isInteger(32))
+    return "int32_t";
+  if (element.isInteger(64))
+    return "int64_t";
+  return "bool";
+}
+
+/// The runtime's ElementType for a buffer (see cType).
+std::string elementType(Type type) {
+  std::string c = cType(type);
+  return c == "float"     ? "ElementType::F32"
+         : c == "int32_t" ? "ElementType::I32"
+         : c == "int64_t" ? "ElementType::I64"
+                          : "ElementType::Bool";
+}
+
+/// Parameters the optimizer owns (momentum) are not weights: they are not
+/// in the parameter block of an inference/gradients executable.
+bool isWeight(nn::ParameterOp param) { return !param.getOptimizerState(); }
+
 /// An identifier fragment from a layer name ("conv1", "fc6").
 std::string identifierFrom(Location loc) {
   std::string name = nn::layerName(loc, "kernel").str();
@@ -60,6 +86,8 @@ public:
 
   LogicalResult run() {
     for (auto param : module.getOps<nn::ParameterOp>()) {
+      if (!isWeight(param))
+        continue;
       paramOffsets[param.getSymName()] = paramFloats;
       int64_t size = param.getTensorType().getNumElements();
       paramFloats += (size + kParamAlignFloats - 1) / kParamAlignFloats *
@@ -69,6 +97,9 @@ public:
     if (!inference)
       return module.emitError("expected an exec-level func.func @inference");
     if (failed(emitFunction(inference)))
+      return failure();
+    auto gradients = module.lookupSymbol<func::FuncOp>("gradients");
+    if (gradients && failed(emitFunction(gradients)))
       return failure();
 
     StringRef model = "model";
@@ -82,7 +113,7 @@ public:
            "output index ---===//\n\n"
         << kernelText << "\n//===--- Schedules ---===//\n\n"
         << scheduleText << "\n";
-    if (failed(emitModelDesc(inference)))
+    if (failed(emitModelDesc(inference, gradients)))
       return failure();
     out << "} // namespace\n\nint main(int argc, char **argv) {\n";
     traits.emitMainPrologue(out);
@@ -102,10 +133,11 @@ private:
       std::string name = isOutput ? "out" + std::to_string(numOutputs)
                                   : "in" + std::to_string(numInputs);
       schedule << llvm::formatv(
-          "  float *const {0} = static_cast<float *>({1});\n", name,
+          "  {2} *const {0} = static_cast<{2} *>({1});\n", name,
           isOutput ? "ctx.output(" + std::to_string(numOutputs++) + ")"
                    : "const_cast<void *>(ctx.input(" +
-                         std::to_string(numInputs++) + "))");
+                         std::to_string(numInputs++) + "))",
+          cType(arg.getType()));
       names[arg] = name;
     }
     auto arena = func->getAttrOfType<DenseI64ArrayAttr>(
@@ -192,8 +224,9 @@ private:
     unsigned last = op->getNumOperands() - 1;
     for (auto [i, operand] : llvm::enumerate(op->getOperands())) {
       kernel.params += i ? ", " : "";
-      kernel.params += i == last ? "float *__restrict out"
-                                 : "const float *__restrict in" +
+      std::string type = cType(operand.getType());
+      kernel.params += i == last ? type + " *__restrict out"
+                                 : "const " + type + " *__restrict in" +
                                        std::to_string(i);
       args += (i ? ", " : "") + names[operand];
     }
@@ -207,32 +240,57 @@ private:
     return success();
   }
 
-  LogicalResult emitModelDesc(func::FuncOp func) {
+  /// `const TensorSpec <name>[] = {...};` for the inputs or the outputs of
+  /// an exec-level function; returns how many there are.
+  int emitTensorSpecs(func::FuncOp func, bool outputs, StringRef name) {
+    int count = 0;
+    out << "const TensorSpec " << name << "[] = {\n";
+    for (BlockArgument arg : func.getArguments()) {
+      auto output = func.getArgAttrOfType<StringAttr>(
+          arg.getArgNumber(), exec::ExecDialect::kOutputAttrName);
+      if (bool(output) != outputs)
+        continue;
+      auto input = func.getArgAttrOfType<StringAttr>(
+          arg.getArgNumber(), exec::ExecDialect::kInputAttrName);
+      auto type = cast<MemRefType>(arg.getType());
+      out << llvm::formatv(
+          "  {{{0}, {1}, {2}, {3}},\n",
+          cString(output ? output.getValue()
+                         : input ? input.getValue() : StringRef("tensor")),
+          elementType(type), type.getRank(),
+          shapeInitializer(type.getRank() ? type.getShape()
+                                          : ArrayRef<int64_t>{0}));
+      ++count;
+    }
+    out << "};\n";
+    return count;
+  }
+
+  /// `const DeviceMemory <name>[]` from the planner's attributes.
+  int64_t emitDeviceMemory(func::FuncOp func, StringRef name) {
+    auto arena = func->getAttrOfType<DenseI64ArrayAttr>(
+        exec::ExecDialect::kArenaBytesAttrName);
+    auto naive = func->getAttrOfType<DenseI64ArrayAttr>(
+        exec::ExecDialect::kNaiveBytesAttrName);
+    out << "const DeviceMemory " << name << "[] = {\n";
+    for (int64_t d = 0; d < int64_t(arena.size()); ++d)
+      out << llvm::formatv("  {{{0}, {1}},\n", arena[d], naive[d]);
+    out << "};\n";
+    return arena.size();
+  }
+
+  LogicalResult emitModelDesc(func::FuncOp inference, func::FuncOp gradients) {
     int64_t batch = 1;
     if (auto attr = module->getAttrOfType<IntegerAttr>(nn::NNDialect::kBatchAttrName))
       batch = attr.getInt();
-    std::string inputs, outputs;
-    int numInputs = 0, numOutputs = 0;
-    for (BlockArgument arg : func.getArguments()) {
-      auto type = cast<MemRefType>(arg.getType());
-      auto output = func.getArgAttrOfType<StringAttr>(
-          arg.getArgNumber(), exec::ExecDialect::kOutputAttrName);
-      auto input = func.getArgAttrOfType<StringAttr>(
-          arg.getArgNumber(), exec::ExecDialect::kInputAttrName);
-      std::string spec = llvm::formatv(
-          "  {{{0}, ElementType::F32, {1}, {2}},\n",
-          cString(output ? output.getValue()
-                         : input ? input.getValue() : StringRef("tensor")),
-          type.getRank(), shapeInitializer(type.getShape()));
-      (output ? outputs : inputs) += spec;
-      ++(output ? numOutputs : numInputs);
-    }
-    out << "const TensorSpec kInputs[] = {\n" << inputs << "};\n";
-    out << "const TensorSpec kOutputs[] = {\n" << outputs << "};\n";
+    int numInputs = emitTensorSpecs(inference, false, "kInputs");
+    int numOutputs = emitTensorSpecs(inference, true, "kOutputs");
 
     out << "const ParamSpec kParams[] = {\n";
     int numParams = 0;
     for (auto param : module.getOps<nn::ParameterOp>()) {
+      if (!isWeight(param))
+        continue;
       nn::InitAttr init = param.getInit();
       StringRef kind = init.getKind() == "normal"    ? "Normal"
                        : init.getKind() == "uniform" ? "Uniform"
@@ -267,14 +325,18 @@ private:
       out << "  {\"\", \"\", 0, {0}, 0, 0},\n";
     out << "};\n";
 
-    auto arena = func->getAttrOfType<DenseI64ArrayAttr>(
-        exec::ExecDialect::kArenaBytesAttrName);
-    auto naive = func->getAttrOfType<DenseI64ArrayAttr>(
-        exec::ExecDialect::kNaiveBytesAttrName);
-    out << "const DeviceMemory kInferenceMemory[] = {\n";
-    for (int64_t d = 0; d < int64_t(arena.size()); ++d)
-      out << llvm::formatv("  {{{0}, {1}},\n", arena[d], naive[d]);
-    out << "};\n";
+    int64_t numDevices = emitDeviceMemory(inference, "kInferenceMemory");
+    std::string gradientsEntry = "nullptr";
+    if (gradients) {
+      int gradInputs = emitTensorSpecs(gradients, false, "kGradientsInputs");
+      int gradOutputs = emitTensorSpecs(gradients, true, "kGradientsOutputs");
+      emitDeviceMemory(gradients, "kGradientsMemory");
+      out << llvm::formatv(
+          "const EntryPoint kGradients = {{\"gradients\", &gradients, "
+          "kGradientsInputs, {0}, kGradientsOutputs, {1}, kGradientsMemory};\n",
+          gradInputs, gradOutputs);
+      gradientsEntry = "&kGradients";
+    }
 
     std::string hash;
     if (auto attr = module->getAttrOfType<StringAttr>(
@@ -290,10 +352,11 @@ private:
         "  kParams, {7}, {8},\n"
         "  kLayers, {9},\n"
         "  &inference, kInferenceMemory,\n"
+        "  {10},\n"
         "};\n",
         cString(model), cString(hash), cString(traits.name()), batch,
-        arena.size(), numInputs, numOutputs, numParams, paramFloats,
-        numLayers);
+        numDevices, numInputs, numOutputs, numParams, paramFloats, numLayers,
+        gradientsEntry);
     return success();
   }
 

@@ -66,6 +66,10 @@ struct Options {
   cl::opt<bool> keepSource{"keep-source",
                            cl::desc("Keep the generated C++ as <output>.cpp")};
   cl::opt<bool> verbose{"v", cl::desc("Print the C++ compiler command")};
+  cl::opt<bool> gradients{
+      "gradients",
+      cl::desc("Also compile the loss and its parameter gradients (the "
+               "executable's `grad`; needs a `loss` statement)")};
   cl::opt<int64_t> batch{"batch",
                          cl::desc("Batch size (overrides the model's batch)"),
                          cl::value_desc("N"), cl::init(0)};
@@ -156,6 +160,10 @@ int alexnet::compileMain(int argc, char **argv) {
     return 1;
   PipelineOptions pipeline;
   pipeline.target = options.target;
+  pipeline.gradients = options.gradients;
+  if (options.gradients && !module->lookupSymbol("loss"))
+    return error("--gradients needs a `loss` statement in model '" +
+                 graph->modelName + "'");
   buildLoweringPipeline(pm, pipeline);
   if (failed(pm.run(*module)))
     return 1;

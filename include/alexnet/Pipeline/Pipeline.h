@@ -12,10 +12,12 @@ namespace alexnet {
 struct PipelineOptions {
   /// "cpu" or "cuda": sets the arena alignment.
   std::string target = "cpu";
+  /// Also build and lower @gradients (nn-autodiff); needs @loss.
+  bool gradients = false;
 };
 
-/// nn module -> planned exec module: convert-nn-to-exec, then
-/// exec-plan-memory on every function.
+/// nn module -> planned exec module: [nn-autodiff,] convert-nn-to-exec
+/// (@inference [and @gradients]), then exec-plan-memory on every function.
 void buildLoweringPipeline(mlir::OpPassManager &pm,
                            const PipelineOptions &options);
 

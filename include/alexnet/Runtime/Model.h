@@ -22,9 +22,12 @@ namespace alexnet::runtime {
 
 constexpr int kMaxRank = 4;
 
-enum class ElementType : int32_t { F32 = 0, I32 = 1 };
+/// Element types of entry-point arguments: f32 tensors, i32 labels, i64
+/// scalars (seed, step) and one-byte booleans (the dropout switch).
+enum class ElementType : int32_t { F32 = 0, I32 = 1, I64 = 2, Bool = 3 };
 
-/// A model input or output: name and static shape (batch included).
+/// A model input or output: name and static shape (batch included; rank 0
+/// for scalars).
 struct TensorSpec {
   const char *name;
   ElementType type;
@@ -71,6 +74,19 @@ class ExecContext;
 /// ctx.arena(d) as scratch and ctx.params() as the parameters.
 using EntryFn = void (*)(ExecContext &ctx);
 
+/// An entry point besides inference (today: `gradients`), with its own
+/// arguments and arena needs. Argument i of the compiled function is
+/// ctx.input(i) for i < numInputs, then ctx.output(i - numInputs).
+struct EntryPoint {
+  const char *name; ///< "gradients"
+  EntryFn fn;
+  const TensorSpec *inputs; ///< gradients: the model's inputs, label, seed, step, dropout
+  int32_t numInputs;
+  const TensorSpec *outputs; ///< gradients: "loss" (rank 0), then "<param>.grad" per parameter
+  int32_t numOutputs;
+  const DeviceMemory *memory; ///< numDevices entries
+};
+
 struct ModelDesc {
   const char *name;      ///< the DSL model name
   const char *graphHash; ///< identifies the architecture; weights files carry it
@@ -92,6 +108,10 @@ struct ModelDesc {
 
   EntryFn inference;
   const DeviceMemory *inferenceMemory; ///< numDevices entries
+
+  /// Loss and parameter gradients (nn-autodiff's @gradients); nullptr when
+  /// the model declares no loss.
+  const EntryPoint *gradients;
 };
 
 /// The executable's main: parses the subcommand and runs it. Returns the
