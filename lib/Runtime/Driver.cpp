@@ -56,6 +56,11 @@ const std::vector<Command> &driverCommands() {
        "predict --weights W.axw [--top K] [--labels FILE] [--threads N] "
        "IMAGE...",
        "classify JPEG or PNG images", runPredictCommand},
+      {"grad",
+       "grad --weights W.axw --input X.npy --labels L.npy --npz G.npz "
+       "[--no-dropout] [--seed S] [--step N] [--threads N]",
+       "write the loss and every parameter's gradient on one batch",
+       runGradCommand},
       {"bench", "bench [--iters N] [--warmup K] [--threads N] [--profile]",
        "time inference on random data", runBenchCommand},
       {"info", "info", "describe the model: layers, parameters, memory",

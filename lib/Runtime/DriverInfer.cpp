@@ -2,7 +2,8 @@
 //
 // Both run the compiled inference entry point on one ExecContext: `infer`
 // on a batch read from .npy with trained weights, `bench` on random data
-// with freshly initialised ones, timing each run.
+// with freshly initialised ones, timing each run. loadInputBatch, the
+// checked read of an input .npy, lives here and is shared with `grad`.
 //
 //===----------------------------------------------------------------------===//
 
@@ -37,6 +38,28 @@ std::vector<std::vector<float>> bindOutputs(ExecContext &ctx) {
 
 } // namespace
 
+Expected<NpyArray> loadInputBatch(const std::string &path,
+                                  const TensorSpec &spec, int64_t batch) {
+  bool isFloat = spec.type == ElementType::F32;
+  if (!isFloat && spec.type != ElementType::I32)
+    return Status::error("input '" + std::string(spec.name) +
+                         "' is neither float32 nor int32");
+  // loadNpy reads int64 files as int32, checking every value fits.
+  Expected<NpyArray> x = loadNpy(path);
+  if (!x.ok())
+    return x.error();
+  if (x->dtype != (isFloat ? NpyDType::Float32 : NpyDType::Int32))
+    return Status::error(path + ": expected " +
+                         (isFloat ? "float32" : "int32 or int64") + ", got " +
+                         dtypeName(x->dtype));
+  if (x->shape != tensorShape(spec))
+    return Status::error(path + ": expected shape " +
+                         formatDims(spec.shape, spec.rank) + " (input '" +
+                         spec.name + "', batch " + std::to_string(batch) +
+                         "), got " + formatShape(x->shape));
+  return x;
+}
+
 int runInferCommand(const Invocation &inv) {
   auto args = ParsedArgs::parse(
       inv.args, {{"--weights"}, {"--input"}, {"--output"}, {"--threads"}});
@@ -61,16 +84,9 @@ int runInferCommand(const Invocation &inv) {
   if (in.type != ElementType::F32)
     return inv.fail("infer supports float32 inputs only");
 
-  Expected<NpyArray> x = loadNpy(*input);
+  Expected<NpyArray> x = loadInputBatch(*input, in, model.batch);
   if (!x.ok())
     return inv.fail(x.error());
-  if (x->dtype != NpyDType::Float32)
-    return inv.fail(*input + ": expected float32, got " + dtypeName(x->dtype));
-  if (x->shape != tensorShape(in))
-    return inv.fail(*input + ": expected shape " +
-                    formatDims(in.shape, in.rank) + " (input '" + in.name +
-                    "', batch " + std::to_string(model.batch) + "), got " +
-                    formatShape(x->shape));
 
   applyBlasThreads(*threads);
   ExecContext ctx(model, *threads);

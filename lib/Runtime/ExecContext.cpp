@@ -23,11 +23,19 @@ void AlignedBuffer::Free::operator()(char *p) const { std::free(p); }
 
 ExecContext::ExecContext(const ModelDesc &model, int numThreads)
     : desc(model), threads(numThreads) {
-  for (int d = 0; d < model.numDevices; ++d)
-    arenas.emplace_back(size_t(model.inferenceMemory[d].arenaBytes));
+  // One set of arenas and slots serves every entry point: they never run
+  // concurrently on one context.
+  const EntryPoint *grad = model.gradients;
+  for (int d = 0; d < model.numDevices; ++d) {
+    int64_t bytes = model.inferenceMemory[d].arenaBytes;
+    if (grad)
+      bytes = std::max(bytes, grad->memory[d].arenaBytes);
+    arenas.emplace_back(size_t(bytes));
+  }
   paramBlock = AlignedBuffer(size_t(model.paramFloats) * sizeof(float));
-  inputs.assign(model.numInputs, nullptr);
-  outputs.assign(model.numOutputs, nullptr);
+  inputs.assign(std::max(model.numInputs, grad ? grad->numInputs : 0), nullptr);
+  outputs.assign(std::max(model.numOutputs, grad ? grad->numOutputs : 0),
+                 nullptr);
 }
 
 void ExecContext::mark(const char *label) {

@@ -204,6 +204,319 @@ LogicalResult emitConcat(exec::ConcatOp op, raw_ostream &os) {
   return success();
 }
 
+//===----------------------------------------------------------------------===//
+// Training kernels
+//===----------------------------------------------------------------------===//
+
+/// " + 3", " - 3" or "": a literal term after an index expression.
+std::string plus(int64_t value) {
+  if (value == 0)
+    return "";
+  return (value > 0 ? " + " : " - ") + std::to_string(value < 0 ? -value : value);
+}
+
+/// `lo` and `hi`: the range [lo, hi) of outputs `o` of a window (size `k`,
+/// stride `s`, pad `p`, `extent` outputs) that covers input coordinate
+/// `var`, i.e. o*s - p <= var < o*s - p + k. Shared by col2im and the pool
+/// gradients, which gather from every window that read an input element.
+std::string coveringRange(StringRef lo, StringRef hi, StringRef var, int64_t k,
+                          int64_t s, int64_t p, int64_t extent) {
+  // lo = ceil((var + p - k + 1) / s) clipped at 0; the test keeps the
+  // division's operand non-negative (C++ rounds toward zero).
+  auto term = [&](int64_t offset) {
+    return offset ? "(" + var.str() + plus(offset) + ")" : var.str();
+  };
+  return llvm::formatv(
+      "  const int64_t {0} = {2}{3} < {4} ? 0 : {5} / {6};\n"
+      "  const int64_t {1} = {7} / {6} + 1 < {8} ? {7} / {6} + 1 : {8};\n",
+      lo, hi, var, plus(p), k, term(p - k + s), s, term(p), extent);
+}
+
+/// One index per element of the output slice (image, channels of `group`):
+/// a gather over the taps that read it, so no atomics and every element of
+/// the slice is written (`=`) exactly once.
+LogicalResult emitCol2Im(exec::Col2ImOp op, raw_ostream &os, int64_t &count,
+                         int64_t &work) {
+  ArrayRef<int64_t> x = dims(op.getOutput());
+  int64_t kh = op.getKernel()[0], kw = op.getKernel()[1];
+  int64_t sh = op.getStride()[0], sw = op.getStride()[1];
+  int64_t ph = op.getPad()[0], pw = op.getPad()[1];
+  int64_t cg = x[1] / op.getGroups(), hw = x[2] * x[3];
+  int64_t oh = shape::slidingExtent(x[2], kh, sh, ph);
+  int64_t ow = shape::slidingExtent(x[3], kw, sw, pw);
+  int64_t p = oh * ow;
+  count = cg * hw;
+  work = ((kh + sh - 1) / sh) * ((kw + sw - 1) / sw);
+  os << llvm::formatv("  const int64_t iw = i % {0}, ih = (i / {0}) % {1}, c = i / {2};\n",
+                      x[3], x[2], hw);
+  os << coveringRange("ohLo", "ohHi", "ih", kh, sh, ph, oh);
+  os << coveringRange("owLo", "owHi", "iw", kw, sw, pw, ow);
+  // col[(c*kh + ki)*kw + kj, oh*OW + ow] with ki = ih + ph - oh*sh, and kj
+  // likewise.
+  os << llvm::formatv(
+      "  float acc = 0.0f;\n"
+      "  for (int64_t oh = ohLo; oh < ohHi; ++oh) {{\n"
+      "    const int64_t ki = ih{0} - oh * {1};\n"
+      "    const float *row = in0 + (c * {2} + ki) * {3} + oh * {4};\n"
+      "    for (int64_t ow = owLo; ow < owHi; ++ow)\n"
+      "      acc += row[(iw{5} - ow * {6}) * {7} + ow];\n"
+      "  }\n"
+      "  out[i{8}] = acc;\n",
+      plus(ph), sh, kh, kw * p, ow, plus(pw), sw, p,
+      plus((int64_t(op.getImage()) * x[1] + int64_t(op.getGroup()) * cg) * hw));
+  return success();
+}
+
+/// One index per channel: a sum over N * inner elements, in double so a
+/// large batch of small values does not lose its low bits.
+LogicalResult emitBiasGrad(exec::BiasGradOp op, raw_ostream &os,
+                           int64_t &count, int64_t &work) {
+  ArrayRef<int64_t> dy = dims(op.getInput());
+  int64_t inner = 1;
+  for (int64_t d = 2; d < int64_t(dy.size()); ++d)
+    inner *= dy[d];
+  count = dy[1];
+  work = dy[0] * inner;
+  os << llvm::formatv(
+      "  double acc = 0.0;\n"
+      "  for (int64_t n = 0; n < {0}; ++n) {{\n"
+      "    const float *plane = in0 + (n * {1} + i) * {2};\n"
+      "    for (int64_t p = 0; p < {2}; ++p) acc += plane[p];\n"
+      "  }\n"
+      "  out[i] = float(acc);\n",
+      dy[0], dy[1], inner);
+  return success();
+}
+
+/// One index per pixel (n, h, w) of the C channels, up to this many channels
+/// (a per-pixel array of C floats lives on the stack / in local memory).
+constexpr int64_t kMaxLrnGradChannels = 4096;
+
+/// dx_c = dy_c s_c^-beta - 2 alpha beta x_c sum_{|j-c| <= half} dy_j y_j / s_j.
+/// s_c comes from the forward's running sum of squares, in the same order
+/// of float operations, so it matches the s the forward divided by; dx
+/// first holds the first term, then the second pass subtracts the second.
+LogicalResult emitLrnGrad(exec::LrnGradOp op, raw_ostream &os, int64_t &count,
+                          int64_t &work) {
+  ArrayRef<int64_t> x = dims(op.getForwardInput());
+  int64_t channels = x[1], hw = x[2] * x[3], half = op.getSize() / 2;
+  if (channels > kMaxLrnGradChannels)
+    return op.emitOpError("has ")
+           << channels << " channels; the kernel keeps one float per channel "
+           << "per pixel and supports at most " << kMaxLrnGradChannels;
+  double alpha = op.getAlpha().convertToDouble();
+  double beta = op.getBeta().convertToDouble();
+  count = x[0] * hw;
+  work = channels;
+  os << llvm::formatv(
+      "  const int64_t offset = (i / {0}) * {1} + i % {0};\n"
+      "  const float *dy = in0 + offset, *x = in1 + offset, *y = in2 + offset;\n"
+      "  float *dx = out + offset;\n"
+      "  float t[{2}]; // dy_c y_c / s_c\n"
+      "  float sum = 0.0f;\n"
+      "  for (int64_t c = 0; c < {3} && c < {2}; ++c) sum += x[c * {0}] * x[c * {0}];\n"
+      "  for (int64_t c = 0; c < {2}; ++c) {{\n"
+      "    const float s = {4} + {5} * sum;\n",
+      hw, channels * hw, channels, half + 1,
+      literal(op.getK().convertToDouble()), literal(alpha));
+  // The forward's pow-free path for the paper's beta = 0.75.
+  if (beta == 0.75)
+    os << "    dx[c * " << hw << "] = dy[c * " << hw
+       << "] / sqrtf(s * sqrtf(s));\n";
+  else
+    os << "    dx[c * " << hw << "] = dy[c * " << hw << "] * powf(s, "
+       << literal(-beta) << ");\n";
+  os << llvm::formatv(
+      "    t[c] = dy[c * {0}] * y[c * {0}] / s;\n"
+      "    if (c + {1} < {2}) sum += x[(c + {1}) * {0}] * x[(c + {1}) * {0}];\n"
+      "    if (c >= {3}) sum -= x[(c - {3}) * {0}] * x[(c - {3}) * {0}];\n"
+      "  }\n"
+      // A running window sum of t, in double: t changes sign, and float
+      // add/subtract would drift across the channels.
+      "  double window = 0.0;\n"
+      "  for (int64_t c = 0; c < {3} && c < {2}; ++c) window += t[c];\n"
+      "  for (int64_t c = 0; c < {2}; ++c) {{\n"
+      "    if (c + {3} < {2}) window += t[c + {3}];\n"
+      "    dx[c * {0}] -= {4} * x[c * {0}] * float(window);\n"
+      "    if (c >= {3}) window -= t[c - {3}];\n"
+      "  }\n",
+      hw, half + 1, channels, half, literal(2.0 * alpha * beta));
+  return success();
+}
+
+/// dy goes to the FIRST maximum of each window in row-major order, with
+/// the forward's comparison (`!(v <= best)`, so ties keep the first and a
+/// NaN is taken as the forward took it); the window is clipped to the input
+/// as the forward's padding is. One index per row (n, c, ih) of dx, which
+/// only it writes: it recomputes the argmax of every window whose rows
+/// cover ih (windows are tiny; no stored indices, no atomics) and adds dy
+/// where that argmax lies in the row. A window's argmax is found kh times
+/// (once per covered row) rather than kh*kw times by per-element gathers.
+LogicalResult emitMaxPoolGrad(exec::MaxPoolGradOp op, raw_ostream &os,
+                              int64_t &count, int64_t &work) {
+  ArrayRef<int64_t> x = dims(op.getForwardInput()), y = dims(op.getGrad());
+  int64_t kh = op.getWindow()[0], kw = op.getWindow()[1];
+  int64_t sh = op.getStride()[0], sw = op.getStride()[1];
+  int64_t ph = op.getPad()[0], pw = op.getPad()[1];
+  count = x[0] * x[1] * x[2];
+  work = ((kh + sh - 1) / sh) * y[3] * kh * kw;
+  os << llvm::formatv(
+      "  const int64_t ih = i % {0}, plane = i / {0};\n"
+      "  const float *x = in1 + plane * {1};\n"
+      "  const float *dy = in0 + plane * {2};\n"
+      "  float *dx = out + i * {3};\n"
+      "  for (int64_t w = 0; w < {3}; ++w) dx[w] = 0.0f;\n",
+      x[2], x[2] * x[3], y[2] * y[3], x[3]);
+  os << coveringRange("ohLo", "ohHi", "ih", kh, sh, ph, y[2]);
+  os << llvm::formatv(
+      "  for (int64_t oh = ohLo; oh < ohHi; ++oh) {{\n"
+      "    const int64_t h0 = oh * {0}{1};\n"
+      "    const int64_t hLo = h0 < 0 ? 0 : h0, hHi = h0 + {2} > {3} ? {3} : h0 + {2};\n"
+      "    for (int64_t ow = 0; ow < {4}; ++ow) {{\n"
+      "      const int64_t w0 = ow * {5}{6};\n"
+      "      const int64_t wLo = w0 < 0 ? 0 : w0, wHi = w0 + {7} > {8} ? {8} : w0 + {7};\n"
+      // Starting at the window's first element also routes an all -inf
+      // window's gradient there, as PyTorch does.
+      "      int64_t argH = hLo, argW = wLo;\n"
+      "      float best = -INFINITY;\n"
+      "      for (int64_t h = hLo; h < hHi; ++h)\n"
+      "        for (int64_t w = wLo; w < wHi; ++w) {{\n"
+      "          const float v = x[h * {8} + w];\n"
+      "          if (!(v <= best)) {{ best = v; argH = h; argW = w; }\n"
+      "        }\n"
+      "      if (argH == ih) dx[argW] += dy[oh * {4} + ow];\n"
+      "    }\n"
+      "  }\n",
+      sh, plus(-ph), kh, x[2], y[3], sw, plus(-pw), kw, x[3]);
+  return success();
+}
+
+/// One index per input element (n, c, ih, iw), gathering dy / (kh*kw) from
+/// the windows covering it: padding counts in the divisor
+/// (count_include_pad), as in the forward.
+LogicalResult emitAvgPoolGrad(exec::AvgPoolGradOp op, raw_ostream &os,
+                              int64_t &count, int64_t &work) {
+  ArrayRef<int64_t> x = dims(op.getOutput()), y = dims(op.getGrad());
+  int64_t kh = op.getWindow()[0], kw = op.getWindow()[1];
+  int64_t sh = op.getStride()[0], sw = op.getStride()[1];
+  int64_t ph = op.getPad()[0], pw = op.getPad()[1];
+  count = elements(op.getOutput());
+  work = ((kh + sh - 1) / sh) * ((kw + sw - 1) / sw);
+  os << llvm::formatv(
+      "  const int64_t iw = i % {0}, ih = (i / {0}) % {1}, plane = i / {2};\n"
+      "  const float *dy = in0 + plane * {3};\n",
+      x[3], x[2], x[2] * x[3], y[2] * y[3]);
+  os << coveringRange("ohLo", "ohHi", "ih", kh, sh, ph, y[2]);
+  os << coveringRange("owLo", "owHi", "iw", kw, sw, pw, y[3]);
+  os << llvm::formatv(
+      "  float acc = 0.0f;\n"
+      "  for (int64_t oh = ohLo; oh < ohHi; ++oh)\n"
+      "    for (int64_t ow = owLo; ow < owHi; ++ow) acc += dy[oh * {0} + ow];\n"
+      "  out[i] = acc * {1};\n",
+      y[3], literal(1.0 / double(kh * kw)));
+  return success();
+}
+
+/// Dropout streams occupy the upper half of Philox's 32-bit stream word:
+/// parameter initialisation draws under the same key philoxKey(seed) with
+/// stream = parameter index, and must never share a counter with a mask.
+constexpr uint64_t kDropoutStreamBit = 0x80000000u;
+
+/// mask[i] = philoxUniform(philoxKey(seed), 0x80000000 | stream,
+/// (step << 32) | i) >= rate ? 1 / (1 - rate) : 0. In Philox.h's layout
+/// that is the counter (0x80000000 | stream, ((step & 3) << 30) | i / 4,
+/// step >> 2 (low 32 bits), 0), word i % 4: distinct for every (stream,
+/// step, i) with i < 2^32 and step in [0, 2^32) (larger steps wrap, so masks
+/// repeat after 2^32 steps); the same (seed, step, stream) always gives the
+/// same mask, on either target.
+LogicalResult emitDropoutMask(exec::DropoutMaskOp op, raw_ostream &os) {
+  // getStream() is unsigned: a negative stream is caught here too.
+  if (op.getStream() >= kDropoutStreamBit)
+    return op.emitOpError("expected a stream in [0, 2^31), got ")
+           << int64_t(op.getStream());
+  if (uint64_t(elements(op.getOutput())) > (uint64_t(1) << 32))
+    return op.emitOpError("has more than 2^32 elements, beyond the element "
+                          "index's 32 bits in the Philox counter");
+  double rate = op.getRate().convertToDouble();
+  os << llvm::formatv(
+      "  if (!in2[0]) {{ out[i] = 1.0f; return; }\n"
+      "  const uint64_t index = (uint64_t(in1[0]) << 32) | uint64_t(i);\n"
+      "  const float u = philoxUniform(philoxKey(uint64_t(in0[0])), {0}u, index);\n"
+      "  out[i] = u >= {1} ? {2} : 0.0f;\n",
+      kDropoutStreamBit | uint64_t(op.getStream()), literal(rate),
+      literal(1.0 / (1.0 - rate)));
+  return success();
+}
+
+LogicalResult emitSlice(exec::SliceOp op, raw_ostream &os) {
+  ArrayRef<int64_t> x = dims(op.getInput()), y = dims(op.getOutput());
+  int64_t axis = op.getAxis(), inner = 1;
+  for (int64_t d = axis + 1; d < int64_t(y.size()); ++d)
+    inner *= y[d];
+  os << llvm::formatv(
+      "  const int64_t r = i % {0}, a = (i / {0}) % {1}, outer = i / {2};\n"
+      "  out[i] = in0[(outer * {3} + a{4}) * {0} + r];\n",
+      inner, y[axis], inner * y[axis], x[axis], plus(int64_t(op.getOffset())));
+  return success();
+}
+
+/// The mean loss over the batch, by one index (a scalar with no atomics):
+/// per row a max-shifted logsumexp in double. A label outside [0, K) reads
+/// class 0 instead (never out of bounds) and makes the loss NaN, which the
+/// runtime's divergence check then reports.
+LogicalResult emitCrossEntropy(exec::CrossEntropyOp op, raw_ostream &os,
+                               int64_t &count, int64_t &work) {
+  ArrayRef<int64_t> x = dims(op.getLogits());
+  count = 1;
+  work = x[0] * x[1];
+  os << llvm::formatv(
+      "  (void)i; // the only index\n"
+      "  double total = 0.0;\n"
+      "  bool valid = true;\n"
+      "  for (int64_t n = 0; n < {0}; ++n) {{\n"
+      "    const float *x = in0 + n * {1};\n"
+      "    const int32_t label = in1[n];\n"
+      "    const bool ok = label >= 0 && label < {1};\n"
+      "    valid = valid && ok;\n"
+      "    float m = x[0];\n"
+      "    for (int64_t j = 1; j < {1}; ++j) m = x[j] > m ? x[j] : m;\n"
+      "    double sum = 0.0;\n"
+      "    for (int64_t j = 0; j < {1}; ++j) sum += exp(double(x[j]) - double(m));\n"
+      "    total += double(m) + log(sum) - double(x[ok ? label : 0]);\n"
+      "  }\n"
+      "  out[0] = valid ? float(total / {0}) : NAN;\n",
+      x[0], x[1]);
+  return success();
+}
+
+/// One index per row: (softmax(x_n) - onehot(label_n)) / N, max-shifted,
+/// normalised in double. A label outside [0, K) gives a row of NaN (and the
+/// loss is NaN too, see emitCrossEntropy).
+LogicalResult emitCrossEntropyGrad(exec::CrossEntropyGradOp op,
+                                   raw_ostream &os, int64_t &count,
+                                   int64_t &work) {
+  ArrayRef<int64_t> x = dims(op.getLogits());
+  count = x[0];
+  work = x[1];
+  os << llvm::formatv(
+      "  const float *x = in0 + i * {0};\n"
+      "  float *g = out + i * {0};\n"
+      "  const int32_t label = in1[i];\n"
+      "  if (label < 0 || label >= {0}) {{\n"
+      "    for (int64_t j = 0; j < {0}; ++j) g[j] = NAN;\n"
+      "    return;\n"
+      "  }\n"
+      "  float m = x[0];\n"
+      "  for (int64_t j = 1; j < {0}; ++j) m = x[j] > m ? x[j] : m;\n"
+      "  double sum = 0.0;\n"
+      "  for (int64_t j = 0; j < {0}; ++j) {{ g[j] = expf(x[j] - m); sum += g[j]; }\n"
+      "  const double scale = 1.0 / (sum * {1});\n"
+      "  for (int64_t j = 0; j < {0}; ++j)\n"
+      "    g[j] = float(g[j] * scale - (j == label ? {2:e17} : 0.0));\n",
+      x[1], x[0], 1.0 / double(x[0]));
+  return success();
+}
+
 } // namespace
 
 LogicalResult alexnet::emitKernelStatements(Operation *op, raw_ostream &os,
@@ -276,6 +589,37 @@ LogicalResult alexnet::emitKernelStatements(Operation *op, raw_ostream &os,
         return emitSoftmax(softmax, os);
       })
       .Case([&](exec::ConcatOp concat) { return emitConcat(concat, os); })
+      .Case([&](exec::Col2ImOp col2im) {
+        return emitCol2Im(col2im, os, count, work);
+      })
+      .Case([&](exec::BiasGradOp grad) {
+        return emitBiasGrad(grad, os, count, work);
+      })
+      .Case([&](exec::ReluGradOp) {
+        os << "  out[i] = in1[i] > 0.0f ? in0[i] : 0.0f;\n";
+        return success();
+      })
+      .Case([&](exec::LrnGradOp grad) {
+        return emitLrnGrad(grad, os, count, work);
+      })
+      .Case([&](exec::MaxPoolGradOp grad) {
+        return emitMaxPoolGrad(grad, os, count, work);
+      })
+      .Case([&](exec::AvgPoolGradOp grad) {
+        return emitAvgPoolGrad(grad, os, count, work);
+      })
+      .Case([&](exec::MulOp) {
+        os << "  out[i] = in0[i] * in1[i];\n";
+        return success();
+      })
+      .Case([&](exec::DropoutMaskOp mask) { return emitDropoutMask(mask, os); })
+      .Case([&](exec::SliceOp slice) { return emitSlice(slice, os); })
+      .Case([&](exec::CrossEntropyOp xent) {
+        return emitCrossEntropy(xent, os, count, work);
+      })
+      .Case([&](exec::CrossEntropyGradOp grad) {
+        return emitCrossEntropyGrad(grad, os, count, work);
+      })
       .Default([&](Operation *op) {
         return op->emitOpError("has no kernel body in the C++ emitter");
       });

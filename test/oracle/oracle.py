@@ -193,53 +193,63 @@ def pad_hw(x, pad, value):
     return F.pad(x, (pw, pw, ph, ph), value=value)
 
 
+def interpret(g, env, trace=None):
+    """Runs the graph's ops with torch.nn.functional on `env`, a dict from
+    parameter names and input %names to tensors, adding each op's result
+    under its %name; calls trace(op, value) after each op when given.
+    Autograd records the ops unless the caller disables it (grad_oracle.py
+    differentiates through them). Returns `env`."""
+    for op in g.ops:
+        x = [env[v] for v in op.operands]
+        a = op.attrs
+        k = op.kind
+        if k == "conv2d":
+            y = F.conv2d(x[0], x[1], x[2] if len(x) > 2 else None,
+                         stride=tuple(a["stride"]), padding=tuple(a["pad"]),
+                         groups=a["groups"])
+        elif k == "relu":
+            y = torch.relu(x[0])
+        elif k == "lrn":
+            # Paper: alpha not divided by size; PyTorch divides it.
+            y = F.local_response_norm(x[0], a["size"], alpha=a["alpha"] * a["size"],
+                                      beta=a["beta"], k=a["k"])
+        elif k == "maxpool":
+            # Pad explicitly: PyTorch limits pad to half the window, the
+            # DSL only to less than the window.
+            y = F.max_pool2d(pad_hw(x[0], a["pad"], -math.inf),
+                             tuple(a["window"]), tuple(a["stride"]))
+        elif k == "avgpool":
+            # count_include_pad: the divisor is always the window area.
+            y = F.avg_pool2d(pad_hw(x[0], a["pad"], 0.0),
+                             tuple(a["window"]), tuple(a["stride"]))
+        elif k == "dense":
+            y = F.linear(x[0], x[1], x[2] if len(x) > 2 else None)
+        elif k == "dropout":
+            y = x[0]
+        elif k == "flatten":
+            y = x[0].reshape(x[0].shape[0], -1)
+        elif k == "concat":
+            y = torch.cat(x, dim=a["axis"])
+        elif k == "add":
+            y = x[0] + x[1]
+        elif k == "softmax":
+            y = torch.softmax(x[0], dim=-1)
+        else:
+            raise OracleError("the oracle does not know op nn.%s: %s" % (k, op.line))
+        env[op.result] = y
+        if trace:
+            trace(op, y)
+    return env
+
+
 def run_reference(g, weights, inputs, dtype, trace=None):
-    """Interprets the graph with torch.nn.functional in `dtype`; calls
-    trace(op, value) after each op when given."""
+    """Interprets the graph in `dtype`, without autograd; returns the
+    output as a NumPy array."""
     env = {name: torch.from_numpy(a).to(dtype) for name, a in weights.items()}
     for (ssa, _, _), a in zip(g.inputs, inputs):
         env[ssa] = torch.from_numpy(a).to(dtype)
     with torch.no_grad():
-        for op in g.ops:
-            x = [env[v] for v in op.operands]
-            a = op.attrs
-            k = op.kind
-            if k == "conv2d":
-                y = F.conv2d(x[0], x[1], x[2] if len(x) > 2 else None,
-                             stride=tuple(a["stride"]), padding=tuple(a["pad"]),
-                             groups=a["groups"])
-            elif k == "relu":
-                y = torch.relu(x[0])
-            elif k == "lrn":
-                # Paper: alpha not divided by size; PyTorch divides it.
-                y = F.local_response_norm(x[0], a["size"], alpha=a["alpha"] * a["size"],
-                                          beta=a["beta"], k=a["k"])
-            elif k == "maxpool":
-                # Pad explicitly: PyTorch limits pad to half the window, the
-                # DSL only to less than the window.
-                y = F.max_pool2d(pad_hw(x[0], a["pad"], -math.inf),
-                                 tuple(a["window"]), tuple(a["stride"]))
-            elif k == "avgpool":
-                # count_include_pad: the divisor is always the window area.
-                y = F.avg_pool2d(pad_hw(x[0], a["pad"], 0.0),
-                                 tuple(a["window"]), tuple(a["stride"]))
-            elif k == "dense":
-                y = F.linear(x[0], x[1], x[2] if len(x) > 2 else None)
-            elif k == "dropout":
-                y = x[0]
-            elif k == "flatten":
-                y = x[0].reshape(x[0].shape[0], -1)
-            elif k == "concat":
-                y = torch.cat(x, dim=a["axis"])
-            elif k == "add":
-                y = x[0] + x[1]
-            elif k == "softmax":
-                y = torch.softmax(x[0], dim=-1)
-            else:
-                raise OracleError("the oracle does not know op nn.%s: %s" % (k, op.line))
-            env[op.result] = y
-            if trace:
-                trace(op, y)
+        interpret(g, env, trace)
     return env[g.result].numpy()
 
 

@@ -13,6 +13,7 @@
 #define ALEXNET_RUNTIME_DRIVER_H
 
 #include "alexnet/Runtime/Model.h"
+#include "alexnet/Runtime/Npy.h"
 #include "alexnet/Runtime/Status.h"
 
 #include <cstdint>
@@ -67,6 +68,14 @@ int runInferCommand(const Invocation &inv);
 int runPredictCommand(const Invocation &inv);
 int runBenchCommand(const Invocation &inv);
 int runInfoCommand(const Invocation &inv);
+int runGradCommand(const Invocation &inv);
+
+/// Reads the .npy at `path` as the batch for model input `spec`: float32 for
+/// an f32 input, int32 or int64 (read as int32) for an i32 one, and exactly
+/// the input's shape. Errors start with the path and quote what was
+/// expected.
+Expected<NpyArray> loadInputBatch(const std::string &path,
+                                  const TensorSpec &spec, int64_t batch);
 
 /// Sets the number of threads OpenBLAS uses (the ExecContext's pool gets the
 /// same count).

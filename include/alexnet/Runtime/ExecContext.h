@@ -39,7 +39,8 @@ private:
 class ExecContext {
 public:
   /// Allocates the arenas the model's entry points need (the largest over
-  /// entry points, per device) and the parameter block.
+  /// entry points, per device), the parameter block and as many input and
+  /// output slots as the entry point with the most of them takes.
   ExecContext(const ModelDesc &model, int threads);
 
   const ModelDesc &model() const { return desc; }
@@ -56,6 +57,10 @@ public:
 
   /// Runs the inference entry point on the bound inputs and outputs.
   void runInference() { desc.inference(*this); }
+
+  /// Runs `entry` (e.g. *model().gradients) on the bound inputs and
+  /// outputs; the slots are shared, so bind them for this entry point first.
+  void run(const EntryPoint &entry) { entry.fn(*this); }
 
   /// Per-op timing for `bench --profile`: generated schedules call
   /// mark(label) after every op when profiling() is on; each call charges

@@ -1,7 +1,8 @@
 //===- CpuTarget.h - What generated CPU code includes -----------*- C++ -*-===//
 //
 // The one header the CPU emitter's output includes: the execution context,
-// the thread pool the kernel launchers run on, the BLAS binding, and the
+// the thread pool the kernel launchers run on, the BLAS binding, Philox (for
+// dropout masks), and the
 // ALEXNET_HD marker that makes the shared kernel bodies host-only here
 // (__host__ __device__ under nvcc).
 //
@@ -13,6 +14,7 @@
 #include "alexnet/Runtime/Cpu/Blas.h"
 #include "alexnet/Runtime/ExecContext.h"
 #include "alexnet/Runtime/Model.h"
+#include "alexnet/Runtime/Philox.h" // dropout masks
 
 #include <cmath>
 #include <cstdint>

@@ -1,0 +1,228 @@
+#!/usr/bin/python3
+"""Gradient oracle: check a compiled model's `grad` against torch.autograd.
+
+    grad_oracle.py MODEL.nn [MODEL.nn ...] [--batch B] [--exe EXE] [--seed S]
+                   [--repeat N] [--threads T] [--tol 1e-4] [-v]
+
+Runs with /usr/bin/python3 (Debian's python3-torch); finds alexnet-compile
+on PATH, else in build/bin (or --compiler). Shares oracle.py's reference
+(the nn IR -> torch interpreter) and its random weights and inputs.
+
+For each model the oracle
+
+ 1. prints the model's nn IR (`alexnet-compile MODEL --emit=nn --batch=B`)
+    and builds the PyTorch reference from `func.func @inference`, as
+    oracle.py does. The logits are @inference without its final softmax,
+    and the loss is F.cross_entropy(logits, labels): the DSL's
+    softmax_cross_entropy, mean over the batch;
+ 2. compiles the model with `alexnet-compile --target=cpu --gradients` into
+    a temporary directory (or uses --exe, which must be that model at that
+    batch, compiled with --gradients);
+ 3. draws random weights and a random input exactly as oracle.py does, and
+    random labels uniform over the classes (saved as int64, NumPy's default),
+    imports the weights with `EXE import` and runs
+    `EXE grad --no-dropout` (dropout is then the identity, as in the
+    reference); a fresh seed each run unless --seed is given, and the seed is
+    printed;
+ 4. computes the loss and every parameter's gradient with torch.autograd in
+    float64 from the very same float32 weights, input and labels, and
+    compares each tensor t of the .npz (`loss` and every `<param>.grad`,
+    which must all be there, with the parameter's shape) with it:
+
+        err(t) = max_i |t_i - ref_i| / max(max_i |ref_i|, 1e-30)
+
+    the largest absolute error relative to the largest reference magnitude of
+    that tensor. The model passes when err(t) <= --tol (1e-4) for every t.
+    On failure the worst element of each failing tensor is printed with a
+    command that reproduces the run. The worst error of float32 autograd
+    against the same float64 reference is printed too, for information.
+
+Exit status: 0 when every model matches, 1 when one does not or anything
+fails (compiler, executable, unsupported op), 2 for bad usage.
+"""
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import oracle  # noqa: E402
+from oracle import OracleError, run  # noqa: E402
+
+
+def logits_value(g):
+    """The %name of the logits: the operand of @inference's final softmax."""
+    last = next((op for op in g.ops if op.result == g.result), None)
+    if last is None or last.kind != "softmax":
+        raise OracleError("@inference does not end in nn.softmax: no logits to "
+                          "take the cross-entropy of")
+    return last.operands[0]
+
+
+def class_count(g):
+    """The last dimension of the softmax that ends @inference."""
+    last = next(op for op in g.ops if op.result == g.result)
+    return oracle.parse_shape(last.line.split(" : ")[-1])[-1]
+
+
+def reference(g, weights, x, labels, dtype):
+    """(loss, {param: gradient}) by torch.autograd in `dtype`, as NumPy."""
+    params = {name: torch.from_numpy(a).to(dtype).requires_grad_()
+              for name, a in weights.items()}
+    env = dict(params)
+    env[g.inputs[0][0]] = torch.from_numpy(x).to(dtype)
+    oracle.interpret(g, env)
+    loss = F.cross_entropy(env[logits_value(g)], torch.from_numpy(labels).long())
+    grads = torch.autograd.grad(loss, list(params.values()), allow_unused=True)
+    out = {}
+    for (name, p), gr in zip(params.items(), grads):
+        # A parameter the loss does not read has a zero gradient.
+        out[name] = (gr if gr is not None else torch.zeros_like(p)).numpy()
+    return loss.detach().numpy(), out
+
+
+def check_model(model, args, workdir):
+    """Compiles `model` once and checks it with --repeat seeds; True if all pass."""
+    batch = ["--batch=%d" % args.batch] if args.batch else []
+    g = oracle.parse_nn(run([args.compiler, model, "--emit=nn"] + batch,
+                            "alexnet-compile --emit=nn"))
+    if len(g.inputs) != 1:
+        raise OracleError("grad needs exactly one image input, @inference has %d"
+                          % len(g.inputs))
+    logits_value(g)
+    if args.verbose:
+        print("  %d classes, %d parameters" % (class_count(g), len(g.params)))
+
+    if args.exe:
+        exe = os.path.abspath(args.exe)
+    else:
+        exe = os.path.join(workdir, "model")
+        t = time.time()
+        run([args.compiler, model, "--target=cpu", "--gradients", "-o", exe] + batch,
+            "alexnet-compile")
+        if args.verbose:
+            print("  compiled in %.1f s" % (time.time() - t))
+
+    ok = True
+    for i in range(args.repeat):
+        if args.seed is not None:
+            seed = args.seed + i
+        else:
+            seed = int.from_bytes(os.urandom(4), "little")
+        ok &= check_once(g, exe, seed, args, workdir, model, batch)
+    return ok
+
+
+def check_once(g, exe, seed, args, workdir, model, batch):
+    rng = np.random.default_rng(seed)
+    weights = oracle.random_weights(g, rng)
+    x = oracle.random_input(g.inputs[0][2], rng)
+    classes = class_count(g)
+    labels = rng.integers(0, classes, size=x.shape[0], dtype=np.int64)
+
+    npz, axw = os.path.join(workdir, "w.npz"), os.path.join(workdir, "w.axw")
+    xin, lin = os.path.join(workdir, "x.npy"), os.path.join(workdir, "labels.npy")
+    gout = os.path.join(workdir, "g.npz")
+    np.savez(npz, **weights)
+    np.save(xin, x)
+    np.save(lin, labels)
+    run([exe, "import", "--npz", npz, "-o", axw], "import")
+    threads = ["--threads", str(args.threads)] if args.threads else []
+    t = time.time()
+    run([exe, "grad", "--weights", axw, "--input", xin, "--labels", lin,
+         "--npz", gout, "--no-dropout"] + threads, "grad")
+    grad_s = time.time() - t
+    with np.load(gout) as f:
+        got = {name: f[name] for name in f.files}
+
+    ref_loss, ref_grads = reference(g, weights, x, labels, torch.float64)
+    f32_loss, f32_grads = reference(g, weights, x, labels, torch.float32)
+    expected = [("loss", ref_loss, f32_loss)] + [
+        (name + ".grad", ref_grads[name], f32_grads[name]) for name in g.params]
+
+    problems, failing, worst_name, worst_err, worst32 = [], [], None, -1.0, 0.0
+    extra = sorted(set(got) - {name for name, _, _ in expected})
+    if extra:
+        problems.append("unexpected arrays in the .npz: " + ", ".join(extra))
+    for name, ref, ref32 in expected:
+        if name not in got:
+            problems.append("array %s missing from the .npz" % name)
+            continue
+        t = got[name]
+        if t.dtype != np.float32 or t.shape != ref.shape:
+            problems.append("array %s: %s %s, expected float32 %s" % (
+                name, t.dtype, t.shape, ref.shape))
+            continue
+        err, idx = oracle.compare(t, ref)
+        worst32 = max(worst32, oracle.compare(ref32, ref)[0])
+        if err > worst_err:
+            worst_name, worst_err = name, err
+        if err > args.tol:
+            failing.append((name, err, idx, t, ref))
+
+    ok = not problems and not failing
+    loss_got = float(got["loss"]) if "loss" in got else float("nan")
+    print("%s %s: batch %d, loss %.7g (ref %.7g), %d gradients, worst %s "
+          "rel error %.3g (tol %.0e), pytorch float32 %.3g, seed %d, grad %.2f s" % (
+              "PASS" if ok else "FAIL", model, x.shape[0], loss_got, float(ref_loss),
+              len(expected) - 1, worst_name, worst_err, args.tol, worst32, seed, grad_s))
+    for p in problems:
+        print("  " + p)
+    for name, err, idx, t, ref in failing:
+        idx = tuple(int(i) for i in idx)
+        print("  %s: rel error %.3g, worst element %s: got %.9g, expected %.9g "
+              "(|diff| %.3g, max |ref| %.6g)" % (
+                  name, err, list(idx), float(t[idx]), float(ref[idx]),
+                  abs(float(t[idx]) - float(ref[idx])), float(np.max(np.abs(ref)))))
+    if not ok:
+        print("  reproduce: %s %s %s%s --seed %d" % (
+            sys.executable, os.path.abspath(__file__), model,
+            "".join(" " + b for b in batch), seed))
+    return ok
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("models", nargs="+", help=".nn files to check")
+    p.add_argument("--batch", type=int, help="batch size (default: the model's)")
+    p.add_argument("--exe", help="an executable already compiled from the (only) model")
+    p.add_argument("--compiler", help="alexnet-compile (default: on PATH, else build/bin)")
+    p.add_argument("--seed", type=int, help="random seed (default: a fresh one)")
+    p.add_argument("--repeat", type=int, default=1,
+                   help="check each model with this many seeds (default 1)")
+    p.add_argument("--tol", type=float, default=1e-4, help="tolerance (default 1e-4)")
+    p.add_argument("--threads", type=int, help="grad --threads")
+    p.add_argument("-v", "--verbose", action="store_true")
+    args = p.parse_args()
+
+    if args.exe and len(args.models) != 1:
+        p.error("--exe needs exactly one model")
+    if args.compiler is None:
+        args.compiler = (shutil.which("alexnet-compile")
+                         or os.path.normpath(oracle.DEFAULT_COMPILER))
+
+    torch.set_num_threads(1)
+    failures = 0
+    with tempfile.TemporaryDirectory(prefix="grad-oracle.") as tmp:
+        for i, model in enumerate(args.models):
+            workdir = os.path.join(tmp, "m%d" % i)
+            os.mkdir(workdir)
+            try:
+                if not check_model(model, args, workdir):
+                    failures += 1
+            except (OracleError, subprocess.TimeoutExpired) as e:
+                print("FAIL %s: %s" % (model, e))
+                failures += 1
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
