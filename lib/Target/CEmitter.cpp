@@ -217,9 +217,7 @@ private:
     KernelBody kernel;
     if (failed(emitKernelStatements(op, body, kernel.count, kernel.work)))
       return failure();
-    kernel.name = "k" + std::to_string(kernelCounter++) + "_" +
-                  identifierFrom(op->getLoc()) + "_" +
-                  op->getName().stripDialect().str();
+    SmallVector<int64_t> offsets = kernelOperandOffsets(op);
     std::string args;
     unsigned last = op->getNumOperands() - 1;
     for (auto [i, operand] : llvm::enumerate(op->getOperands())) {
@@ -229,12 +227,25 @@ private:
                                  : "const " + type + " *__restrict in" +
                                        std::to_string(i);
       args += (i ? ", " : "") + names[operand];
+      if (offsets[i])
+        args += " + " + std::to_string(offsets[i]);
     }
-    kernels << "ALEXNET_HD inline void " << kernel.name << "(int64_t i, "
-            << kernel.params << ") {\n"
-            << statements << "}\n";
-    traits.emitKernelWrapper(kernels, kernel);
-    kernels << "\n";
+    // Identical bodies (e.g. the per-image im2col of one layer) are
+    // emitted once and launched many times.
+    std::string key = kernel.params + "\n" + statements;
+    auto [it, inserted] = bodies.try_emplace(key, "");
+    if (inserted) {
+      it->second = "k" + std::to_string(kernelCounter++) + "_" +
+                   identifierFrom(op->getLoc()) + "_" +
+                   op->getName().stripDialect().str();
+      kernel.name = it->second;
+      kernels << "ALEXNET_HD inline void " << kernel.name << "(int64_t i, "
+              << kernel.params << ") {\n"
+              << statements << "}\n";
+      traits.emitKernelWrapper(kernels, kernel);
+      kernels << "\n";
+    }
+    kernel.name = it->second;
     schedule << "  ";
     traits.emitLaunch(schedule, kernel, args);
     return success();
@@ -368,6 +379,7 @@ private:
   llvm::StringMap<int64_t> paramOffsets;
   int64_t paramFloats = 0;
   DenseMap<Value, std::string> names;
+  llvm::StringMap<std::string> bodies; ///< body text -> kernel name
   int kernelCounter = 0, bufferCounter = 0;
 };
 

@@ -41,9 +41,10 @@ LogicalResult emitIm2Col(exec::Im2ColOp op, raw_ostream &os, int64_t &count,
   int64_t oh = shape::slidingExtent(x[2], kh, sh, ph);
   int64_t ow = shape::slidingExtent(x[3], kw, sw, pw);
   int64_t p = oh * ow;
-  // One image (`image` set) or the whole batch side by side.
+  // One image (`image` set: the launcher points in0 at that image, so all
+  // images share one body) or the whole batch side by side.
   int64_t images = op.getImage() ? 1 : x[0];
-  std::string image = op.getImage() ? std::to_string(*op.getImage()) : "n";
+  std::string image = op.getImage() ? "0" : "n";
   count = cg * kh * kw * images * oh;
   work = ow;
   // col[(c*kh + ki)*kw + kj, n*P + oh*OW + ow]. The columns whose tap lands
@@ -263,7 +264,8 @@ LogicalResult emitCol2Im(exec::Col2ImOp op, raw_ostream &os, int64_t &count,
       "  }\n"
       "  out[i{8}] = acc;\n",
       plus(ph), sh, kh, kw * p, ow, plus(pw), sw, p,
-      plus((int64_t(op.getImage()) * x[1] + int64_t(op.getGroup()) * cg) * hw));
+      // The launcher points `out` at the image, so images share the body.
+      plus(int64_t(op.getGroup()) * cg * hw));
   return success();
 }
 
@@ -518,6 +520,19 @@ LogicalResult emitCrossEntropyGrad(exec::CrossEntropyGradOp op,
 }
 
 } // namespace
+
+SmallVector<int64_t> alexnet::kernelOperandOffsets(Operation *op) {
+  SmallVector<int64_t> offsets(op->getNumOperands(), 0);
+  auto imageSize = [](Value nchw) {
+    ArrayRef<int64_t> d = dims(nchw);
+    return d[1] * d[2] * d[3];
+  };
+  if (auto im2col = dyn_cast<exec::Im2ColOp>(op); im2col && im2col.getImage())
+    offsets[0] = *im2col.getImage() * imageSize(im2col.getInput());
+  if (auto col2im = dyn_cast<exec::Col2ImOp>(op))
+    offsets[1] = col2im.getImage() * imageSize(col2im.getOutput());
+  return offsets;
+}
 
 LogicalResult alexnet::emitKernelStatements(Operation *op, raw_ostream &os,
                                             int64_t &count, int64_t &work) {

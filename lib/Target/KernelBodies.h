@@ -12,6 +12,7 @@
 
 #include "mlir/IR/Operation.h"
 #include "mlir/Support/LogicalResult.h"
+#include "llvm/ADT/SmallVector.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <string>
@@ -24,6 +25,11 @@ namespace alexnet {
 /// indices and `work` to the elements one index produces (1 for
 /// element-wise bodies, a row for im2col and softmax), which launchers use
 /// to size their chunks. Fails on an op that is not a kernel.
+/// Element offsets the launcher adds to each operand's pointer. Per-image
+/// im2col and col2im address their image this way, so the bodies of all
+/// images of a layer are the same text and the emitter keeps one copy.
+llvm::SmallVector<int64_t> kernelOperandOffsets(mlir::Operation *op);
+
 mlir::LogicalResult emitKernelStatements(mlir::Operation *op,
                                          llvm::raw_ostream &os,
                                          int64_t &count, int64_t &work);
