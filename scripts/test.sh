@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 #===- scripts/test.sh - Set up, build and run the whole test suite --------===#
 #
-# The README's test command. Installs what is missing, builds, runs the
-# parser fuzzer for FUZZ_SECONDS (default 60), then every lit test (dialect,
-# front end, summaries, GoogleTest unit tests) and ends with one line:
+# The README's test command. Installs what is missing, builds, then runs
+# every lit test (dialects, passes, front end, emitted C++, the PyTorch
+# oracles, GoogleTest unit tests, and a FUZZ_SECONDS-long parser fuzz run,
+# default 60) and ends with one line:
 #   tests: N passed, N failed, N skipped
 # Exit status 0 only when nothing failed.
 #===----------------------------------------------------------------------===#
