@@ -110,22 +110,29 @@ int runInfoCommand(const Invocation &inv) {
                     "FLOP")
       << " per image)\n";
 
-  std::vector<std::vector<std::string>> memory = {
-      {"device", "planned bytes", "", "naive bytes", "", "saving"}};
-  for (int32_t d = 0; d < m.numDevices; ++d) {
-    const DeviceMemory &mem = m.inferenceMemory[d];
-    char saving[32] = "-";
-    if (mem.naiveBytes > 0)
-      std::snprintf(saving, sizeof(saving), "%.1f%%",
-                    100.0 * double(mem.naiveBytes - mem.arenaBytes) /
-                        double(mem.naiveBytes));
-    memory.push_back({std::to_string(d), withThousands(mem.arenaBytes),
-                      mebibytes(mem.arenaBytes), withThousands(mem.naiveBytes),
-                      mebibytes(mem.naiveBytes), saving});
-  }
-  out << "\ninference arena per device (planned: liveness-based packing; "
-         "naive: every tensor its own buffer):\n";
-  printTable(out, memory, {false, true, true, true, true, true});
+  // One table per entry point: inference, and gradients when compiled.
+  auto printMemory = [&](const char *entry, const DeviceMemory *devices) {
+    std::vector<std::vector<std::string>> memory = {
+        {"device", "planned bytes", "", "naive bytes", "", "saving"}};
+    for (int32_t d = 0; d < m.numDevices; ++d) {
+      const DeviceMemory &mem = devices[d];
+      char saving[32] = "-";
+      if (mem.naiveBytes > 0)
+        std::snprintf(saving, sizeof(saving), "%.1f%%",
+                      100.0 * double(mem.naiveBytes - mem.arenaBytes) /
+                          double(mem.naiveBytes));
+      memory.push_back({std::to_string(d), withThousands(mem.arenaBytes),
+                        mebibytes(mem.arenaBytes), withThousands(mem.naiveBytes),
+                        mebibytes(mem.naiveBytes), saving});
+    }
+    out << "\n" << entry
+        << " arena per device (planned: liveness-based packing; "
+           "naive: every tensor its own buffer):\n";
+    printTable(out, memory, {false, true, true, true, true, true});
+  };
+  printMemory("inference", m.inferenceMemory);
+  if (m.gradients)
+    printMemory("gradients", m.gradients->memory);
   return 0;
 }
 
