@@ -26,7 +26,7 @@ PACKAGES=(
   # Unit tests.
   libgtest-dev googletest
   # Numerical oracle and data set.
-  python3-torch python3-numpy python3-matplotlib dataset-fashion-mnist
+  python3-torch python3-numpy python3-matplotlib python3-pil dataset-fashion-mnist
 )
 
 missing=()
