@@ -22,63 +22,6 @@ using namespace alexnet::runtime::test;
 
 namespace {
 
-/// 2000 per buffer; ALEXNET_FUZZ_MUTATIONS overrides it for longer runs.
-int mutationCount() {
-  const char *env = std::getenv("ALEXNET_FUZZ_MUTATIONS");
-  int n = env ? std::atoi(env) : 0;
-  return n > 0 ? n : 2000;
-}
-
-/// One random corruption of `bytes`.
-std::vector<uint8_t> mutate(std::vector<uint8_t> bytes, std::mt19937 &rng) {
-  auto pick = [&](size_t n) {
-    return std::uniform_int_distribution<size_t>(0, n - 1)(rng);
-  };
-  const int rounds = 1 + static_cast<int>(pick(3));
-  for (int r = 0; r < rounds && !bytes.empty(); ++r) {
-    switch (pick(7)) {
-    case 0: // flip one bit
-      bytes[pick(bytes.size())] ^= static_cast<uint8_t>(1u << pick(8));
-      break;
-    case 1: // random byte
-      bytes[pick(bytes.size())] = static_cast<uint8_t>(pick(256));
-      break;
-    case 2: // truncate
-      bytes.resize(pick(bytes.size()));
-      break;
-    case 3: { // interesting 32-bit value: sizes, offsets, sentinels
-      static const uint32_t values[] = {0,          1,          0x7fffffff,
-                                        0x80000000, 0xffffffff, 0xfffffff0,
-                                        0x10000,    4,          8};
-      if (bytes.size() >= 4) {
-        uint32_t v = values[pick(sizeof(values) / sizeof(values[0]))];
-        size_t at = pick(bytes.size() - 3);
-        for (int i = 0; i < 4; ++i)
-          bytes[at + i] = static_cast<uint8_t>(v >> (8 * i));
-      }
-      break;
-    }
-    case 4: // insert a byte
-      bytes.insert(bytes.begin() + static_cast<std::ptrdiff_t>(
-                                       pick(bytes.size() + 1)),
-                   static_cast<uint8_t>(pick(256)));
-      break;
-    case 5: // delete a byte
-      bytes.erase(bytes.begin() +
-                  static_cast<std::ptrdiff_t>(pick(bytes.size())));
-      break;
-    case 6: { // copy a chunk over another place
-      size_t len = 1 + pick(std::min<size_t>(bytes.size(), 16));
-      size_t from = pick(bytes.size() - len + 1), to = pick(bytes.size() - len + 1);
-      std::vector<uint8_t> chunk(bytes.begin() + from,
-                                 bytes.begin() + from + len);
-      std::copy(chunk.begin(), chunk.end(), bytes.begin() + to);
-      break;
-    }
-    }
-  }
-  return bytes;
-}
 
 /// Runs `parse` on mutationCount() mutants of `valid`; returns how many loaded.
 int fuzz(const std::vector<uint8_t> &valid, uint32_t seed,

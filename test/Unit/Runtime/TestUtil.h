@@ -10,6 +10,7 @@
 #define ALEXNET_TEST_UNIT_RUNTIME_TESTUTIL_H
 
 #include <cstdint>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,14 @@ private:
 std::vector<uint8_t> readBytes(const std::string &path);
 void writeBytes(const std::string &path, const std::vector<uint8_t> &bytes);
 std::vector<uint8_t> toBytes(const std::string &text);
+
+/// Mutations per fuzzed buffer: 2000, or ALEXNET_FUZZ_MUTATIONS for longer
+/// runs.
+int mutationCount();
+
+/// One to three random corruptions of `bytes`: bit flips, random bytes,
+/// truncation, boundary 32-bit values, insertion, deletion, copied chunks.
+std::vector<uint8_t> mutate(std::vector<uint8_t> bytes, std::mt19937 &rng);
 
 /// One member of a hand-built ZIP archive.
 struct ZipMember {
