@@ -101,22 +101,9 @@ def check_model(model, args, workdir):
     if args.verbose:
         print("  %d classes, %d parameters" % (class_count(g), len(g.params)))
 
-    if args.exe:
-        exe = os.path.abspath(args.exe)
-    else:
-        exe = os.path.join(workdir, "model")
-        t = time.time()
-        run([args.compiler, model, "--target=cpu", "--gradients", "-o", exe] + batch,
-            "alexnet-compile")
-        if args.verbose:
-            print("  compiled in %.1f s" % (time.time() - t))
-
+    exe = oracle.compiled_executable(model, args, workdir, batch, ["--gradients"])
     ok = True
-    for i in range(args.repeat):
-        if args.seed is not None:
-            seed = args.seed + i
-        else:
-            seed = int.from_bytes(os.urandom(4), "little")
+    for seed in oracle.seeds(args):
         ok &= check_once(g, exe, seed, args, workdir, model, batch)
     return ok
 

@@ -306,6 +306,28 @@ def run(cmd, what, timeout=900):
     return p.stdout
 
 
+def compiled_executable(model, args, workdir, batch, flags=()):
+    """--exe if given, else `model` compiled for the CPU into `workdir`."""
+    if args.exe:
+        return os.path.abspath(args.exe)
+    exe = os.path.join(workdir, "model")
+    t = time.time()
+    run([args.compiler, model, "--target=cpu", *flags, "-o", exe] + batch,
+        "alexnet-compile")
+    if args.verbose:
+        print("  compiled in %.1f s" % (time.time() - t))
+    return exe
+
+
+def seeds(args):
+    """The --repeat seeds: --seed, --seed + 1, ... or fresh random ones."""
+    for i in range(args.repeat):
+        if args.seed is not None:
+            yield args.seed + i
+        else:
+            yield int.from_bytes(os.urandom(4), "little")
+
+
 def check_model(model, args, workdir, label):
     """Compiles `model` once and checks it with --repeat seeds; True if all pass."""
     batch = ["--batch=%d" % args.batch] if args.batch else []
@@ -314,21 +336,9 @@ def check_model(model, args, workdir, label):
     if len(g.inputs) != 1:
         raise OracleError("infer needs exactly one input, the model has %d" % len(g.inputs))
 
-    if args.exe:
-        exe = os.path.abspath(args.exe)
-    else:
-        exe = os.path.join(workdir, "model")
-        t = time.time()
-        run([args.compiler, model, "--target=cpu", "-o", exe] + batch, "alexnet-compile")
-        if args.verbose:
-            print("  compiled in %.1f s" % (time.time() - t))
-
+    exe = compiled_executable(model, args, workdir, batch)
     ok = True
-    for i in range(args.repeat):
-        if args.seed is not None:
-            seed = args.seed + i
-        else:
-            seed = int.from_bytes(os.urandom(4), "little")
+    for seed in seeds(args):
         ok &= check_once(g, exe, seed, args, workdir, label, batch)
     return ok
 
