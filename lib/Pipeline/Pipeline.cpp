@@ -14,12 +14,13 @@ void alexnet::buildLoweringPipeline(OpPassManager &pm,
                                     const PipelineOptions &options) {
   // The options struct holds an ArrayRef: the list must outlive it.
   static const std::string inferenceOnly[] = {"inference"};
-  static const std::string withGradients[] = {"inference", "gradients"};
+  static const std::string training[] = {"inference", "gradients",
+                                         "train_step"};
   ConvertNNToExecPassOptions lower;
   lower.entryPoints = inferenceOnly;
-  if (options.gradients) {
+  if (options.training) {
     pm.addPass(nn::createAutodiffPass());
-    lower.entryPoints = withGradients;
+    lower.entryPoints = training;
   }
   pm.addPass(createConvertNNToExecPass(lower));
   exec::PlanMemoryPassOptions plan;

@@ -61,6 +61,11 @@ const std::vector<Command> &driverCommands() {
        "[--no-dropout] [--seed S] [--step N] [--threads N]",
        "write the loss and every parameter's gradient on one batch",
        runGradCommand},
+      {"step",
+       "step --weights W.axw --input X.npy --labels L.npy --steps K --lr LR "
+       "-o W2.axw [--no-dropout] [--seed S] [--threads N]",
+       "run K SGD steps (momentum, weight decay) on one batch",
+       runStepCommand},
       {"bench", "bench [--iters N] [--warmup K] [--threads N] [--profile]",
        "time inference on random data", runBenchCommand},
       {"info", "info", "describe the model: layers, parameters, memory",

@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cmath>
 #include <cstdlib>
+#include <sstream>
 #include <thread>
 
 namespace alexnet::runtime {
@@ -82,6 +84,26 @@ Expected<int64_t> ParsedArgs::integer(const std::string &flag, int64_t fallback,
                          std::to_string(min) + ", " + std::to_string(max) +
                          "], got " + *value);
   return int64_t(n);
+}
+
+Expected<double> ParsedArgs::real(const std::string &flag, double fallback,
+                                  double min, double max) const {
+  const std::string *value = get(flag);
+  if (!value)
+    return fallback;
+  errno = 0;
+  char *end = nullptr;
+  double x = std::strtod(value->c_str(), &end);
+  if (value->empty() || *end != '\0' || errno == ERANGE || !std::isfinite(x))
+    return Status::error("option " + flag + ": expected a number, got " +
+                         quoteText(*value));
+  if (x < min || x > max) {
+    std::ostringstream range;
+    range << "option " << flag << ": expected a value in [" << min << ", "
+          << max << "], got " << *value;
+    return Status::error(range.str());
+  }
+  return x;
 }
 
 Expected<uint64_t> ParsedArgs::unsignedInteger(const std::string &flag,

@@ -110,7 +110,8 @@ int runInfoCommand(const Invocation &inv) {
                     "FLOP")
       << " per image)\n";
 
-  // One table per entry point: inference, and gradients when compiled.
+  // One table per entry point: inference, and the training ones when
+  // compiled.
   auto printMemory = [&](const char *entry, const DeviceMemory *devices) {
     std::vector<std::vector<std::string>> memory = {
         {"device", "planned bytes", "", "naive bytes", "", "saving"}};
@@ -133,6 +134,11 @@ int runInfoCommand(const Invocation &inv) {
   printMemory("inference", m.inferenceMemory);
   if (m.gradients)
     printMemory("gradients", m.gradients->memory);
+  if (m.trainStep) {
+    printMemory("train_step", m.trainStep->memory);
+    out << "optimizer state: " << mebibytes(4 * m.paramFloats)
+        << " of momentum, laid out like the parameters\n";
+  }
   return 0;
 }
 

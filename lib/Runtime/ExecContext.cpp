@@ -25,17 +25,25 @@ ExecContext::ExecContext(const ModelDesc &model, int numThreads)
     : desc(model), threads(numThreads) {
   // One set of arenas and slots serves every entry point: they never run
   // concurrently on one context.
-  const EntryPoint *grad = model.gradients;
+  const EntryPoint *entries[] = {model.gradients, model.trainStep};
   for (int d = 0; d < model.numDevices; ++d) {
     int64_t bytes = model.inferenceMemory[d].arenaBytes;
-    if (grad)
-      bytes = std::max(bytes, grad->memory[d].arenaBytes);
+    for (const EntryPoint *entry : entries)
+      if (entry)
+        bytes = std::max(bytes, entry->memory[d].arenaBytes);
     arenas.emplace_back(size_t(bytes));
   }
   paramBlock = AlignedBuffer(size_t(model.paramFloats) * sizeof(float));
-  inputs.assign(std::max(model.numInputs, grad ? grad->numInputs : 0), nullptr);
-  outputs.assign(std::max(model.numOutputs, grad ? grad->numOutputs : 0),
-                 nullptr);
+  if (model.trainStep)
+    momentumBlock = AlignedBuffer(size_t(model.paramFloats) * sizeof(float));
+  int32_t numInputs = model.numInputs, numOutputs = model.numOutputs;
+  for (const EntryPoint *entry : entries)
+    if (entry) {
+      numInputs = std::max(numInputs, entry->numInputs);
+      numOutputs = std::max(numOutputs, entry->numOutputs);
+    }
+  inputs.assign(numInputs, nullptr);
+  outputs.assign(numOutputs, nullptr);
 }
 
 void ExecContext::mark(const char *label) {

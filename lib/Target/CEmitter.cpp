@@ -69,6 +69,19 @@ std::string elementType(Type type) {
 /// in the parameter block of an inference/gradients executable.
 bool isWeight(nn::ParameterOp param) { return !param.getOptimizerState(); }
 
+/// The weight a `<p>.momentum` state parameter belongs to: the momentum
+/// block mirrors the parameter block, so `<p>.momentum` lives at p's offset.
+StringRef ownerOfState(StringRef state) {
+  StringRef owner = state;
+  return owner.consume_back(".momentum") ? owner : StringRef();
+}
+
+/// Operands a kernel writes besides its last one (named `io<i>` in the
+/// body): the velocity of an in-place SGD update.
+bool writesOperand(Operation *op, unsigned index) {
+  return isa<exec::SgdUpdateOp>(op) && index == 2;
+}
+
 /// An identifier fragment from a layer name ("conv1", "fc6").
 std::string identifierFrom(Location loc) {
   std::string name = nn::layerName(loc, "kernel").str();
@@ -101,6 +114,9 @@ public:
     auto gradients = module.lookupSymbol<func::FuncOp>("gradients");
     if (gradients && failed(emitFunction(gradients)))
       return failure();
+    auto trainStep = module.lookupSymbol<func::FuncOp>("train_step");
+    if (trainStep && failed(emitFunction(trainStep)))
+      return failure();
 
     StringRef model = "model";
     if (auto name = module->getAttrOfType<StringAttr>(nn::NNDialect::kModelAttrName))
@@ -113,7 +129,7 @@ public:
            "output index ---===//\n\n"
         << kernelText << "\n//===--- Schedules ---===//\n\n"
         << scheduleText << "\n";
-    if (failed(emitModelDesc(inference, gradients)))
+    if (failed(emitModelDesc(inference, gradients, trainStep)))
       return failure();
     out << "} // namespace\n\nint main(int argc, char **argv) {\n";
     traits.emitMainPrologue(out);
@@ -126,6 +142,13 @@ private:
     names.clear();
     schedule << "void " << func.getName() << "(ExecContext &ctx) {\n"
              << "  float *const params = ctx.params();\n";
+    bool usesState = false;
+    func.walk([&](exec::ParamOp param) {
+      if (!paramOffsets.count(param.getName()))
+        usesState = true;
+    });
+    if (usesState)
+      schedule << "  float *const momentum = ctx.momentum();\n";
     int numInputs = 0, numOutputs = 0;
     for (BlockArgument arg : func.getArguments()) {
       bool isOutput = bool(func.getArgAttr(arg.getArgNumber(),
@@ -170,9 +193,18 @@ private:
     }
     if (auto param = dyn_cast<exec::ParamOp>(op)) {
       auto it = paramOffsets.find(param.getName());
-      if (it == paramOffsets.end())
-        return param.emitOpError("names no nn.parameter");
-      names[param.getResult()] = "(params + " + std::to_string(it->second) + ")";
+      if (it != paramOffsets.end()) {
+        names[param.getResult()] =
+            "(params + " + std::to_string(it->second) + ")";
+        return success();
+      }
+      auto state = module.lookupSymbol<nn::ParameterOp>(param.getNameAttr());
+      auto owner = paramOffsets.find(ownerOfState(param.getName()));
+      if (!state || isWeight(state) || owner == paramOffsets.end())
+        return param.emitOpError("names neither a weight nor the momentum "
+                                 "of one");
+      names[param.getResult()] =
+          "(momentum + " + std::to_string(owner->second) + ")";
       return success();
     }
     if (auto reshape = dyn_cast<exec::ReshapeOp>(op)) {
@@ -223,9 +255,12 @@ private:
     for (auto [i, operand] : llvm::enumerate(op->getOperands())) {
       kernel.params += i ? ", " : "";
       std::string type = cType(operand.getType());
-      kernel.params += i == last ? type + " *__restrict out"
-                                 : "const " + type + " *__restrict in" +
-                                       std::to_string(i);
+      if (i == last)
+        kernel.params += type + " *__restrict out";
+      else if (writesOperand(op, i))
+        kernel.params += type + " *__restrict io" + std::to_string(i);
+      else
+        kernel.params += "const " + type + " *__restrict in" + std::to_string(i);
       args += (i ? ", " : "") + names[operand];
       if (offsets[i])
         args += " + " + std::to_string(offsets[i]);
@@ -290,7 +325,23 @@ private:
     return arena.size();
   }
 
-  LogicalResult emitModelDesc(func::FuncOp inference, func::FuncOp gradients) {
+  /// `const EntryPoint k<Name>` for a lowered entry point; returns the
+  /// initialiser ModelDesc points at it with.
+  std::string emitEntryPoint(func::FuncOp func, StringRef name) {
+    if (!func)
+      return "nullptr";
+    std::string k = "k" + name.str();
+    int inputs = emitTensorSpecs(func, false, k + "Inputs");
+    int outputs = emitTensorSpecs(func, true, k + "Outputs");
+    emitDeviceMemory(func, k + "Memory");
+    out << llvm::formatv("const EntryPoint {0} = {{\"{1}\", &{1}, {0}Inputs, "
+                         "{2}, {0}Outputs, {3}, {0}Memory};\n",
+                         k, func.getName(), inputs, outputs);
+    return "&" + k;
+  }
+
+  LogicalResult emitModelDesc(func::FuncOp inference, func::FuncOp gradients,
+                              func::FuncOp trainStep) {
     int64_t batch = 1;
     if (auto attr = module->getAttrOfType<IntegerAttr>(nn::NNDialect::kBatchAttrName))
       batch = attr.getInt();
@@ -337,17 +388,8 @@ private:
     out << "};\n";
 
     int64_t numDevices = emitDeviceMemory(inference, "kInferenceMemory");
-    std::string gradientsEntry = "nullptr";
-    if (gradients) {
-      int gradInputs = emitTensorSpecs(gradients, false, "kGradientsInputs");
-      int gradOutputs = emitTensorSpecs(gradients, true, "kGradientsOutputs");
-      emitDeviceMemory(gradients, "kGradientsMemory");
-      out << llvm::formatv(
-          "const EntryPoint kGradients = {{\"gradients\", &gradients, "
-          "kGradientsInputs, {0}, kGradientsOutputs, {1}, kGradientsMemory};\n",
-          gradInputs, gradOutputs);
-      gradientsEntry = "&kGradients";
-    }
+    std::string gradientsEntry = emitEntryPoint(gradients, "Gradients");
+    std::string trainStepEntry = emitEntryPoint(trainStep, "TrainStep");
 
     std::string hash;
     if (auto attr = module->getAttrOfType<StringAttr>(
@@ -363,11 +405,11 @@ private:
         "  kParams, {7}, {8},\n"
         "  kLayers, {9},\n"
         "  &inference, kInferenceMemory,\n"
-        "  {10},\n"
+        "  {10}, {11},\n"
         "};\n",
         cString(model), cString(hash), cString(traits.name()), batch,
         numDevices, numInputs, numOutputs, numParams, paramFloats, numLayers,
-        gradientsEntry);
+        gradientsEntry, trainStepEntry);
     return success();
   }
 

@@ -628,6 +628,17 @@ LogicalResult alexnet::emitKernelStatements(Operation *op, raw_ostream &os,
         return success();
       })
       .Case([&](exec::DropoutMaskOp mask) { return emitDropoutMask(mask, os); })
+      .Case([&](exec::SgdUpdateOp sgd) {
+        // The paper's order of terms, in float like PyTorch's update.
+        os << llvm::formatv(
+            "  const float lr = in1[0], w = out[i];\n"
+            "  const float v = {0} * io2[i] - {1} * lr * w - lr * in0[i];\n"
+            "  io2[i] = v;\n"
+            "  out[i] = w + v;\n",
+            literal(sgd.getMomentum().convertToDouble()),
+            literal(sgd.getWeightDecay().convertToDouble()));
+        return success();
+      })
       .Case([&](exec::SliceOp slice) { return emitSlice(slice, os); })
       .Case([&](exec::CrossEntropyOp xent) {
         return emitCrossEntropy(xent, os, count, work);

@@ -66,10 +66,11 @@ struct Options {
   cl::opt<bool> keepSource{"keep-source",
                            cl::desc("Keep the generated C++ as <output>.cpp")};
   cl::opt<bool> verbose{"v", cl::desc("Print the C++ compiler command")};
-  cl::opt<bool> gradients{
-      "gradients",
-      cl::desc("Also compile the loss and its parameter gradients (the "
-               "executable's `grad`; needs a `loss` statement)")};
+  cl::opt<cl::boolOrDefault> training{
+      "training",
+      cl::desc("Compile the loss, its gradients and the SGD step (the "
+               "executable's grad, step, train); default: when the model "
+               "has a `loss`. --training=false compiles inference only")};
   cl::opt<int64_t> batch{"batch",
                          cl::desc("Batch size (overrides the model's batch)"),
                          cl::value_desc("N"), cl::init(0)};
@@ -160,10 +161,13 @@ int alexnet::compileMain(int argc, char **argv) {
     return 1;
   PipelineOptions pipeline;
   pipeline.target = options.target;
-  pipeline.gradients = options.gradients;
-  if (options.gradients && !module->lookupSymbol("loss"))
-    return error("--gradients needs a `loss` statement in model '" +
+  bool hasLoss = module->lookupSymbol("loss");
+  if (options.training == cl::BOU_TRUE && !hasLoss)
+    return error("--training needs a `loss` statement in model '" +
                  graph->modelName + "'");
+  pipeline.training = options.training == cl::BOU_UNSET
+                          ? hasLoss
+                          : options.training == cl::BOU_TRUE;
   buildLoweringPipeline(pm, pipeline);
   if (failed(pm.run(*module)))
     return 1;

@@ -2,7 +2,7 @@
 """Gradient oracle: check a compiled model's `grad` against torch.autograd.
 
     grad_oracle.py MODEL.nn [MODEL.nn ...] [--batch B] [--exe EXE] [--seed S]
-                   [--repeat N] [--threads T] [--tol 1e-4] [-v]
+                   [--repeat N] [--threads T] [--tol 1e-4] [--sgd-steps K] [-v]
 
 Runs with /usr/bin/python3 (Debian's python3-torch); finds alexnet-compile
 on PATH, else in build/bin (or --compiler). Shares oracle.py's reference
@@ -15,9 +15,9 @@ For each model the oracle
     oracle.py does. The logits are @inference without its final softmax,
     and the loss is F.cross_entropy(logits, labels): the DSL's
     softmax_cross_entropy, mean over the batch;
- 2. compiles the model with `alexnet-compile --target=cpu --gradients` into
+ 2. compiles the model with `alexnet-compile --target=cpu --training` into
     a temporary directory (or uses --exe, which must be that model at that
-    batch, compiled with --gradients);
+    batch, compiled with --training);
  3. draws random weights and a random input exactly as oracle.py does, and
     random labels uniform over the classes (saved as int64, NumPy's default),
     imports the weights with `EXE import` and runs
@@ -37,12 +37,23 @@ For each model the oracle
     command that reproduces the run. The worst error of float32 autograd
     against the same float64 reference is printed too, for information.
 
+With --sgd-steps K it then also runs `EXE step --steps K --lr LR
+--no-dropout` from the same weights and batch and replays it with
+torch.optim.SGD(momentum, weight_decay from the model's train block,
+defaults 0.9 and 5e-4) in float64: K steps of forward, backward, update on
+the same batch. PyTorch's formulation (v = m*v + g + wd*w; w -= lr*v) equals
+the paper's for a constant lr. Each parameter's total change w_K - w_0 is
+compared as above, within --tol: comparing the change rather than w_K keeps
+the check as sharp as the gradients' (w_K is dominated by w_0), after
+discounting K float32 ulps of w (each step rounds w + v to float32).
+
 Exit status: 0 when every model matches, 1 when one does not or anything
 fails (compiler, executable, unsupported op), 2 for bad usage.
 """
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -89,11 +100,85 @@ def reference(g, weights, x, labels, dtype):
     return loss.detach().numpy(), out
 
 
+def train_settings(ir):
+    """(momentum, weight_decay) of the module's nn.train attribute."""
+    def setting(name, default):
+        m = re.search(r"nn\.train = \{[^}]*\b%s = ([-+0-9.e]+) : f64" % name, ir)
+        return float(m.group(1)) if m else default
+    return setting("momentum", 0.9), setting("weight_decay", 5e-4)
+
+
+def reference_sgd(g, weights, x, labels, steps, lr, momentum, decay):
+    """The parameters after `steps` torch.optim.SGD steps, in float64."""
+    params = {name: torch.from_numpy(a).double().requires_grad_()
+              for name, a in weights.items()}
+    opt = torch.optim.SGD(list(params.values()), lr=lr, momentum=momentum,
+                          weight_decay=decay)
+    xt = torch.from_numpy(x).double()
+    lt = torch.from_numpy(labels).long()
+    for _ in range(steps):
+        opt.zero_grad()
+        env = dict(params)
+        env[g.inputs[0][0]] = xt
+        oracle.interpret(g, env)
+        F.cross_entropy(env[logits_value(g)], lt).backward()
+        for p in params.values():
+            if p.grad is None:  # a parameter the loss does not read
+                p.grad = torch.zeros_like(p)
+        opt.step()
+    return {name: p.detach().numpy() for name, p in params.items()}
+
+
+def check_sgd(g, exe, seed, args, workdir, model, weights, x, labels, settings):
+    """`step --steps K` against torch.optim.SGD; True when every change matches."""
+    momentum, decay = settings
+    axw, out = os.path.join(workdir, "w.axw"), os.path.join(workdir, "w2.axw")
+    npz = os.path.join(workdir, "w2.npz")
+    threads = ["--threads", str(args.threads)] if args.threads else []
+    run([exe, "step", "--weights", axw, "--input", os.path.join(workdir, "x.npy"),
+         "--labels", os.path.join(workdir, "labels.npy"), "--steps",
+         str(args.sgd_steps), "--lr", repr(args.lr), "--no-dropout", "-o", out]
+        + threads, "step")
+    run([exe, "export", "--weights", out, "--npz", npz], "export")
+    with np.load(npz) as f:
+        got = {name: f[name] for name in f.files}
+    ref = reference_sgd(g, weights, x, labels, args.sgd_steps, args.lr,
+                        momentum, decay)
+    worst_name, worst_err, failing = None, -1.0, []
+    for name, w0 in weights.items():
+        if name not in got or got[name].shape != w0.shape:
+            failing.append("%s missing or misshapen after step" % name)
+            continue
+        # Each step stores w + v in float32: up to half an ulp of w per step
+        # is rounding, not a wrong update, so K ulps are discounted.
+        w_ref = ref[name]
+        slack = args.sgd_steps * np.spacing(np.abs(w_ref).astype(np.float32))
+        miss = np.maximum(np.abs(got[name] - w_ref) - slack, 0.0)
+        scale = max(float(np.max(np.abs(w_ref - w0.astype(np.float64)))), 1e-30)
+        idx = np.unravel_index(int(np.argmax(miss)), miss.shape)
+        err = float(miss[idx]) / scale
+        if err > worst_err:
+            worst_name, worst_err = name, err
+        if err > args.tol:
+            failing.append("%s: change rel error %.3g at %s" % (
+                name, err, [int(i) for i in idx]))
+    ok = not failing
+    print("%s %s: %d SGD steps (lr %g, momentum %g, weight decay %g), worst "
+          "%s change rel error %.3g (tol %.0e), seed %d" % (
+              "PASS" if ok else "FAIL", model, args.sgd_steps, args.lr, momentum,
+              decay, worst_name, worst_err, args.tol, seed))
+    for f in failing:
+        print("  " + f)
+    return ok
+
+
 def check_model(model, args, workdir):
     """Compiles `model` once and checks it with --repeat seeds; True if all pass."""
     batch = ["--batch=%d" % args.batch] if args.batch else []
-    g = oracle.parse_nn(run([args.compiler, model, "--emit=nn"] + batch,
-                            "alexnet-compile --emit=nn"))
+    ir = run([args.compiler, model, "--emit=nn"] + batch,
+             "alexnet-compile --emit=nn")
+    g = oracle.parse_nn(ir)
+    args.settings = train_settings(ir)
     if len(g.inputs) != 1:
         raise OracleError("grad needs exactly one image input, @inference has %d"
                           % len(g.inputs))
@@ -101,7 +186,7 @@ def check_model(model, args, workdir):
     if args.verbose:
         print("  %d classes, %d parameters" % (class_count(g), len(g.params)))
 
-    exe = oracle.compiled_executable(model, args, workdir, batch, ["--gradients"])
+    exe = oracle.compiled_executable(model, args, workdir, batch, ["--training"])
     ok = True
     for seed in oracle.seeds(args):
         ok &= check_once(g, exe, seed, args, workdir, model, batch)
@@ -169,10 +254,14 @@ def check_once(g, exe, seed, args, workdir, model, batch):
               "(|diff| %.3g, max |ref| %.6g)" % (
                   name, err, list(idx), float(t[idx]), float(ref[idx]),
                   abs(float(t[idx]) - float(ref[idx])), float(np.max(np.abs(ref)))))
+    if args.sgd_steps:
+        ok &= check_sgd(g, exe, seed, args, workdir, model, weights, x, labels,
+                        args.settings)
     if not ok:
-        print("  reproduce: %s %s %s%s --seed %d" % (
+        print("  reproduce: %s %s %s%s --seed %d%s" % (
             sys.executable, os.path.abspath(__file__), model,
-            "".join(" " + b for b in batch), seed))
+            "".join(" " + b for b in batch), seed,
+            " --sgd-steps %d" % args.sgd_steps if args.sgd_steps else ""))
     return ok
 
 
@@ -187,6 +276,9 @@ def main():
                    help="check each model with this many seeds (default 1)")
     p.add_argument("--tol", type=float, default=1e-4, help="tolerance (default 1e-4)")
     p.add_argument("--threads", type=int, help="grad --threads")
+    p.add_argument("--sgd-steps", type=int, default=0,
+                   help="also check K `step` SGD steps against torch.optim.SGD")
+    p.add_argument("--lr", type=float, default=0.01, help="SGD learning rate (0.01)")
     p.add_argument("-v", "--verbose", action="store_true")
     args = p.parse_args()
 

@@ -336,7 +336,7 @@ def check_model(model, args, workdir, label):
     if len(g.inputs) != 1:
         raise OracleError("infer needs exactly one input, the model has %d" % len(g.inputs))
 
-    exe = compiled_executable(model, args, workdir, batch)
+    exe = compiled_executable(model, args, workdir, batch, ["--training=false"])
     ok = True
     for seed in seeds(args):
         ok &= check_once(g, exe, seed, args, workdir, label, batch)

@@ -12,12 +12,14 @@ namespace alexnet {
 struct PipelineOptions {
   /// "cpu" or "cuda": sets the arena alignment.
   std::string target = "cpu";
-  /// Also build and lower @gradients (nn-autodiff); needs @loss.
-  bool gradients = false;
+  /// Also build and lower @gradients and @train_step (nn-autodiff); needs
+  /// @loss.
+  bool training = false;
 };
 
 /// nn module -> planned exec module: [nn-autodiff,] convert-nn-to-exec
-/// (@inference [and @gradients]), then exec-plan-memory on every function.
+/// (@inference [, @gradients and
+/// @train_step]), then exec-plan-memory on every function.
 void buildLoweringPipeline(mlir::OpPassManager &pm,
                            const PipelineOptions &options);
 

@@ -69,6 +69,9 @@ int runPredictCommand(const Invocation &inv);
 int runBenchCommand(const Invocation &inv);
 int runInfoCommand(const Invocation &inv);
 int runGradCommand(const Invocation &inv);
+int runStepCommand(const Invocation &inv);
+int runTrainCommand(const Invocation &inv);
+int runEvalCommand(const Invocation &inv);
 
 /// Reads the .npy at `path` as the batch for model input `spec`: float32 for
 /// an f32 input, int32 or int64 (read as int32) for an i32 one, and exactly

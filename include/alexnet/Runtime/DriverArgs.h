@@ -50,6 +50,9 @@ public:
   Expected<int64_t> integer(const std::string &flag, int64_t fallback,
                             int64_t min, int64_t max) const;
 
+  /// The finite number value of `flag` in [min, max], or `fallback`.
+  Expected<double> real(const std::string &flag, double fallback, double min,
+                        double max) const;
   /// The unsigned 64-bit value of `flag` (decimal or 0x hex), or `fallback`.
   Expected<uint64_t> unsignedInteger(const std::string &flag,
                                      uint64_t fallback) const;

@@ -39,14 +39,20 @@ private:
 class ExecContext {
 public:
   /// Allocates the arenas the model's entry points need (the largest over
-  /// entry points, per device), the parameter block and as many input and
-  /// output slots as the entry point with the most of them takes.
+  /// entry points, per device), the parameter block (and the momentum block
+  /// when the model trains) and as many input and output slots as the entry
+  /// point with the most of them takes.
   ExecContext(const ModelDesc &model, int threads);
 
   const ModelDesc &model() const { return desc; }
 
   char *arena(int device) const { return arenas[device].data(); }
   float *params() const { return reinterpret_cast<float *>(paramBlock.data()); }
+  /// SGD velocities, laid out like params(); zero until a step or a
+  /// checkpoint fills it. Empty when the model has no train_step.
+  float *momentum() const {
+    return reinterpret_cast<float *>(momentumBlock.data());
+  }
 
   void setInput(int index, const void *data) { inputs.at(index) = data; }
   void setOutput(int index, void *data) { outputs.at(index) = data; }
@@ -78,6 +84,7 @@ private:
   ThreadPool threads;
   std::vector<AlignedBuffer> arenas;
   AlignedBuffer paramBlock;
+  AlignedBuffer momentumBlock;
   std::vector<const void *> inputs;
   std::vector<void *> outputs;
   bool profileOn = false;

@@ -74,7 +74,7 @@ class ExecContext;
 /// ctx.arena(d) as scratch and ctx.params() as the parameters.
 using EntryFn = void (*)(ExecContext &ctx);
 
-/// An entry point besides inference (today: `gradients`), with its own
+/// An entry point besides inference (`gradients`, `train_step`), with its own
 /// arguments and arena needs. Argument i of the compiled function is
 /// ctx.input(i) for i < numInputs, then ctx.output(i - numInputs).
 struct EntryPoint {
@@ -110,8 +110,13 @@ struct ModelDesc {
   const DeviceMemory *inferenceMemory; ///< numDevices entries
 
   /// Loss and parameter gradients (nn-autodiff's @gradients); nullptr when
-  /// the model declares no loss.
+  /// the model declares no loss or was compiled --training=false.
   const EntryPoint *gradients;
+  /// One SGD step in place on ctx.params() and ctx.momentum() (the momentum
+  /// block mirrors the parameter block: `<p>.momentum` at p's offset).
+  /// Inputs: the model's inputs, label, lr, seed, step, dropout; output:
+  /// "loss". nullptr like `gradients`.
+  const EntryPoint *trainStep;
 };
 
 /// The executable's main: parses the subcommand and runs it. Returns the

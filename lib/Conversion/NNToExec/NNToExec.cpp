@@ -281,6 +281,21 @@ private:
           gemm.setTransA(true);
           return result(grad.getResult(), dw);
         })
+        .Case([&](nn::SgdUpdateOp sgd) { return lowerSgdUpdate(sgd); })
+        .Case([&](nn::ParamStoreOp store) {
+          // The update already wrote the parameter's own buffer in place;
+          // anything else is copied in.
+          Value target = b.create<exec::ParamOp>(
+              loc, bufferType(store.getValue().getType()), store.getNameAttr());
+          Value value = buffers[store.getValue()];
+          if (auto param = value.getDefiningOp<exec::ParamOp>();
+              param && param.getName() == store.getName()) {
+            target.getDefiningOp()->erase();
+            return success();
+          }
+          b.create<exec::CopyOp>(loc, value, target);
+          return success();
+        })
         .Case([&](nn::Conv2DBackwardWeightOp grad) {
           return lowerConvBackwardWeight(grad);
         })
@@ -291,6 +306,52 @@ private:
           return op->emitOpError("is not supported by convert-nn-to-exec in "
                                  "this function");
         });
+  }
+
+  /// The symbol a parameter-valued tensor reads, if it is an nn.param_ref.
+  static FailureOr<StringRef> parameterOf(Value tensor) {
+    if (auto ref = tensor.getDefiningOp<nn::ParamRefOp>())
+      return ref.getName();
+    return failure();
+  }
+
+  /// True when some op after `update` still reads parameter `name`: the
+  /// in-place update would change what it sees.
+  static Operation *laterReader(Operation *update, StringRef name) {
+    auto func = update->getParentOfType<func::FuncOp>();
+    Operation *reader = nullptr;
+    func.walk([&](nn::ParamRefOp ref) {
+      if (ref.getName() != name)
+        return;
+      for (Operation *user : ref->getUsers())
+        if (user != update && !isa<nn::ParamStoreOp>(user) &&
+            update->isBeforeInBlock(user))
+          reader = user;
+    });
+    return reader;
+  }
+
+  /// The paper's update in place on the parameter block and the optimizer
+  /// state: legal because every gradient that reads the old weight has been
+  /// computed before it (checked, not assumed).
+  LogicalResult lowerSgdUpdate(nn::SgdUpdateOp sgd) {
+    FailureOr<StringRef> weight = parameterOf(sgd.getWeight());
+    FailureOr<StringRef> velocity = parameterOf(sgd.getVelocity());
+    if (failed(weight) || failed(velocity))
+      return sgd.emitOpError("expected the weight and the velocity to be "
+                             "nn.param_ref values (updated in place)");
+    for (StringRef name : {*weight, *velocity})
+      if (Operation *reader = laterReader(sgd, name))
+        return sgd.emitOpError("updates parameter '")
+               << name << "' in place but a later op still reads it: "
+               << reader->getName();
+    Value w = buffers[sgd.getWeight()], v = buffers[sgd.getVelocity()];
+    b.create<exec::SgdUpdateOp>(sgd.getLoc(), buffers[sgd.getGrad()],
+                                buffers[sgd.getLr()], v, w,
+                                sgd.getMomentumAttr(), sgd.getWeightDecayAttr());
+    buffers[sgd.getNewWeight()] = w;
+    buffers[sgd.getNewVelocity()] = v;
+    return success();
   }
 
   /// Sizes of a convolution seen from its input, weight and output types.

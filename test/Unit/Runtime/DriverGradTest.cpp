@@ -368,7 +368,7 @@ TEST_F(DriverGradTest, ModelWithoutLossIsAClearError) {
                "--labels", path("y.npy"), "--npz", path("g.npz")}),
       1,
       "tiny: error: model 'tiny' has no gradients: grad needs a `loss` "
-      "statement and alexnet-compile --gradients");
+      "statement (and no alexnet-compile --training=false)");
 }
 
 TEST_F(DriverGradTest, RefusesAGradientsEntryOffTheContract) {

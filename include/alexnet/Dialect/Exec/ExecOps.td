@@ -361,4 +361,25 @@ def Exec_CrossEntropyGradOp : Exec_KernelOp<"cross_entropy_grad"> {
   }];
 }
 
+def Exec_SgdUpdateOp : Exec_KernelOp<"sgd_update"> {
+  let summary = "in place: v = momentum*v - weight_decay*lr*w - lr*g; w += v";
+  let description = [{
+    The paper's update of one parameter `w` and its velocity `v`, both
+    updated in place (the kernel writes `momentum` and `output`); `lr` is a
+    scalar buffer, so the schedule can change it between steps.
+    ```mlir
+    exec.sgd_update %g, %lr, %v -> %w {momentum = 9.000000e-01 : f64, weight_decay = 5.000000e-04 : f64}
+        : memref<96x3x11x11xf32>, memref<f32>, memref<96x3x11x11xf32> -> memref<96x3x11x11xf32>
+    ```
+  }];
+  let arguments = (ins Exec_F32Buffer:$grad, MemRefRankOf<[F32], [0]>:$lr,
+                       Exec_F32Buffer:$velocity, Exec_F32Buffer:$output,
+                       F64Attr:$momentum, F64Attr:$weight_decay);
+  let assemblyFormat = [{
+    $grad `,` $lr `,` $velocity `->` $output attr-dict `:` type($grad) `,`
+    type($lr) `,` type($velocity) `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // ALEXNET_DIALECT_EXEC_EXECOPS_TD

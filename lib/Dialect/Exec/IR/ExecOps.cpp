@@ -250,6 +250,22 @@ LogicalResult MulOp::verify() {
   return verifySameElements(*this, getRhs(), getOutput());
 }
 
+LogicalResult SgdUpdateOp::verify() {
+  if (failed(verifySameElements(*this, getGrad(), getOutput())) ||
+      failed(verifySameElements(*this, getVelocity(), getOutput())))
+    return failure();
+  if (getVelocity() == getOutput())
+    return emitOpError("expected the velocity and the parameter in distinct "
+                       "buffers");
+  double m = getMomentum().convertToDouble();
+  double wd = getWeightDecay().convertToDouble();
+  if (!(m >= 0.0 && m < 1.0) || !(wd >= 0.0))
+    return emitOpError("expected momentum in [0, 1) and weight_decay >= 0, "
+                       "got ")
+           << m << " and " << wd;
+  return success();
+}
+
 LogicalResult DropoutMaskOp::verify() {
   double rate = getRate().convertToDouble();
   if (!(rate >= 0.0 && rate < 1.0))
