@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 #===- scripts/run.sh - Set up, build and run the main job -----------------===#
 #
-# The README's main command, on built-in defaults: print the summary of
-# every model in models/, compile the paper's AlexNet and the Fashion-MNIST
-# sized alexnet_mini to standalone CPU executables, initialise their weights
-# as the paper does, run inference on a batch and time it. Training on
-# Fashion-MNIST joins this script with the training issue.
+# The README's main command, on built-in defaults:
+#  1. set up and build (scripts/setup.sh, idempotent);
+#  2. print the per-layer summary of every model in models/;
+#  3. compile alexnet_mini (AlexNet's layer sequence for 28x28 inputs) to a
+#     standalone CPU executable that trains, and train it on Fashion-MNIST
+#     from Debian's dataset-fashion-mnist package with the recipe in
+#     models/alexnet_mini.nn, checkpointing every epoch (rerunning resumes);
+#  4. evaluate top-1/top-5 on the test set (centre crop and ten crops) and
+#     plot the metrics;
+#  5. compile the paper's AlexNet for inference and time it.
+# Everything lands in $OUT_DIR (default out/).
 #===----------------------------------------------------------------------===#
 set -euo pipefail
 
@@ -15,8 +21,10 @@ export BUILD_DIR
 "$ROOT/scripts/setup.sh"
 
 OUT="${OUT_DIR:-$ROOT/out}"
+DATA="${FASHION_MNIST_DIR:-/usr/share/datasets/fashion-mnist}"
 mkdir -p "$OUT"
 COMPILE="$BUILD_DIR/bin/alexnet-compile"
+START=$SECONDS
 
 for model in "$ROOT"/models/*.nn; do
   name="$(basename "$model" .nn)"
@@ -25,27 +33,42 @@ for model in "$ROOT"/models/*.nn; do
   "$COMPILE" "$model" --emit=nn -o "$OUT/$name.mlir"
 done
 
-for spec in alexnet_mini:128 alexnet:8; do
-  name="${spec%%:*}" batch="${spec##*:}"
-  exe="$OUT/$name"
-  echo
-  echo "== compiling $name for the CPU at batch $batch"
-  "$COMPILE" "$ROOT/models/$name.nn" --target=cpu --batch="$batch" -o "$exe"
-  "$exe" info | tail -n 4
-  "$exe" init --seed 1 -o "$OUT/$name.axw"
-  # A random input batch, non-negative like image pixels.
-  /usr/bin/python3 - "$exe" "$OUT/$name.input.npy" <<'PY'
-import re, subprocess, sys
-import numpy as np
-info = subprocess.run([sys.argv[1], "info"], capture_output=True, text=True).stdout
-shape = [int(d) for d in re.search(r"input\s+\S+\s+f32\s+(\S+)", info).group(1).split("x")]
-np.save(sys.argv[2], np.random.default_rng(0).random(shape, dtype=np.float32))
-PY
-  "$exe" infer --weights "$OUT/$name.axw" --input "$OUT/$name.input.npy" \
-    --output "$OUT/$name.probs.npy"
-  "$exe" bench --iters 5 --warmup 1 | tail -n 1
-done
+echo
+echo "== compiling alexnet_mini for the CPU (inference, gradients, SGD step)"
+MINI="$OUT/alexnet_mini"
+"$COMPILE" "$ROOT/models/alexnet_mini.nn" --target=cpu -o "$MINI"
+"$MINI" info | tail -n 12
 
 echo
-echo "outputs in $OUT: <model>.mlir (nn IR), alexnet and alexnet_mini"
-echo "(executables), <model>.axw (weights), <model>.probs.npy (inference)"
+echo "== training alexnet_mini on Fashion-MNIST ($DATA)"
+# --resume continues an interrupted run from its last checkpoint (and does
+# nothing more for one that already finished).
+"$MINI" train --data "$DATA" --checkpoint-dir "$OUT/alexnet_mini.ckpt" \
+  --resume --metrics "$OUT/alexnet_mini.metrics.csv" -o "$OUT/alexnet_mini.axw"
+
+echo
+echo "== evaluating on the Fashion-MNIST test set"
+"$MINI" eval --data "$DATA" --weights "$OUT/alexnet_mini.axw" \
+  --stats-cache "$OUT/alexnet_mini.ckpt"
+"$MINI" eval --data "$DATA" --weights "$OUT/alexnet_mini.axw" \
+  --stats-cache "$OUT/alexnet_mini.ckpt" --ten-crop
+/usr/bin/python3 "$ROOT/scripts/plot_metrics.py" "$OUT/alexnet_mini.metrics.csv" \
+  -o "$OUT/alexnet_mini.metrics.png" --title "alexnet_mini on Fashion-MNIST"
+
+echo
+echo "== the paper's AlexNet: compile for inference at batch 8 and time it"
+ALEXNET="$OUT/alexnet"
+"$COMPILE" "$ROOT/models/alexnet.nn" --target=cpu --batch=8 --training=false \
+  -o "$ALEXNET"
+"$ALEXNET" info | tail -n 4
+"$ALEXNET" bench --iters 3 --warmup 1 | tail -n 1
+
+echo
+echo "done in $(( (SECONDS - START) / 60 )) min $(( (SECONDS - START) % 60 )) s; in $OUT:"
+echo "  alexnet_mini               the trained executable (run it with --help)"
+echo "  alexnet_mini.axw           trained weights (with the mean image)"
+echo "  alexnet_mini.ckpt/         checkpoints: last.axc, epoch-NNN.axc, last.axw"
+echo "  alexnet_mini.metrics.csv   per-epoch loss, validation error, img/s"
+echo "  alexnet_mini.metrics.png   the same, plotted"
+echo "  alexnet                    the paper's AlexNet (inference, batch 8)"
+echo "  <model>.mlir               every model's nn IR"

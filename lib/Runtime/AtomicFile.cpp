@@ -7,7 +7,10 @@
 
 #include "alexnet/Runtime/AtomicFile.h"
 
+#include <atomic>
 #include <cerrno>
+#include <csignal>
+#include <cstdlib>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <system_error>
@@ -75,6 +78,27 @@ std::string atomicTempPath(const std::string &path) {
   return path + ".tmp." + std::to_string(static_cast<long>(::getpid()));
 }
 
+namespace {
+
+/// Fault injection for the kill-safety tests: with ALEXNET_TEST_KILL_IN_WRITE=N
+/// in the environment, the Nth atomic write of this process writes half of
+/// its temporary file and then dies by SIGKILL, as kill -9 or a power cut
+/// in the middle of a checkpoint would. Unset (always, outside tests), it
+/// costs one getenv per write.
+void killMidWriteIfAsked(int fd, const uint8_t *data, size_t size) {
+  static std::atomic<long> writes{0};
+  const char *target = std::getenv("ALEXNET_TEST_KILL_IN_WRITE");
+  if (!target)
+    return;
+  if (++writes != std::strtol(target, nullptr, 10))
+    return;
+  (void)writeAll(fd, data, size / 2);
+  (void)::fsync(fd);
+  ::raise(SIGKILL);
+}
+
+} // namespace
+
 Status writeFileAtomic(const std::string &path, const void *data,
                        size_t size) {
   if (path.empty())
@@ -98,6 +122,7 @@ Status writeFileAtomic(const std::string &path, const void *data,
   if (::stat(path.c_str(), &old) == 0 && S_ISREG(old.st_mode))
     (void)::fchmod(fd, old.st_mode & 07777);
 
+  killMidWriteIfAsked(fd, static_cast<const uint8_t *>(data), size);
   if (!writeAll(fd, static_cast<const uint8_t *>(data), size))
     return fail("cannot write temporary file '" + tmp + "'", errno);
   if (::fsync(fd) != 0)

@@ -77,6 +77,8 @@ uint32_t stateCrc(const WeightsFile &params,
   e.f64(s.lastTrainLoss);
   e.f64(s.lastValTop1Error);
   e.f64(s.lastValTop5Error);
+  e.f64(s.epochLossSum);
+  e.u64(s.epochBatches);
   e.text(params.model);
   e.text(params.graphHash);
   e.tensors(params.tensors);
@@ -100,6 +102,8 @@ TrainState readState(const fb::TrainState &s) {
   out.lastTrainLoss = s.last_train_loss();
   out.lastValTop1Error = s.last_val_top1_error();
   out.lastValTop5Error = s.last_val_top5_error();
+  out.epochLossSum = s.epoch_loss_sum();
+  out.epochBatches = s.epoch_batches();
   return out;
 }
 
@@ -134,7 +138,8 @@ Status build(const WeightsFile &params,
         fbb, s.epoch, s.step, s.rngSeed, s.dataEpoch, s.nextExample,
         s.datasetSize, s.batchSize, s.learningRate, s.bestMetric,
         s.epochsSinceImprovement, s.lrDrops, s.lastTrainLoss,
-        s.lastValTop1Error, s.lastValTop5Error);
+        s.lastValTop1Error, s.lastValTop5Error, s.epochLossSum,
+        s.epochBatches);
     fb::FinishCheckpointBuffer(
         fbb,
         fb::CreateCheckpoint(fbb, kCheckpointFormatVersion, weights, velocity,

@@ -66,8 +66,22 @@ const std::vector<Command> &driverCommands() {
        "-o W2.axw [--no-dropout] [--seed S] [--threads N]",
        "run K SGD steps (momentum, weight decay) on one batch",
        runStepCommand},
-      {"bench", "bench [--iters N] [--warmup K] [--threads N] [--profile]",
-       "time inference on random data", runBenchCommand},
+      {"train",
+       "train --data PATH [--format auto|idx|cifar|imagenet] [--epochs E] "
+       "[--lr LR] [--checkpoint-dir D [--resume] [--checkpoint-every N]] "
+       "[--seed S] [--metrics M.csv] [-o W.axw] [--init W.axw] "
+       "[--max-steps N] [--no-augment] [--no-shuffle] [--no-validation] "
+       "[--threads N] [--loader-threads N]",
+       "train on a data set (defaults from the model's train block)",
+       runTrainCommand},
+      {"eval",
+       "eval --data PATH --weights W.axw [--ten-crop] [--format F] "
+       "[--stats-cache DIR] [--threads N] [--loader-threads N]",
+       "top-1 and top-5 error on a data set's test split",
+       runEvalCommand},
+      {"bench",
+       "bench [--train] [--iters N] [--warmup K] [--threads N] [--profile]",
+       "time inference (or a training step) on random data", runBenchCommand},
       {"info", "info", "describe the model: layers, parameters, memory",
        runInfoCommand},
   };

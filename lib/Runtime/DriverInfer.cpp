@@ -116,7 +116,7 @@ int runInferCommand(const Invocation &inv) {
 int runBenchCommand(const Invocation &inv) {
   auto args =
       ParsedArgs::parse(inv.args, {{"--iters"}, {"--warmup"}, {"--threads"},
-                                   {"--profile", false}});
+                                   {"--profile", false}, {"--train", false}});
   if (!args.ok())
     return inv.usageError(args.message());
   Expected<int64_t> iters = args->integer("--iters", 10, 1, 1000000);
@@ -127,29 +127,51 @@ int runBenchCommand(const Invocation &inv) {
       return inv.usageError(s->message());
 
   const ModelDesc &model = inv.model;
+  bool train = args->has("--train");
+  if (train && !model.trainStep)
+    return inv.fail("model '" + std::string(model.name) +
+                    "' has no train_step to time (no `loss`, or compiled "
+                    "--training=false)");
+  const TensorSpec *specs = train ? model.trainStep->inputs : model.inputs;
+  int32_t numInputs = train ? model.trainStep->numInputs : model.numInputs;
   applyBlasThreads(*threads);
   ExecContext ctx(model, *threads);
   initParams(model, 1, ctx.params(), &ctx.pool());
-  // Inputs uniform in [0.5, 1): non-zero, so no kernel sees a shortcut.
-  // Integer inputs (labels) stay 0, a valid class.
+  // Tensor inputs uniform in [0.5, 1): non-zero, so no kernel sees a
+  // shortcut. Integer inputs (labels) stay 0, a valid class; train_step's
+  // scalars are zero too (lr 0: the weights stay as they are), but dropout
+  // is on.
   std::vector<std::vector<float>> inputs;
-  for (int32_t i = 0; i < model.numInputs; ++i) {
-    inputs.emplace_back(size_t(tensorElements(model.inputs[i])));
-    if (model.inputs[i].type == ElementType::F32) {
+  for (int32_t i = 0; i < numInputs; ++i) {
+    inputs.emplace_back(size_t(std::max<int64_t>(1, tensorElements(specs[i]))) + 1);
+    if (specs[i].type == ElementType::F32 && specs[i].rank > 0) {
       float *data = inputs.back().data();
       ctx.pool().forEach(int64_t(inputs.back().size()), [&](int64_t j) {
         data[j] = 0.5f + 0.5f * philoxUniform(philoxKey(2), uint32_t(i), j);
       });
     }
+    if (specs[i].type == ElementType::Bool)
+      *reinterpret_cast<uint8_t *>(inputs.back().data()) = 1;
     ctx.setInput(i, inputs.back().data());
   }
-  std::vector<std::vector<float>> outputs = bindOutputs(ctx);
+  std::vector<std::vector<float>> outputs;
+  float loss = 0.0f;
+  if (train)
+    ctx.setOutput(0, &loss);
+  else
+    outputs = bindOutputs(ctx);
+  auto runOnce = [&] {
+    if (train)
+      ctx.run(*model.trainStep);
+    else
+      ctx.runInference();
+  };
 
   using Clock = std::chrono::steady_clock;
   std::vector<double> ms;
   for (int64_t i = 0; i < *warmup + *iters; ++i) {
     Clock::time_point start = Clock::now();
-    ctx.runInference();
+    runOnce();
     double elapsed =
         std::chrono::duration<double, std::milli>(Clock::now() - start).count();
     if (i >= *warmup)
@@ -162,16 +184,18 @@ int runBenchCommand(const Invocation &inv) {
 
   char line[512];
   std::snprintf(line, sizeof(line),
-                "%s: batch %lld, %d threads, %lld iterations after %lld "
+                "%s %s: batch %lld, %d threads, %lld iterations after %lld "
                 "warm-up\n  median %.3f ms/batch (min %.3f, max %.3f), "
                 "%.1f img/s\n",
-                model.name, (long long)model.batch, *threads, (long long)*iters,
+                model.name, train ? "train_step" : "inference",
+                (long long)model.batch, *threads, (long long)*iters,
                 (long long)*warmup, median, ms.front(), ms.back(), imgPerS);
   inv.out << line;
   std::snprintf(line, sizeof(line),
-                "bench: model=%s target=%s batch=%lld threads=%d iters=%lld "
-                "median_ms=%.4f min_ms=%.4f max_ms=%.4f img_per_s=%.2f\n",
-                model.name, model.target, (long long)model.batch, *threads,
+                "bench: model=%s entry=%s target=%s batch=%lld threads=%d "
+                "iters=%lld median_ms=%.4f min_ms=%.4f max_ms=%.4f "
+                "img_per_s=%.2f\n",
+                model.name, train ? "train_step" : "inference", model.target, (long long)model.batch, *threads,
                 (long long)*iters, median, ms.front(), ms.back(), imgPerS);
   inv.out << line;
 
@@ -179,7 +203,7 @@ int runBenchCommand(const Invocation &inv) {
     // Separate runs, so the marks do not disturb the timings above.
     ctx.setProfiling(true);
     for (int64_t i = 0; i < *iters; ++i)
-      ctx.runInference();
+      runOnce();
     double total = 0;
     for (const auto &entry : ctx.profile())
       total += entry.second;

@@ -325,6 +325,30 @@ private:
     return arena.size();
   }
 
+  /// The TrainRecipe initialiser from the module's nn.train attribute, with
+  /// the paper's values for what it does not say.
+  std::string trainRecipe() {
+    auto train =
+        module->getAttrOfType<DictionaryAttr>(nn::NNDialect::kTrainAttrName);
+    auto number = [&](StringRef name, double fallback) {
+      auto value = train ? train.getAs<FloatAttr>(name) : FloatAttr();
+      return value ? value.getValueAsDouble() : fallback;
+    };
+    auto integer = [&](StringRef name, int64_t fallback) {
+      auto value = train ? train.getAs<IntegerAttr>(name) : IntegerAttr();
+      return value ? value.getInt() : fallback;
+    };
+    auto schedule = train ? train.getAs<StringAttr>("schedule") : StringAttr();
+    bool plateau = !schedule || schedule.getValue() == "plateau";
+    return llvm::formatv("{{{0:e17}, {1:e17}, {2:e17}, {3}, ScheduleKind::{4}, "
+                         "{5:e17}, {6}, {7}}",
+                         number("lr", 0.01), number("momentum", 0.9),
+                         number("weight_decay", 5e-4), integer("epochs", 90),
+                         plateau ? "Plateau" : "Constant", number("factor", 0.1),
+                         integer("patience", 1), integer("max_drops", 3))
+        .str();
+  }
+
   /// `const EntryPoint k<Name>` for a lowered entry point; returns the
   /// initialiser ModelDesc points at it with.
   std::string emitEntryPoint(func::FuncOp func, StringRef name) {
@@ -406,10 +430,11 @@ private:
         "  kLayers, {9},\n"
         "  &inference, kInferenceMemory,\n"
         "  {10}, {11},\n"
+        "  {12},\n"
         "};\n",
         cString(model), cString(hash), cString(traits.name()), batch,
         numDevices, numInputs, numOutputs, numParams, paramFloats, numLayers,
-        gradientsEntry, trainStepEntry);
+        gradientsEntry, trainStepEntry, trainRecipe());
     return success();
   }
 

@@ -290,106 +290,124 @@ LogicalResult emitBiasGrad(exec::BiasGradOp op, raw_ostream &os,
   return success();
 }
 
-/// One index per pixel (n, h, w) of the C channels, up to this many channels
-/// (a per-pixel array of C floats lives on the stack / in local memory).
-constexpr int64_t kMaxLrnGradChannels = 4096;
+/// Pixels per LRN gradient block and the most channels it supports: the
+/// block keeps C x 16 floats of dy_c y_c / s_c on the stack (64 KiB at most).
+constexpr int64_t kLrnGradBlock = 16;
+constexpr int64_t kMaxLrnGradChannels = 1024;
 
 /// dx_c = dy_c s_c^-beta - 2 alpha beta x_c sum_{|j-c| <= half} dy_j y_j / s_j.
 /// s_c comes from the forward's running sum of squares, in the same order
 /// of float operations, so it matches the s the forward divided by; dx
 /// first holds the first term, then the second pass subtracts the second.
+/// One index per block of 16 consecutive pixels of one image, as in the
+/// forward: the inner loops run over contiguous pixels and vectorise.
 LogicalResult emitLrnGrad(exec::LrnGradOp op, raw_ostream &os, int64_t &count,
                           int64_t &work) {
   ArrayRef<int64_t> x = dims(op.getForwardInput());
   int64_t channels = x[1], hw = x[2] * x[3], half = op.getSize() / 2;
   if (channels > kMaxLrnGradChannels)
     return op.emitOpError("has ")
-           << channels << " channels; the kernel keeps one float per channel "
-           << "per pixel and supports at most " << kMaxLrnGradChannels;
+           << channels << " channels; the kernel keeps " << kLrnGradBlock
+           << " floats per channel per block and supports at most "
+           << kMaxLrnGradChannels;
   double alpha = op.getAlpha().convertToDouble();
   double beta = op.getBeta().convertToDouble();
-  count = x[0] * hw;
-  work = channels;
+  int64_t blocks = (hw + kLrnGradBlock - 1) / kLrnGradBlock;
+  count = x[0] * blocks;
+  work = channels * kLrnGradBlock;
   os << llvm::formatv(
-      "  const int64_t offset = (i / {0}) * {1} + i % {0};\n"
+      "  const int64_t p0 = (i % {0}) * {1};\n"
+      "  const int64_t len = {2} - p0 < {1} ? {2} - p0 : {1};\n"
+      "  const int64_t offset = (i / {0}) * {3} + p0;\n"
       "  const float *dy = in0 + offset, *x = in1 + offset, *y = in2 + offset;\n"
       "  float *dx = out + offset;\n"
-      "  float t[{2}]; // dy_c y_c / s_c\n"
-      "  float sum = 0.0f;\n"
-      "  for (int64_t c = 0; c < {3} && c < {2}; ++c) sum += x[c * {0}] * x[c * {0}];\n"
-      "  for (int64_t c = 0; c < {2}; ++c) {{\n"
-      "    const float s = {4} + {5} * sum;\n",
-      hw, channels * hw, channels, half + 1,
+      "  float t[{4}][{1}]; // dy_c y_c / s_c\n"
+      "  float sum[{1}];\n"
+      "  for (int64_t j = 0; j < len; ++j) sum[j] = 0.0f;\n"
+      "  for (int64_t c = 0; c < {5} && c < {4}; ++c)\n"
+      "    for (int64_t j = 0; j < len; ++j) sum[j] += x[c * {2} + j] * x[c * {2} + j];\n"
+      "  for (int64_t c = 0; c < {4}; ++c) {{\n"
+      "    for (int64_t j = 0; j < len; ++j) {{\n"
+      "      const float s = {6} + {7} * sum[j];\n",
+      blocks, kLrnGradBlock, hw, channels * hw, channels, half + 1,
       literal(op.getK().convertToDouble()), literal(alpha));
   // The forward's pow-free path for the paper's beta = 0.75.
   if (beta == 0.75)
-    os << "    dx[c * " << hw << "] = dy[c * " << hw
-       << "] / sqrtf(s * sqrtf(s));\n";
+    os << "      dx[c * " << hw << " + j] = dy[c * " << hw
+       << " + j] / sqrtf(s * sqrtf(s));\n";
   else
-    os << "    dx[c * " << hw << "] = dy[c * " << hw << "] * powf(s, "
-       << literal(-beta) << ");\n";
+    os << "      dx[c * " << hw << " + j] = dy[c * " << hw
+       << " + j] * powf(s, " << literal(-beta) << ");\n";
   os << llvm::formatv(
-      "    t[c] = dy[c * {0}] * y[c * {0}] / s;\n"
-      "    if (c + {1} < {2}) sum += x[(c + {1}) * {0}] * x[(c + {1}) * {0}];\n"
-      "    if (c >= {3}) sum -= x[(c - {3}) * {0}] * x[(c - {3}) * {0}];\n"
+      "      t[c][j] = dy[c * {0} + j] * y[c * {0} + j] / s;\n"
+      "    }\n"
+      "    if (c + {1} < {2})\n"
+      "      for (int64_t j = 0; j < len; ++j) sum[j] += x[(c + {1}) * {0} + j] * x[(c + {1}) * {0} + j];\n"
+      "    if (c >= {3})\n"
+      "      for (int64_t j = 0; j < len; ++j) sum[j] -= x[(c - {3}) * {0} + j] * x[(c - {3}) * {0} + j];\n"
       "  }\n"
       // A running window sum of t, in double: t changes sign, and float
       // add/subtract would drift across the channels.
-      "  double window = 0.0;\n"
-      "  for (int64_t c = 0; c < {3} && c < {2}; ++c) window += t[c];\n"
+      "  double window[{5}];\n"
+      "  for (int64_t j = 0; j < len; ++j) window[j] = 0.0;\n"
+      "  for (int64_t c = 0; c < {3} && c < {2}; ++c)\n"
+      "    for (int64_t j = 0; j < len; ++j) window[j] += t[c][j];\n"
       "  for (int64_t c = 0; c < {2}; ++c) {{\n"
-      "    if (c + {3} < {2}) window += t[c + {3}];\n"
-      "    dx[c * {0}] -= {4} * x[c * {0}] * float(window);\n"
-      "    if (c >= {3}) window -= t[c - {3}];\n"
+      "    if (c + {3} < {2})\n"
+      "      for (int64_t j = 0; j < len; ++j) window[j] += t[c + {3}][j];\n"
+      "    for (int64_t j = 0; j < len; ++j)\n"
+      "      dx[c * {0} + j] -= {4} * x[c * {0} + j] * float(window[j]);\n"
+      "    if (c >= {3})\n"
+      "      for (int64_t j = 0; j < len; ++j) window[j] -= t[c - {3}][j];\n"
       "  }\n",
-      hw, half + 1, channels, half, literal(2.0 * alpha * beta));
+      hw, half + 1, channels, half, literal(2.0 * alpha * beta), kLrnGradBlock);
   return success();
 }
 
 /// dy goes to the FIRST maximum of each window in row-major order, with
 /// the forward's comparison (`!(v <= best)`, so ties keep the first and a
 /// NaN is taken as the forward took it); the window is clipped to the input
-/// as the forward's padding is. One index per row (n, c, ih) of dx, which
-/// only it writes: it recomputes the argmax of every window whose rows
-/// cover ih (windows are tiny; no stored indices, no atomics) and adds dy
-/// where that argmax lies in the row. A window's argmax is found kh times
-/// (once per covered row) rather than kh*kw times by per-element gathers.
+/// as the forward's padding is. One index per (n, c) plane, which only it
+/// writes: it clears the plane, then finds each window's argmax once
+/// (branch-free selects) and adds dy there, windows in row-major order, so
+/// an input shared by overlapping windows sums their dy in a fixed order.
+/// No stored indices, no atomics.
 LogicalResult emitMaxPoolGrad(exec::MaxPoolGradOp op, raw_ostream &os,
                               int64_t &count, int64_t &work) {
   ArrayRef<int64_t> x = dims(op.getForwardInput()), y = dims(op.getGrad());
   int64_t kh = op.getWindow()[0], kw = op.getWindow()[1];
   int64_t sh = op.getStride()[0], sw = op.getStride()[1];
   int64_t ph = op.getPad()[0], pw = op.getPad()[1];
-  count = x[0] * x[1] * x[2];
-  work = ((kh + sh - 1) / sh) * y[3] * kh * kw;
+  count = x[0] * x[1];
+  work = y[2] * y[3] * kh * kw;
   os << llvm::formatv(
-      "  const int64_t ih = i % {0}, plane = i / {0};\n"
-      "  const float *x = in1 + plane * {1};\n"
-      "  const float *dy = in0 + plane * {2};\n"
-      "  float *dx = out + i * {3};\n"
-      "  for (int64_t w = 0; w < {3}; ++w) dx[w] = 0.0f;\n",
-      x[2], x[2] * x[3], y[2] * y[3], x[3]);
-  os << coveringRange("ohLo", "ohHi", "ih", kh, sh, ph, y[2]);
+      "  const float *x = in1 + i * {0};\n"
+      "  const float *dy = in0 + i * {1};\n"
+      "  float *dx = out + i * {0};\n"
+      "  for (int64_t p = 0; p < {0}; ++p) dx[p] = 0.0f;\n",
+      x[2] * x[3], y[2] * y[3]);
   os << llvm::formatv(
-      "  for (int64_t oh = ohLo; oh < ohHi; ++oh) {{\n"
-      "    const int64_t h0 = oh * {0}{1};\n"
-      "    const int64_t hLo = h0 < 0 ? 0 : h0, hHi = h0 + {2} > {3} ? {3} : h0 + {2};\n"
-      "    for (int64_t ow = 0; ow < {4}; ++ow) {{\n"
-      "      const int64_t w0 = ow * {5}{6};\n"
-      "      const int64_t wLo = w0 < 0 ? 0 : w0, wHi = w0 + {7} > {8} ? {8} : w0 + {7};\n"
+      "  for (int64_t oh = 0; oh < {0}; ++oh) {{\n"
+      "    const int64_t h0 = oh * {1}{2};\n"
+      "    const int64_t hLo = h0 < 0 ? 0 : h0, hHi = h0 + {3} > {4} ? {4} : h0 + {3};\n"
+      "    for (int64_t ow = 0; ow < {5}; ++ow) {{\n"
+      "      const int64_t w0 = ow * {6}{7};\n"
+      "      const int64_t wLo = w0 < 0 ? 0 : w0, wHi = w0 + {8} > {9} ? {9} : w0 + {8};\n"
       // Starting at the window's first element also routes an all -inf
       // window's gradient there, as PyTorch does.
-      "      int64_t argH = hLo, argW = wLo;\n"
+      "      int64_t arg = hLo * {9} + wLo;\n"
       "      float best = -INFINITY;\n"
       "      for (int64_t h = hLo; h < hHi; ++h)\n"
       "        for (int64_t w = wLo; w < wHi; ++w) {{\n"
-      "          const float v = x[h * {8} + w];\n"
-      "          if (!(v <= best)) {{ best = v; argH = h; argW = w; }\n"
+      "          const float v = x[h * {9} + w];\n"
+      "          const bool take = !(v <= best);\n"
+      "          best = take ? v : best;\n"
+      "          arg = take ? h * {9} + w : arg;\n"
       "        }\n"
-      "      if (argH == ih) dx[argW] += dy[oh * {4} + ow];\n"
+      "      dx[arg] += dy[oh * {5} + ow];\n"
       "    }\n"
       "  }\n",
-      sh, plus(-ph), kh, x[2], y[3], sw, plus(-pw), kw, x[3]);
+      y[2], sh, plus(-ph), kh, x[2], y[3], sw, plus(-pw), kw, x[3]);
   return success();
 }
 

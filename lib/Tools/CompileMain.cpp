@@ -37,43 +37,53 @@ namespace {
 
 enum class EmitKind { NN, Summary, Dot, Lowered, Cpp, Exe };
 
+/// The compiler's own options: --help lists only these (MLIR's debugging
+/// options, e.g. --mlir-print-ir-after-all, still work; --help-hidden
+/// lists them).
+cl::OptionCategory &category() {
+  static cl::OptionCategory options("alexnet-compile options");
+  return options;
+}
+
 struct Options {
   cl::opt<std::string> input{cl::Positional, cl::desc("<model.nn>"),
-                             cl::Required};
+                             cl::Required, cl::cat(category())};
   cl::opt<std::string> output{
       "o",
       cl::desc("Output file (default: stdout for text, the model's file "
                "name without .nn for an executable)"),
-      cl::value_desc("file")};
+      cl::value_desc("file"), cl::cat(category())};
   cl::opt<EmitKind> emit{
       "emit", cl::desc("Stage to stop at (default: exe)"),
       cl::init(EmitKind::Exe),
-      cl::values(clEnumValN(EmitKind::NN, "nn", "the nn dialect module"),
-                 clEnumValN(EmitKind::Summary, "summary",
-                            "per-layer shapes, parameters and FLOPs"),
-                 clEnumValN(EmitKind::Dot, "dot",
-                            "the inference graph for Graphviz"),
-                 clEnumValN(EmitKind::Lowered, "lowered",
-                            "the planned exec module"),
-                 clEnumValN(EmitKind::Cpp, "cpp", "the generated C++"),
-                 clEnumValN(EmitKind::Exe, "exe",
-                            "a standalone executable"))};
+      cl::values(
+          clEnumValN(EmitKind::NN, "nn", "the nn dialect module"),
+          clEnumValN(EmitKind::Summary, "summary",
+                     "per-layer shapes, parameters and FLOPs"),
+          clEnumValN(EmitKind::Dot, "dot", "the inference graph for Graphviz"),
+          clEnumValN(EmitKind::Lowered, "lowered", "the planned exec module"),
+          clEnumValN(EmitKind::Cpp, "cpp", "the generated C++"),
+          clEnumValN(EmitKind::Exe, "exe", "a standalone executable")),
+      cl::cat(category())};
   cl::opt<std::string> target{"target", cl::desc("Target: cpu"),
-                              cl::init("cpu")};
+                              cl::init("cpu"), cl::cat(category())};
   cl::list<std::string> cxxFlags{
       "Xcxx", cl::desc("Extra flag for the C++ compiler (e.g. -march=native)"),
-      cl::value_desc("flag")};
+      cl::value_desc("flag"), cl::cat(category())};
   cl::opt<bool> keepSource{"keep-source",
-                           cl::desc("Keep the generated C++ as <output>.cpp")};
-  cl::opt<bool> verbose{"v", cl::desc("Print the C++ compiler command")};
+                           cl::desc("Keep the generated C++ as <output>.cpp"),
+                           cl::cat(category())};
+  cl::opt<bool> verbose{"v", cl::desc("Print the C++ compiler command"),
+                        cl::cat(category())};
   cl::opt<cl::boolOrDefault> training{
       "training",
       cl::desc("Compile the loss, its gradients and the SGD step (the "
                "executable's grad, step, train); default: when the model "
-               "has a `loss`. --training=false compiles inference only")};
+               "has a `loss`. --training=false compiles inference only"),
+      cl::cat(category())};
   cl::opt<int64_t> batch{"batch",
                          cl::desc("Batch size (overrides the model's batch)"),
-                         cl::value_desc("N"), cl::init(0)};
+                         cl::value_desc("N"), cl::init(0), cl::cat(category())};
 };
 
 int error(const llvm::Twine &message) {
@@ -85,8 +95,9 @@ int error(const llvm::Twine &message) {
 int emitText(const Options &options,
              llvm::function_ref<LogicalResult(llvm::raw_ostream &)> write) {
   std::string message;
-  std::string path = options.output.getNumOccurrences() ? options.output.getValue()
-                                                        : std::string("-");
+  std::string path = options.output.getNumOccurrences()
+                         ? options.output.getValue()
+                         : std::string("-");
   std::unique_ptr<llvm::ToolOutputFile> out = openOutputFile(path, &message);
   if (!out)
     return error(message);
@@ -110,6 +121,7 @@ int alexnet::compileMain(int argc, char **argv) {
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
   Options options;
+  cl::HideUnrelatedOptions(category());
   cl::ParseCommandLineOptions(argc, argv,
                               "alexnet-compile: compile a .nn model\n");
 

@@ -46,6 +46,9 @@ struct TrainState {
   double lastTrainLoss = std::numeric_limits<double>::quiet_NaN();
   double lastValTop1Error = std::numeric_limits<double>::quiet_NaN();
   double lastValTop5Error = std::numeric_limits<double>::quiet_NaN();
+  /// The epoch in progress: sum of its batch losses so far, and how many.
+  double epochLossSum = 0.0;
+  uint64_t epochBatches = 0;
 };
 
 /// The contents of an .axc file.

@@ -87,6 +87,25 @@ struct EntryPoint {
   const DeviceMemory *memory; ///< numDevices entries
 };
 
+/// How learning-rate schedules react to validation error.
+enum class ScheduleKind : int32_t { Constant = 0, Plateau = 1 };
+
+/// The DSL's train block (the paper's defaults when the model has none).
+/// momentum and weightDecay are compiled into train_step; the rest drives
+/// the `train` loop.
+struct TrainRecipe {
+  double learningRate;
+  double momentum;
+  double weightDecay;
+  int32_t epochs;
+  ScheduleKind schedule;
+  /// Plateau: lr *= factor after more than `patience` epochs in a row
+  /// without a better validation top-1 error, at most maxDrops times.
+  double factor;
+  int32_t patience;
+  int32_t maxDrops;
+};
+
 struct ModelDesc {
   const char *name;      ///< the DSL model name
   const char *graphHash; ///< identifies the architecture; weights files carry it
@@ -117,6 +136,7 @@ struct ModelDesc {
   /// Inputs: the model's inputs, label, lr, seed, step, dropout; output:
   /// "loss". nullptr like `gradients`.
   const EntryPoint *trainStep;
+  TrainRecipe train;
 };
 
 /// The executable's main: parses the subcommand and runs it. Returns the

@@ -1,0 +1,451 @@
+//===- TrainLoop.cpp - The `train` subcommand's training run --------------===//
+//
+// Order of one step: take the loader's next batch, run train_step (forward,
+// backward and the in-place SGD update) with the global step as the dropout
+// counter, guard the loss, advance the position. Order of an epoch's end:
+// validation, the plateau schedule, the metrics row, then the checkpoint, so
+// a checkpoint always holds the state the next epoch starts from.
+//
+//===----------------------------------------------------------------------===//
+
+#include "alexnet/Runtime/TrainLoop.h"
+
+#include "alexnet/Runtime/Checkpoint.h"
+#include "alexnet/Runtime/CheckpointDir.h"
+#include "alexnet/Runtime/DataLoader.h"
+#include "alexnet/Runtime/DataStats.h"
+#include "alexnet/Runtime/Driver.h"
+#include "alexnet/Runtime/Evaluate.h"
+#include "alexnet/Runtime/ExecContext.h"
+#include "alexnet/Runtime/Init.h"
+#include "alexnet/Runtime/ModelWeights.h"
+
+#include "MetricsLog.h"
+#include "TrainProgress.h"
+#include "TrainingEntry.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <limits>
+
+namespace alexnet::runtime {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string formatRate(double lr) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.6g", lr);
+  return text;
+}
+
+/// One training run's state and resources.
+class Trainer {
+public:
+  Trainer(const ModelDesc &model, const TrainOptions &options,
+          std::ostream &out, std::ostream &err)
+      : model(model), opts(options), out(out), err(err),
+        ctx(model, options.threads) {}
+
+  Expected<TrainSummary> run();
+
+private:
+  Status openData();
+  Status createLoaders();
+  Status prepareState();
+  Status runEpoch(bool &stop);
+  Status endEpoch();
+  Status saveCheckpoint(bool endOfEpoch);
+  Status saveFinalWeights() const;
+  WeightsFile weightsWithMean() const;
+
+  const ModelDesc &model;
+  const TrainOptions &opts;
+  std::ostream &out, &err;
+  ExecContext ctx;
+  TrainingLayout layout;
+  int64_t batch = 0, channels = 0, height = 0, width = 0;
+
+  std::unique_ptr<DataSet> train, val;
+  DataStats stats;
+  std::unique_ptr<DataLoader> trainLoader, valLoader;
+  std::optional<CheckpointDir> checkpoints;
+  MetricsLog metrics;
+  TrainState state;
+
+  TrainingScalars scalars;
+  float loss = 0.0f;
+  int64_t imagesThisRun = 0;
+  double secondsThisRun = 0.0;
+  Clock::time_point lastBatchEnd;
+};
+
+Status Trainer::openData() {
+  const TensorSpec &image = model.trainStep->inputs[layout.image];
+  if (image.rank != 4)
+    return Status::error("train needs a 4-D image input [batch, channels, "
+                         "height, width], got " +
+                         formatDims(image.shape, image.rank));
+  batch = image.shape[0];
+  channels = image.shape[1];
+  height = image.shape[2];
+  width = image.shape[3];
+
+  DataOptions data;
+  data.channels = int(channels);
+  data.storedHeight = storedSizeFor(int(height));
+  data.storedWidth = storedSizeFor(int(width));
+  Expected<std::unique_ptr<DataSet>> trainSet =
+      openDataSet(opts.dataPath, opts.format, DataSplit::Train, data);
+  if (!trainSet.ok())
+    return trainSet.error();
+  train = trainSet.take();
+  Expected<int64_t> classes = classCount(model);
+  if (!classes.ok())
+    return classes.error();
+  if (train->numClasses() > *classes)
+    return Status::error(opts.dataPath + ": " +
+                         std::to_string(train->numClasses()) +
+                         " classes, but model '" + model.name + "' has " +
+                         std::to_string(*classes) + " outputs");
+  if (train->size() < batch)
+    return Status::error(opts.dataPath + ": " + std::to_string(train->size()) +
+                         " training examples, fewer than one batch of " +
+                         std::to_string(batch));
+  if (opts.validate) {
+    Expected<std::unique_ptr<DataSet>> valSet =
+        openDataSet(opts.dataPath, opts.format, DataSplit::Test, data);
+    if (valSet.ok())
+      val = valSet.take();
+    else
+      err << "warning: no validation data, so the learning rate stays "
+             "constant: "
+          << valSet.message() << "\n";
+  }
+
+  // The statistics cache lives in the checkpoint directory.
+  if (!opts.checkpointDir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(opts.checkpointDir, ec);
+    if (ec)
+      return Status::error("cannot create the checkpoint directory " +
+                           quoteText(opts.checkpointDir) + ": " + ec.message());
+  }
+  StatsOptions statsOptions;
+  statsOptions.threads = opts.loaderThreads;
+  Expected<CachedStats> cached = loadOrComputeDataStats(
+      *train, statsCachePath(*train, opts.checkpointDir), statsOptions);
+  if (!cached.ok())
+    return cached.error();
+  stats = cached->stats;
+  out << "data: " << train->size() << " training examples"
+      << (val ? ", " + std::to_string(val->size()) + " validation" : "")
+      << ", " << train->numClasses() << " classes, " << train->channels()
+      << "x" << train->height() << "x" << train->width() << " stored; mean "
+      << (cached->fromCache ? "read from " : "computed, cached at ")
+      << cached->path << "\n";
+  if (!cached->note.empty())
+    err << "warning: " << cached->note << "\n";
+
+  return Status::success();
+}
+
+Status Trainer::createLoaders() {
+  LoaderOptions loader;
+  loader.batchSize = int(batch);
+  loader.threads = opts.loaderThreads;
+  loader.prefetch = std::max(3, opts.loaderThreads + 1);
+  loader.channels = int(channels);
+  loader.augment.cropHeight = int(height);
+  loader.augment.cropWidth = int(width);
+  loader.mode = LoaderMode::Train;
+  loader.shuffle = opts.shuffle;
+  loader.seed = state.rngSeed;
+  loader.augment.randomCrop = opts.augment;
+  loader.augment.flip = opts.augment;
+  loader.augment.pcaStd = opts.augment ? 0.1f : 0.0f;
+  // Stored at the model's size (28x28 IDX): crops may shift by 1/14 of the
+  // side (2 pixels) past the border, or there would be one window only.
+  if (opts.augment && train->height() == height && train->width() == width)
+    loader.augment.cropPad = int(std::max<int64_t>(1, height / 14));
+  Expected<std::unique_ptr<DataLoader>> trainLoaderOr =
+      DataLoader::create(*train, &stats, loader);
+  if (!trainLoaderOr.ok())
+    return trainLoaderOr.error();
+  trainLoader = trainLoaderOr.take();
+  if (val) {
+    loader.mode = LoaderMode::Eval;
+    loader.augment.cropPad = 0;
+    Expected<std::unique_ptr<DataLoader>> valLoaderOr =
+        DataLoader::create(*val, &stats, loader);
+    if (!valLoaderOr.ok())
+      return valLoaderOr.error();
+    valLoader = valLoaderOr.take();
+  }
+  return Status::success();
+}
+
+Status Trainer::prepareState() {
+  if (!opts.checkpointDir.empty())
+    checkpoints.emplace(opts.checkpointDir,
+                        CheckpointDirOptions{2, /*exportWeights=*/false});
+  if (opts.resume) {
+    if (!checkpoints)
+      return Status::error("--resume needs --checkpoint-dir");
+    std::vector<uint64_t> epochs = checkpoints->epochFiles();
+    Expected<FoundCheckpoint> found = latestValid(
+        opts.checkpointDir, [&](const std::string &w) { err << "warning: " << w << "\n"; });
+    if (found.ok()) {
+      const Checkpoint &c = found->checkpoint;
+      if (Status s = checkCheckpointMatch(c, model.name, model.graphHash,
+                                          expectedTensors(model));
+          !s.ok())
+        return s.addContext(found->path);
+      if (Status s = loadIntoBlock(c.params, model, ctx.params(), found->path);
+          !s.ok())
+        return s;
+      WeightsFile momentum{c.params.model, c.params.graphHash, c.momentum};
+      if (Status s = loadIntoBlock(momentum, model, ctx.momentum(),
+                                   found->path + " (momentum)");
+          !s.ok())
+        return s;
+      state = c.state;
+      if (state.batchSize != uint64_t(batch) ||
+          state.datasetSize != uint64_t(train ? train->size() : 0))
+        return Status::error(
+            found->path + ": written for " + std::to_string(state.datasetSize) +
+            " examples in batches of " + std::to_string(state.batchSize) +
+            ", this run has " + std::to_string(train->size()) + " and " +
+            std::to_string(batch) + "; resuming would not be exact");
+      out << "resumed from " << found->path << ": epoch " << state.epoch
+          << ", step " << state.step << ", lr " << formatRate(state.learningRate)
+          << "\n";
+      return metrics.load(opts.metricsPath, state.epoch);
+    }
+    if (found.message().find("no checkpoint") == std::string::npos)
+      return found.error();
+    out << "no checkpoint in " << opts.checkpointDir
+        << " yet: starting a new run\n";
+  }
+
+  if (!opts.initWeights.empty()) {
+    if (Status s = loadWeightsInto(opts.initWeights, model, ctx.params());
+        !s.ok())
+      return s;
+    out << "initial weights: " << opts.initWeights << "\n";
+  } else {
+    initParams(model, opts.seed, ctx.params(), &ctx.pool());
+  }
+  state = TrainState();
+  state.rngSeed = opts.seed;
+  state.learningRate = opts.learningRate;
+  state.batchSize = uint64_t(batch);
+  state.datasetSize = uint64_t(train->size());
+  return metrics.load(opts.metricsPath, 0);
+}
+
+WeightsFile Trainer::weightsWithMean() const {
+  WeightsFile w = weightsFromBlock(model, ctx.params());
+  w.tensors.push_back({kMeanTensorName, {channels, height, width},
+                       centreMean(stats, int(height), int(width))});
+  return w;
+}
+
+Status Trainer::saveCheckpoint(bool endOfEpoch) {
+  if (!checkpoints)
+    return Status::success();
+  WeightsFile params = weightsFromBlock(model, ctx.params());
+  std::vector<NamedTensor> momentum =
+      weightsFromBlock(model, ctx.momentum()).tensors;
+  Status s = endOfEpoch ? checkpoints->saveEpoch(params, momentum, state)
+                        : checkpoints->saveLatest(params, momentum, state);
+  if (!s.ok())
+    return s;
+  // The weights next to the checkpoint carry the mean image, so eval and
+  // predict preprocess as training did.
+  return saveWeights(checkpoints->weightsPath(), weightsWithMean());
+}
+
+Status Trainer::saveFinalWeights() const {
+  if (opts.outputWeights.empty())
+    return Status::success();
+  return saveWeights(opts.outputWeights, weightsWithMean());
+}
+
+Status Trainer::runEpoch(bool &stop) {
+  const EntryPoint &entry = *model.trainStep;
+  const int64_t perEpoch = trainLoader->batchesPerEpoch();
+  TrainProgress progress(out, opts.live, int64_t(state.epoch) + 1, opts.epochs,
+                         perEpoch, batch);
+  progress.resumeAt(int64_t(state.nextExample) / batch);
+  trainLoader->start({int64_t(state.epoch), int64_t(state.nextExample)});
+  // Throughput counts the wall time of the steps, waiting for data included.
+  lastBatchEnd = Clock::now();
+  Batch data;
+  for (;;) {
+    Expected<bool> more = trainLoader->next(data);
+    if (!more.ok())
+      return more.error();
+    if (!*more)
+      break;
+    scalars.lr = float(state.learningRate);
+    scalars.step = int64_t(state.step);
+    ctx.setInput(layout.image, data.images.data());
+    ctx.setInput(layout.label, data.labels.data());
+    ctx.run(entry);
+    if (!std::isfinite(loss)) {
+      progress.finish();
+      std::string where =
+          checkpoints ? "the last good checkpoint is in " + checkpoints->dir()
+                      : "no checkpoint was written (no --checkpoint-dir)";
+      return Status::error(
+          "the loss became " + std::string(std::isnan(loss) ? "NaN" : "Inf") +
+          " at epoch " + std::to_string(state.epoch + 1) + ", step " +
+          std::to_string(state.step) + " (learning rate " +
+          formatRate(state.learningRate) +
+          "): training diverged and stopped; " + where);
+    }
+    ++state.step;
+    state.dataEpoch = state.epoch;
+    state.nextExample = uint64_t(data.end);
+    state.epochLossSum += double(loss);
+    ++state.epochBatches;
+    imagesThisRun += batch;
+    Clock::time_point now = Clock::now();
+    secondsThisRun += std::chrono::duration<double>(now - lastBatchEnd).count();
+    lastBatchEnd = now;
+    progress.update(double(loss), state.learningRate);
+
+    bool limit = opts.maxSteps > 0 && int64_t(state.step) >= opts.maxSteps;
+    if (limit || (opts.checkpointEvery > 0 &&
+                  int64_t(state.step) % opts.checkpointEvery == 0))
+      if (Status s = saveCheckpoint(false); !s.ok())
+        return s;
+    if (limit) {
+      progress.finish();
+      out << "stopped after " << state.step << " steps (--max-steps)\n";
+      stop = true;
+      return Status::success();
+    }
+  }
+  progress.finish();
+  return endEpoch();
+}
+
+Status Trainer::endEpoch() {
+  MetricsRow row;
+  row.epoch = int64_t(state.epoch) + 1;
+  row.step = int64_t(state.step);
+  row.learningRate = state.learningRate;
+  row.trainLoss = state.epochBatches
+                      ? state.epochLossSum / double(state.epochBatches)
+                      : std::numeric_limits<double>::quiet_NaN();
+  row.imagesPerSecond = secondsThisRun > 0 ? imagesThisRun / secondsThisRun : 0;
+  row.skipped = trainLoader->skippedTotal();
+  if (valLoader) {
+    Expected<EvalResult> result = evaluate(ctx, *valLoader, LoaderMode::Eval);
+    if (!result.ok())
+      return result.error();
+    row.valTop1Error = result->top1Error();
+    row.valTop5Error = result->top5Error();
+  }
+
+  // The plateau schedule, as PyTorch's ReduceLROnPlateau(mode='min').
+  const TrainRecipe &recipe = model.train;
+  if (valLoader && recipe.schedule == ScheduleKind::Plateau) {
+    if (std::isnan(state.bestMetric) || row.valTop1Error < state.bestMetric) {
+      state.bestMetric = row.valTop1Error;
+      state.epochsSinceImprovement = 0;
+    } else if (++state.epochsSinceImprovement > uint32_t(recipe.patience) &&
+               state.lrDrops < uint32_t(recipe.maxDrops)) {
+      state.learningRate *= recipe.factor;
+      ++state.lrDrops;
+      state.epochsSinceImprovement = 0;
+      out << "validation error has not improved for "
+          << recipe.patience + 1 << " epochs: learning rate now "
+          << formatRate(state.learningRate) << " (drop " << state.lrDrops
+          << " of " << recipe.maxDrops << ")\n";
+    }
+  }
+
+  ++state.epoch;
+  state.dataEpoch = state.epoch;
+  state.nextExample = 0;
+  state.lastTrainLoss = row.trainLoss;
+  state.lastValTop1Error = row.valTop1Error;
+  state.lastValTop5Error = row.valTop5Error;
+  state.epochLossSum = 0.0;
+  state.epochBatches = 0;
+
+  char line[256];
+  std::snprintf(line, sizeof(line),
+                "epoch %lld/%lld: train loss %.4f, val top-1 %.2f%% "
+                "(error %.2f%%), top-5 error %.2f%%, %.0f img/s",
+                static_cast<long long>(row.epoch),
+                static_cast<long long>(opts.epochs), row.trainLoss,
+                100.0 * (1.0 - row.valTop1Error), 100.0 * row.valTop1Error,
+                100.0 * row.valTop5Error, row.imagesPerSecond);
+  out << line << "\n";
+  out.flush();
+  if (Status s = metrics.append(row); !s.ok())
+    return s;
+  return saveCheckpoint(true);
+}
+
+Expected<TrainSummary> Trainer::run() {
+  if (!model.trainStep)
+    return Status::error("model '" + std::string(model.name) +
+                         "' cannot train: it needs a `loss` statement (and "
+                         "no alexnet-compile --training=false)");
+  Expected<TrainingLayout> l = trainingLayout(model, *model.trainStep, true);
+  if (!l.ok())
+    return l.error();
+  layout = *l;
+  // The loaders key on the run's seed, which a resumed run reads from its
+  // checkpoint.
+  if (Status s = openData(); !s.ok())
+    return s;
+  if (Status s = prepareState(); !s.ok())
+    return s;
+  if (Status s = createLoaders(); !s.ok())
+    return s;
+
+  scalars.seed = seedBits(state.rngSeed);
+  scalars.dropout = 1;
+  bindScalars(ctx, layout, scalars);
+  ctx.setOutput(layout.loss, &loss);
+
+  bool stop = false;
+  while (int64_t(state.epoch) < opts.epochs && !stop)
+    if (Status s = runEpoch(stop); !s.ok())
+      return s;
+  if (Status s = saveFinalWeights(); !s.ok())
+    return s;
+
+  TrainSummary summary;
+  summary.epochs = int64_t(state.epoch);
+  summary.steps = int64_t(state.step);
+  // Stopped mid-epoch (--max-steps): the loss of the partial epoch.
+  summary.lastTrainLoss =
+      state.epochBatches ? state.epochLossSum / double(state.epochBatches)
+                         : state.lastTrainLoss;
+  summary.valTop1Error = state.lastValTop1Error;
+  summary.valTop5Error = state.lastValTop5Error;
+  summary.imagesPerSecond =
+      secondsThisRun > 0 ? imagesThisRun / secondsThisRun : 0.0;
+  return summary;
+}
+
+} // namespace
+
+Expected<TrainSummary> runTraining(const ModelDesc &model,
+                                   const TrainOptions &options,
+                                   std::ostream &out, std::ostream &err) {
+  Trainer trainer(model, options, out, err);
+  return trainer.run();
+}
+
+} // namespace alexnet::runtime
