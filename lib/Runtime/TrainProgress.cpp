@@ -40,7 +40,9 @@ TrainProgress::TrainProgress(std::ostream &out, bool live, int64_t epoch,
                              int64_t batchSize)
     : out(out), live(live), epoch(epoch), epochs(epochs),
       perEpoch(std::max<int64_t>(1, batchesPerEpoch)), batchSize(batchSize),
-      start(Clock::now()), lastDraw(start) {}
+      start(Clock::now()), lastDraw(start) {
+  nextPlain = nextTenth(0, perEpoch);
+}
 
 void TrainProgress::resumeAt(int64_t batches) {
   done = startedAt = batches;

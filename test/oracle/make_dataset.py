@@ -133,11 +133,13 @@ def wnid(k):
 
 
 def make_rgb(k, w, h, rng):
-    """Class k: base colour PALETTE[k % 10], stripes at angle 45*(k % 4)."""
+    """Class k: base colour PALETTE[k % 10], horizontal or vertical stripes
+    (k % 2: unchanged by the random horizontal flip of training) of period
+    8, 12 or 16 (k // 2 % 3)."""
     base = np.array(PALETTE[k % len(PALETTE)], dtype=np.float64)
     y, x = np.mgrid[0:h, 0:w].astype(np.float64)
-    angle = np.pi / 4 * (k % 4)
-    period = 8.0 + 4 * ((k // 4) % 3)
+    angle = np.pi / 2 * (k % 2)
+    period = 8.0 + 4 * ((k // 2) % 3)
     phase = rng.uniform(0, 2 * np.pi)
     t = np.sin((x * np.cos(angle) + y * np.sin(angle)) * 2 * np.pi / period +
                phase)

@@ -132,6 +132,11 @@ def parse_op_attrs(kind, body):
             raise OracleError("cannot parse lrn attributes: " + body)
         a = {"size": int(m.group(1)), "alpha": parse_float(m.group(2)),
              "beta": parse_float(m.group(3)), "k": parse_float(m.group(4))}
+    elif kind == "dropout":
+        m = re.search(r"rate ([-+0-9.eE]+)", body)
+        if not m:
+            raise OracleError("cannot parse dropout attributes: " + body)
+        a = {"rate": float(m.group(1))}
     elif kind == "concat":
         m = re.search(r"axis (\d+)", body)
         if not m:
@@ -193,10 +198,12 @@ def pad_hw(x, pad, value):
     return F.pad(x, (pw, pw, ph, ph), value=value)
 
 
-def interpret(g, env, trace=None):
+def interpret(g, env, trace=None, training=False):
     """Runs the graph's ops with torch.nn.functional on `env`, a dict from
     parameter names and input %names to tensors, adding each op's result
     under its %name; calls trace(op, value) after each op when given.
+    Dropout is the identity unless `training` (then torch's own dropout, for
+    the training benchmark).
     Autograd records the ops unless the caller disables it (grad_oracle.py
     differentiates through them). Returns `env`."""
     for op in g.ops:
@@ -225,7 +232,7 @@ def interpret(g, env, trace=None):
         elif k == "dense":
             y = F.linear(x[0], x[1], x[2] if len(x) > 2 else None)
         elif k == "dropout":
-            y = x[0]
+            y = F.dropout(x[0], a["rate"], training=True) if training else x[0]
         elif k == "flatten":
             y = x[0].reshape(x[0].shape[0], -1)
         elif k == "concat":

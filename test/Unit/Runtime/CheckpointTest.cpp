@@ -63,7 +63,7 @@ std::vector<uint8_t> rawCheckpoint(const RawCheckpoint &r) {
       fbb, s.epoch, s.step, s.rngSeed, s.dataEpoch, s.nextExample,
       s.datasetSize, s.batchSize, s.learningRate, s.bestMetric,
       s.epochsSinceImprovement, s.lrDrops, s.lastTrainLoss, s.lastValTop1Error,
-      s.lastValTop5Error);
+      s.lastValTop5Error, s.epochLossSum, s.epochBatches);
   uint32_t crc =
       specStateCrc(r.params,
                    r.hasMomentum ? r.momentum : std::vector<NamedTensor>(), s) +
@@ -281,6 +281,8 @@ TEST(Checkpoint, FlippedStateIsAChecksumError) {
       bitsOf(s.lastTrainLoss),
       bitsOf(s.lastValTop1Error),
       bitsOf(s.lastValTop5Error),
+      bitsOf(s.epochLossSum),
+      bitsOf(s.epochBatches),
       bitsOf(s.epochsSinceImprovement),
       bitsOf(s.lrDrops),
   };

@@ -55,6 +55,8 @@ TrainState sampleState() {
   std::memcpy(&s.lastTrainLoss, &nanBits, 8);
   s.lastValTop1Error = 0.375;
   s.lastValTop5Error = 0.17;
+  s.epochLossSum = 123.456;
+  s.epochBatches = 0x090909090909090d;
   return s;
 }
 
@@ -94,7 +96,9 @@ bool sameState(const TrainState &a, const TrainState &b) {
          a.epochsSinceImprovement == b.epochsSinceImprovement &&
          a.lrDrops == b.lrDrops && same(a.lastTrainLoss, b.lastTrainLoss) &&
          same(a.lastValTop1Error, b.lastValTop1Error) &&
-         same(a.lastValTop5Error, b.lastValTop5Error);
+         same(a.lastValTop5Error, b.lastValTop5Error) &&
+         same(a.epochLossSum, b.epochLossSum) &&
+         a.epochBatches == b.epochBatches;
 }
 
 std::string tensorsDiffer(const std::vector<NamedTensor> &a,
@@ -173,6 +177,8 @@ uint32_t specStateCrc(const WeightsFile &params,
   append(b, s.lastTrainLoss);
   append(b, s.lastValTop1Error);
   append(b, s.lastValTop5Error);
+  append(b, s.epochLossSum);
+  append(b, s.epochBatches);
   appendText(b, params.model);
   appendText(b, params.graphHash);
   appendTensors(b, params.tensors);

@@ -82,7 +82,8 @@ TEST_F(DriverCommandsTest, HelpListsCommands) {
 
 TEST_F(DriverCommandsTest, UsageErrorsExitTwo) {
   EXPECT_ERROR(runTool(model, {}), 2, "tiny: error: expected a command");
-  EXPECT_ERROR(runTool(model, {"train"}), 2, "unknown command 'train'");
+  EXPECT_ERROR(runTool(model, {"fit"}), 2, "unknown command 'fit'");
+  EXPECT_ERROR(runTool(model, {"train"}), 2, "missing required option --data");
   EXPECT_ERROR(runTool(model, {"infer", "--input", "x.npy"}), 2,
                "missing required option --weights");
   EXPECT_ERROR(runTool(model, {"infer", "--weights"}), 2,
@@ -270,11 +271,13 @@ TEST_F(DriverCommandsTest, BenchPrintsMachineReadableLine) {
       EXPECT_EQ(value, "tiny");
     } else if (keys.back() == "threads") {
       EXPECT_EQ(value, "2");
+    } else if (keys.back() == "entry") {
+      EXPECT_EQ(value, "inference");
     } else if (keys.back() != "target") {
       EXPECT_GE(std::stod(value), 0.0) << field;
     }
   }
-  EXPECT_EQ(keys, (std::vector<std::string>{"model", "target", "batch",
+  EXPECT_EQ(keys, (std::vector<std::string>{"model", "entry", "target", "batch",
                                             "threads", "iters", "median_ms",
                                             "min_ms", "max_ms", "img_per_s"}));
   EXPECT_TRUE(contains(r.out, "ms/batch")) << r.out;
