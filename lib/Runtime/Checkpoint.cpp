@@ -79,6 +79,7 @@ uint32_t stateCrc(const WeightsFile &params,
   e.f64(s.lastValTop5Error);
   e.f64(s.epochLossSum);
   e.u64(s.epochBatches);
+  e.u64(s.skippedExamples);
   e.text(params.model);
   e.text(params.graphHash);
   e.tensors(params.tensors);
@@ -104,6 +105,7 @@ TrainState readState(const fb::TrainState &s) {
   out.lastValTop5Error = s.last_val_top5_error();
   out.epochLossSum = s.epoch_loss_sum();
   out.epochBatches = s.epoch_batches();
+  out.skippedExamples = s.skipped_examples();
   return out;
 }
 
@@ -139,7 +141,7 @@ Status build(const WeightsFile &params,
         s.datasetSize, s.batchSize, s.learningRate, s.bestMetric,
         s.epochsSinceImprovement, s.lrDrops, s.lastTrainLoss,
         s.lastValTop1Error, s.lastValTop5Error, s.epochLossSum,
-        s.epochBatches);
+        s.epochBatches, s.skippedExamples);
     fb::FinishCheckpointBuffer(
         fbb,
         fb::CreateCheckpoint(fbb, kCheckpointFormatVersion, weights, velocity,

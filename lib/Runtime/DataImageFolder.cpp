@@ -96,7 +96,12 @@ public:
     uint64_t hash = 0xcbf29ce484222325ull;
     for (size_t c = 0; c < names.size(); ++c) {
       for (std::string &file : listDir(splitDir / names[c], false)) {
-        hash = fnv1a(names[c] + "/" + file + "\n", hash);
+        // Size and time too, so a replaced image invalidates cached
+        // statistics (one stat per file, as the listing already costs).
+        hash = fnv1a(names[c] + "/" + file + ":" +
+                         fileFingerprint((splitDir / names[c] / file).string()) +
+                         "\n",
+                     hash);
         files.push_back(std::move(file));
         labels.push_back(int(c));
       }

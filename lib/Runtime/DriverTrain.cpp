@@ -65,6 +65,7 @@ int runTrainCommand(const Invocation &inv) {
   opts.format = *format;
   opts.epochs = *epochs;
   opts.learningRate = *lr;
+  opts.learningRateGiven = args->has("--lr");
   opts.seed = *seed;
   opts.threads = *threads;
   opts.loaderThreads = int(*loaderThreads);

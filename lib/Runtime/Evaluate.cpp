@@ -6,6 +6,7 @@
 #include "alexnet/Runtime/Model.h"
 
 #include <algorithm>
+#include <cmath>
 #include <vector>
 
 namespace alexnet::runtime {
@@ -13,13 +14,16 @@ namespace alexnet::runtime {
 namespace {
 
 /// Whether `label` is among the `k` highest of `scores` (ties broken towards
-/// the lower class, as a sort by descending score then index would).
+/// the lower class, as a sort by descending score then index would). A NaN
+/// score (a diverged model) is never a hit: NaN compares false both ways,
+/// so it is ranked above everything instead.
 bool inTopK(const float *scores, int64_t classes, int32_t label, int64_t k) {
-  if (label < 0 || label >= classes)
+  if (label < 0 || label >= classes || std::isnan(scores[label]))
     return false;
   int64_t better = 0;
   for (int64_t c = 0; c < classes; ++c)
-    if (scores[c] > scores[label] || (scores[c] == scores[label] && c < label))
+    if (std::isnan(scores[c]) || scores[c] > scores[label] ||
+        (scores[c] == scores[label] && c < label))
       ++better;
   return better < k;
 }

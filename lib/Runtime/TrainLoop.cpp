@@ -81,6 +81,7 @@ private:
   int64_t imagesThisRun = 0;
   double secondsThisRun = 0.0;
   Clock::time_point lastBatchEnd;
+  std::string lastSaved; ///< the newest checkpoint this run wrote, described
 };
 
 Status Trainer::openData() {
@@ -223,6 +224,13 @@ Status Trainer::prepareState() {
       out << "resumed from " << found->path << ": epoch " << state.epoch
           << ", step " << state.step << ", lr " << formatRate(state.learningRate)
           << "\n";
+      lastSaved = found->path + " (epoch " + std::to_string(state.epoch) +
+                  ", step " + std::to_string(state.step) + ")";
+      if (opts.learningRateGiven && opts.learningRate != state.learningRate)
+        err << "warning: --lr " << formatRate(opts.learningRate)
+            << " is not used: a resumed run continues with its checkpoint's "
+               "learning rate and schedule, so it ends as the uninterrupted "
+               "run would\n";
       return metrics.load(opts.metricsPath, state.epoch);
     }
     if (found.message().find("no checkpoint") == std::string::npos)
@@ -264,6 +272,9 @@ Status Trainer::saveCheckpoint(bool endOfEpoch) {
                         : checkpoints->saveLatest(params, momentum, state);
   if (!s.ok())
     return s;
+  lastSaved = checkpoints->lastPath() + " (epoch " +
+              std::to_string(state.epoch) + ", step " +
+              std::to_string(state.step) + ")";
   // The weights next to the checkpoint carry the mean image, so eval and
   // predict preprocess as training did.
   return saveWeights(checkpoints->weightsPath(), weightsWithMean());
@@ -293,14 +304,25 @@ Status Trainer::runEpoch(bool &stop) {
       break;
     scalars.lr = float(state.learningRate);
     scalars.step = int64_t(state.step);
+    // Every slot again: validation binds the same slots to its own buffers.
     ctx.setInput(layout.image, data.images.data());
     ctx.setInput(layout.label, data.labels.data());
+    bindScalars(ctx, layout, scalars);
+    ctx.setOutput(layout.loss, &loss);
+    loss = std::numeric_limits<float>::quiet_NaN();
     ctx.run(entry);
     if (!std::isfinite(loss)) {
       progress.finish();
       std::string where =
-          checkpoints ? "the last good checkpoint is in " + checkpoints->dir()
-                      : "no checkpoint was written (no --checkpoint-dir)";
+          !checkpoints ? "no checkpoint was written (no --checkpoint-dir)"
+          : !lastSaved.empty()
+              ? "the last good checkpoint is " + lastSaved
+              : "no checkpoint was written before it (none is due until " +
+                    std::string(opts.checkpointEvery > 0
+                                    ? "step " + std::to_string(
+                                                    opts.checkpointEvery)
+                                    : "the end of the epoch") +
+                    ")";
       return Status::error(
           "the loss became " + std::string(std::isnan(loss) ? "NaN" : "Inf") +
           " at epoch " + std::to_string(state.epoch + 1) + ", step " +
@@ -313,6 +335,7 @@ Status Trainer::runEpoch(bool &stop) {
     state.nextExample = uint64_t(data.end);
     state.epochLossSum += double(loss);
     ++state.epochBatches;
+    state.skippedExamples += uint64_t(data.skipped);
     imagesThisRun += batch;
     Clock::time_point now = Clock::now();
     secondsThisRun += std::chrono::duration<double>(now - lastBatchEnd).count();
@@ -344,7 +367,7 @@ Status Trainer::endEpoch() {
                       ? state.epochLossSum / double(state.epochBatches)
                       : std::numeric_limits<double>::quiet_NaN();
   row.imagesPerSecond = secondsThisRun > 0 ? imagesThisRun / secondsThisRun : 0;
-  row.skipped = trainLoader->skippedTotal();
+  row.skipped = int64_t(state.skippedExamples);
   if (valLoader) {
     Expected<EvalResult> result = evaluate(ctx, *valLoader, LoaderMode::Eval);
     if (!result.ok())
@@ -381,14 +404,22 @@ Status Trainer::endEpoch() {
   state.epochBatches = 0;
 
   char line[256];
-  std::snprintf(line, sizeof(line),
-                "epoch %lld/%lld: train loss %.4f, val top-1 %.2f%% "
-                "(error %.2f%%), top-5 error %.2f%%, %.0f img/s",
+  std::snprintf(line, sizeof(line), "epoch %lld/%lld: train loss %.4f",
                 static_cast<long long>(row.epoch),
-                static_cast<long long>(opts.epochs), row.trainLoss,
-                100.0 * (1.0 - row.valTop1Error), 100.0 * row.valTop1Error,
-                100.0 * row.valTop5Error, row.imagesPerSecond);
-  out << line << "\n";
+                static_cast<long long>(opts.epochs), row.trainLoss);
+  out << line;
+  if (valLoader) {
+    std::snprintf(line, sizeof(line),
+                  ", val top-1 %.2f%% (error %.2f%%), top-5 error %.2f%%",
+                  100.0 * (1.0 - row.valTop1Error), 100.0 * row.valTop1Error,
+                  100.0 * row.valTop5Error);
+    out << line;
+  }
+  std::snprintf(line, sizeof(line), ", %.0f img/s", row.imagesPerSecond);
+  out << line;
+  if (row.skipped)
+    out << ", " << row.skipped << " unreadable examples skipped so far";
+  out << "\n";
   out.flush();
   if (Status s = metrics.append(row); !s.ok())
     return s;
@@ -415,8 +446,6 @@ Expected<TrainSummary> Trainer::run() {
 
   scalars.seed = seedBits(state.rngSeed);
   scalars.dropout = 1;
-  bindScalars(ctx, layout, scalars);
-  ctx.setOutput(layout.loss, &loss);
 
   bool stop = false;
   while (int64_t(state.epoch) < opts.epochs && !stop)

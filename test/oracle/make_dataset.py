@@ -8,29 +8,35 @@ Two layouts, both written from a seed so every run gives the same bytes:
 
     MNIST's IDX files in DIR: train-images-idx3-ubyte, train-labels-idx1-ubyte,
     t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte (each with .gz appended
-    under --gzip). Class k is a bright shape (k % 5: horizontal bar, vertical
-    bar, filled square, hollow ring, diagonal cross) in one of two halves of
-    the image (k // 5 % 2 : top-left or bottom-right), jittered by a few
-    pixels and scaled a little, on a noisy dark background. Labels are
-    balanced (example i has class i % classes, then shuffled), so a LeNet
-    reaches well above chance within an epoch of a few hundred images.
+    under --gzip; gzip's mtime is 0, so the bytes do not depend on the
+    time). Class k is a bright shape (k % 5: horizontal bar, vertical bar,
+    filled square, ring, diagonal cross) centred in the top-left or the
+    bottom-right quarter (k // 5 % 2; classes 10-19 use the other diagonal),
+    jittered by up to 2 pixels and scaled by 0.8-1.2, on a noisy dark
+    background. Labels are balanced (i % classes, shuffled). LeNet-5
+    (models/lenet5.nn, batch 16, --lr 0.05) gets a top-1 error of about 0.55
+    after one epoch of 512 images and about 0.4 after two (chance: 0.9).
 
   make_dataset.py imagenet DIR --classes K --train-per-class N
                   --val-per-class M [--size WxH] [--corrupt C] [--seed S]
 
     The ImageNet folder layout: DIR/train/<wnid>/*.JPEG and
-    DIR/val/<wnid>/*.JPEG, with wnids n01440764-style (n + 8 digits, sorted
-    in class order). Each image is RGB with a class-dependent base colour
-    and stripe orientation plus noise; sizes and aspect ratios vary
-    (between about 24 and 96 pixels a side) unless --size fixes them.
-    Besides, among the readable images: one PNG in train and one in val,
-    and one grayscale JPEG in train (all counted as readable images).
-    --corrupt C adds C unreadable files spread round-robin over the
-    train and val class folders (train first): a truncated JPEG, random
-    bytes named .JPEG, a zero-byte .JPEG, repeating in that order.
+    DIR/val/<wnid>/*.JPEG, with n01440764-style wnids (n + 8 digits, sorted
+    in class order). Class k's images are RGB in base colour k % 10 of a
+    palette, with horizontal or vertical stripes (k % 2; a horizontal flip
+    keeps them) of period 8, 12 or 16 (k // 2 % 3), plus noise. Sizes and
+    aspect ratios vary (24-96 pixels high, width 0.5-2x that) unless
+    --size fixes them. Among the readable images are two PNGs (the first
+    image of class 0 in train and in val) and a grayscale JPEG (the second
+    image of class 1 in train).
 
-    It prints one line per split:  "<split>: <readable> readable, <corrupt>
-    corrupt" so a test can check the counts it expects.
+    --corrupt C adds C unreadable files named corrupt_NNN.JPEG, alternating
+    train and val (train first) and cycling over the classes: file c is a
+    JPEG cut in half (c % 3 == 0), 300 random bytes (1) or empty (2). So
+    with C = 6 each split gets one of each kind.
+
+    It prints "train: R readable, B corrupt" and the same for val, so a test
+    can check the counts it expects.
 
 Only numpy and PIL are needed (runs with /usr/bin/python3).
 """
@@ -135,7 +141,7 @@ def wnid(k):
 def make_rgb(k, w, h, rng):
     """Class k: base colour PALETTE[k % 10], horizontal or vertical stripes
     (k % 2: unchanged by the random horizontal flip of training) of period
-    8, 12 or 16 (k // 2 % 3)."""
+    8, 12 or 16 (k // 2 % 3), and noise."""
     base = np.array(PALETTE[k % len(PALETTE)], dtype=np.float64)
     y, x = np.mgrid[0:h, 0:w].astype(np.float64)
     angle = np.pi / 2 * (k % 2)
@@ -221,7 +227,9 @@ def cmd_imagenet(args):
 
 
 def main(argv):
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="layout", required=True)
 
     q = sub.add_parser("idx", help="MNIST-style IDX files")

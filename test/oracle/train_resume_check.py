@@ -215,7 +215,7 @@ def main():
         what = "random kill %d" % (k + 1)
         work = os.path.join(a.work, "random-%d" % (k + 1))
         os.makedirs(work)
-        delay = rng.uniform(0.0, seconds)
+        delay = rng.uniform(0.1, 0.9) * seconds
         proc, log = run.start(work, resume=False)
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)

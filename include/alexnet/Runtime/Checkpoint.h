@@ -49,6 +49,8 @@ struct TrainState {
   /// The epoch in progress: sum of its batch losses so far, and how many.
   double epochLossSum = 0.0;
   uint64_t epochBatches = 0;
+  /// Unreadable training examples skipped so far, over the whole run.
+  uint64_t skippedExamples = 0;
 };
 
 /// The contents of an .axc file.

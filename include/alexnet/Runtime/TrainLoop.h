@@ -31,8 +31,10 @@ struct TrainOptions {
   DataFormat format = DataFormat::Auto;
   /// Total epochs of the run (a resumed run counts those done).
   int64_t epochs = 1;
-  /// The starting learning rate.
+  /// The starting learning rate; a resumed run keeps its checkpoint's (and
+  /// warns when --lr asked for another).
   double learningRate = 0.01;
+  bool learningRateGiven = false;
   uint64_t seed = 1;
   std::string checkpointDir; ///< empty: no checkpoints
   bool resume = false;

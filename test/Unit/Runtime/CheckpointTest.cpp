@@ -63,7 +63,7 @@ std::vector<uint8_t> rawCheckpoint(const RawCheckpoint &r) {
       fbb, s.epoch, s.step, s.rngSeed, s.dataEpoch, s.nextExample,
       s.datasetSize, s.batchSize, s.learningRate, s.bestMetric,
       s.epochsSinceImprovement, s.lrDrops, s.lastTrainLoss, s.lastValTop1Error,
-      s.lastValTop5Error, s.epochLossSum, s.epochBatches);
+      s.lastValTop5Error, s.epochLossSum, s.epochBatches, s.skippedExamples);
   uint32_t crc =
       specStateCrc(r.params,
                    r.hasMomentum ? r.momentum : std::vector<NamedTensor>(), s) +
@@ -283,6 +283,7 @@ TEST(Checkpoint, FlippedStateIsAChecksumError) {
       bitsOf(s.lastValTop5Error),
       bitsOf(s.epochLossSum),
       bitsOf(s.epochBatches),
+      bitsOf(s.skippedExamples),
       bitsOf(s.epochsSinceImprovement),
       bitsOf(s.lrDrops),
   };

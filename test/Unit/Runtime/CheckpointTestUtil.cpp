@@ -57,6 +57,7 @@ TrainState sampleState() {
   s.lastValTop5Error = 0.17;
   s.epochLossSum = 123.456;
   s.epochBatches = 0x090909090909090d;
+  s.skippedExamples = 0x0a0a0a0a0a0a0a0e;
   return s;
 }
 
@@ -98,7 +99,8 @@ bool sameState(const TrainState &a, const TrainState &b) {
          same(a.lastValTop1Error, b.lastValTop1Error) &&
          same(a.lastValTop5Error, b.lastValTop5Error) &&
          same(a.epochLossSum, b.epochLossSum) &&
-         a.epochBatches == b.epochBatches;
+         a.epochBatches == b.epochBatches &&
+         a.skippedExamples == b.skippedExamples;
 }
 
 std::string tensorsDiffer(const std::vector<NamedTensor> &a,
@@ -179,6 +181,7 @@ uint32_t specStateCrc(const WeightsFile &params,
   append(b, s.lastValTop5Error);
   append(b, s.epochLossSum);
   append(b, s.epochBatches);
+  append(b, s.skippedExamples);
   appendText(b, params.model);
   appendText(b, params.graphHash);
   appendTensors(b, params.tensors);
