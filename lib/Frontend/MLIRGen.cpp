@@ -68,7 +68,10 @@ private:
     attrs.append("factor", builder.getF64FloatAttr(train.factor));
     attrs.append("patience", builder.getI64IntegerAttr(train.patience));
     attrs.append("max_drops", builder.getI64IntegerAttr(train.maxDrops));
+    if (train.schedule == "step")
+      attrs.append("every", builder.getI64IntegerAttr(train.every));
     attrs.append("epochs", builder.getI64IntegerAttr(train.epochs));
+    attrs.append("augment", builder.getStringAttr(train.augment));
     return attrs.getDictionary(builder.getContext());
   }
 

@@ -803,7 +803,7 @@ void Sema::analyzeTrain(const File &file, const ModelBlock &model) {
     TrainConfig config;
     config.loc = block.nameLoc;
     static const std::vector<std::string> keys = {"optimizer", "schedule",
-                                                  "epochs"};
+                                                  "epochs", "augment"};
     std::map<std::string, SourceRange> seen;
     for (const TrainEntry &entry : block.entries) {
       auto [it, inserted] = seen.emplace(entry.key, entry.keyLoc);
@@ -827,6 +827,17 @@ void Sema::analyzeTrain(const File &file, const ModelBlock &model) {
           else
             config.epochs = *v;
         }
+      } else if (entry.key == "augment") {
+        static const std::vector<std::string> kinds = {"paper", "none"};
+        if (e.kind != Expr::Kind::Name)
+          diags.error(e.loc, "expected an augmentation (paper or none), got " +
+                                 describeExpr(e));
+        else if (e.text != "paper" && e.text != "none")
+          diags.error(e.loc, "unknown augmentation " + quote(e.text) +
+                                 "; expected paper or none" +
+                                 didYouMean(e.text, kinds));
+        else
+          config.augment = e.text;
       } else {
         diags.error(entry.keyLoc, "unknown train setting " + quote(entry.key) +
                                       "; expected one of " + joinNames(keys) +
@@ -885,16 +896,17 @@ void Sema::analyzeOptimizer(const Expr &e, TrainConfig &config) {
 }
 
 void Sema::analyzeSchedule(const Expr &e, TrainConfig &config) {
-  static const std::vector<std::string> schedules = {"plateau", "constant"};
+  static const std::vector<std::string> schedules = {"plateau", "step",
+                                                     "constant"};
   if ((e.kind != Expr::Kind::Call && e.kind != Expr::Kind::Name) ||
-      (e.text != "plateau" && e.text != "constant")) {
+      (e.text != "plateau" && e.text != "step" && e.text != "constant")) {
     std::string got = e.kind == Expr::Kind::Call || e.kind == Expr::Kind::Name
                           ? quote(e.text)
                           : describeExpr(e);
     diags.error(e.loc,
                 "unknown schedule " + got +
-                    "; expected plateau(factor, patience, max_drops) "
-                    "or constant()" +
+                    "; expected plateau(factor, patience, max_drops), "
+                    "step(factor, every) or constant()" +
                     (e.kind == Expr::Kind::Call || e.kind == Expr::Kind::Name
                          ? didYouMean(e.text, schedules)
                          : ""));
@@ -906,10 +918,26 @@ void Sema::analyzeSchedule(const Expr &e, TrainConfig &config) {
     bindArgs(e, {}, 0, /*positional=*/true, bound);
     return;
   }
-  const std::vector<Param> params = {{"factor"}, {"patience"}, {"max_drops"}};
+  bool step = e.text == "step";
+  const std::vector<Param> params =
+      step ? std::vector<Param>{{"factor"}, {"every"}}
+           : std::vector<Param>{{"factor"}, {"patience"}, {"max_drops"}};
   std::vector<const Arg *> bound;
   if (!bindArgs(e, params, 0, /*positional=*/true, bound))
     return;
+  if (step) {
+    if (!bound[1]) {
+      diags.error(e.loc, "expected step(factor, every): 'every' (epochs "
+                         "between drops) has no default");
+    } else if (auto v = evalInt(*bound[1]->value, "every")) {
+      if (*v < 1)
+        diags.error(bound[1]->value->loc,
+                    "expected a positive every, got " +
+                        describeExpr(*bound[1]->value));
+      else
+        config.every = *v;
+    }
+  }
   if (bound[0]) {
     const Expr &value = *bound[0]->value;
     if (auto v = evalNumber(value, "factor")) {
@@ -922,7 +950,7 @@ void Sema::analyzeSchedule(const Expr &e, TrainConfig &config) {
   }
   std::pair<const char *, int64_t *> ints[] = {{"patience", &config.patience},
                                                {"max_drops", &config.maxDrops}};
-  for (size_t i = 0; i < 2; ++i) {
+  for (size_t i = 0; i < 2 && !step; ++i) {
     if (!bound[i + 1])
       continue;
     const Expr &value = *bound[i + 1]->value;

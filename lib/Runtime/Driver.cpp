@@ -70,7 +70,8 @@ const std::vector<Command> &driverCommands() {
        "train --data PATH [--format auto|idx|cifar|imagenet] [--epochs E] "
        "[--lr LR] [--checkpoint-dir D [--resume] [--checkpoint-every N]] "
        "[--seed S] [--metrics M.csv] [-o W.axw] [--init W.axw] "
-       "[--max-steps N] [--no-augment] [--no-shuffle] [--no-validation] "
+       "[--max-steps N] [--augment|--no-augment] [--no-shuffle] "
+       "[--no-validation] "
        "[--threads N] [--loader-threads N]",
        "train on a data set (defaults from the model's train block)",
        runTrainCommand},

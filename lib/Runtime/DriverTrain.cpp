@@ -28,7 +28,8 @@ int runTrainCommand(const Invocation &inv) {
                  {"--threads"},        {"--loader-threads"},
                  {"--checkpoint-every"}, {"--max-steps"},
                  {"--init"},           {"-o"},
-                 {"--no-augment", false}, {"--no-shuffle", false},
+                 {"--augment", false}, {"--no-augment", false},
+                 {"--no-shuffle", false},
                  {"--no-validation", false}});
   if (!args.ok())
     return inv.usageError(args.message());
@@ -58,6 +59,8 @@ int runTrainCommand(const Invocation &inv) {
         &maxSteps.error()})
     if (!s->ok())
       return inv.usageError(s->message());
+  if (args->has("--augment") && args->has("--no-augment"))
+    return inv.usageError("--augment and --no-augment contradict each other");
   if (args->has("--resume") && !args->has("--checkpoint-dir"))
     return inv.usageError("--resume needs --checkpoint-dir");
 
@@ -72,7 +75,9 @@ int runTrainCommand(const Invocation &inv) {
   opts.checkpointEvery = *every;
   opts.maxSteps = *maxSteps;
   opts.resume = args->has("--resume");
-  opts.augment = !args->has("--no-augment");
+  opts.augment = args->has("--augment")      ? true
+                 : args->has("--no-augment") ? false
+                                             : recipe.augment;
   opts.shuffle = !args->has("--no-shuffle");
   opts.validate = !args->has("--no-validation");
   if (const std::string *dir = args->get("--checkpoint-dir"))

@@ -394,6 +394,15 @@ Status Trainer::endEpoch() {
     }
   }
 
+  if (recipe.schedule == ScheduleKind::Step && recipe.every > 0 &&
+      row.epoch % recipe.every == 0) {
+    state.learningRate *= recipe.factor;
+    ++state.lrDrops;
+    out << "epoch " << row.epoch << " done: learning rate now "
+        << formatRate(state.learningRate) << " (step schedule, every "
+        << recipe.every << " epochs)\n";
+  }
+
   ++state.epoch;
   state.dataEpoch = state.epoch;
   state.nextExample = 0;

@@ -208,7 +208,10 @@ private:
       return success();
     }
     if (auto reshape = dyn_cast<exec::ReshapeOp>(op)) {
-      names[reshape.getResult()] = names[reshape.getSource()];
+      // Copy before inserting: operator[] may grow the map and move the
+      // source's string.
+      std::string source = names.lookup(reshape.getSource());
+      names[reshape.getResult()] = source;
       return success();
     }
     if (isa<func::ReturnOp>(op))
@@ -339,13 +342,18 @@ private:
       return value ? value.getInt() : fallback;
     };
     auto schedule = train ? train.getAs<StringAttr>("schedule") : StringAttr();
-    bool plateau = !schedule || schedule.getValue() == "plateau";
+    StringRef kind = !schedule || schedule.getValue() == "plateau" ? "Plateau"
+                     : schedule.getValue() == "step"               ? "Step"
+                                                                   : "Constant";
+    auto augment = train ? train.getAs<StringAttr>("augment") : StringAttr();
     return llvm::formatv("{{{0:e17}, {1:e17}, {2:e17}, {3}, ScheduleKind::{4}, "
-                         "{5:e17}, {6}, {7}}",
+                         "{5:e17}, {6}, {7}, {8}, {9}}",
                          number("lr", 0.01), number("momentum", 0.9),
                          number("weight_decay", 5e-4), integer("epochs", 90),
-                         plateau ? "Plateau" : "Constant", number("factor", 0.1),
-                         integer("patience", 1), integer("max_drops", 3))
+                         kind, number("factor", 0.1), integer("patience", 1),
+                         integer("max_drops", 3), integer("every", 0),
+                         !augment || augment.getValue() == "paper" ? "true"
+                                                                  : "false")
         .str();
   }
 

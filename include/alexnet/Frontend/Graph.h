@@ -111,12 +111,17 @@ struct TrainConfig {
   double learningRate = 0.01;
   double momentum = 0.9;
   double weightDecay = 5e-4;
-  // schedule = plateau(factor, patience, max_drops) | constant()
+  // schedule = plateau(factor, patience, max_drops) | step(factor, every) |
+  // constant()
   std::string schedule = "plateau";
   double factor = 0.1;
   int64_t patience = 1;
   int64_t maxDrops = 3;
+  int64_t every = 0; ///< step: epochs between drops
   int64_t epochs = 90;
+  // augment = paper | none: the paper's random crops, flips and PCA colour
+  // noise on training batches, or the stored images as they are.
+  std::string augment = "paper";
 };
 
 struct Graph {

@@ -88,7 +88,7 @@ struct EntryPoint {
 };
 
 /// How learning-rate schedules react to validation error.
-enum class ScheduleKind : int32_t { Constant = 0, Plateau = 1 };
+enum class ScheduleKind : int32_t { Constant = 0, Plateau = 1, Step = 2 };
 
 /// The DSL's train block (the paper's defaults when the model has none).
 /// momentum and weightDecay are compiled into train_step; the rest drives
@@ -104,6 +104,11 @@ struct TrainRecipe {
   double factor;
   int32_t patience;
   int32_t maxDrops;
+  /// Step: lr *= factor after every `every` epochs.
+  int32_t every;
+  /// Training batches get the paper's random crops, flips and PCA colour
+  /// noise (the DSL's `augment = paper`); false: `augment = none`.
+  bool augment;
 };
 
 struct ModelDesc {

@@ -511,10 +511,10 @@ TEST(Frontend, TrainBlockErrors) {
        "7:20: error: expected a positive number of epochs, got 0"},
       {"train m { lr = 0.1 }",
        "7:11: error: unknown train setting 'lr'; expected one of optimizer, "
-       "schedule, epochs"},
+       "schedule, epochs, augment"},
       {"train m { epoch = 3 }",
        "7:11: error: unknown train setting 'epoch'; expected one of "
-       "optimizer, schedule, epochs; did you mean 'epochs'?"},
+       "optimizer, schedule, epochs, augment; did you mean 'epochs'?"},
       {"train m { epochs = 1; epochs = 2 }",
        "7:23: error: duplicate setting 'epochs'"},
       {"train m { optimizer = adam(lr=0.1) }",
@@ -528,7 +528,12 @@ TEST(Frontend, TrainBlockErrors) {
        "momentum, weight_decay"},
       {"train m { schedule = cosine() }",
        "7:22: error: unknown schedule 'cosine'; expected plateau(factor, "
-       "patience, max_drops) or constant()"},
+       "patience, max_drops), step(factor, every) or constant()"},
+      {"train m { schedule = step(factor=0.1) }",
+       "7:22: error: expected step(factor, every): 'every' (epochs between "
+       "drops) has no default"},
+      {"train m { schedule = step(0.1, 0) }",
+       "7:32: error: expected a positive every, got 0"},
       {"train m { schedule = plateau(factor=1) }",
        "7:37: error: expected a factor in (0, 1), got 1"},
       {"train m { schedule = plateau(patience=-1) }",
