@@ -86,6 +86,10 @@ int runEvalCommand(const Invocation &inv) {
 
   LoaderMode mode =
       args->has("--ten-crop") ? LoaderMode::TenCrop : LoaderMode::Eval;
+  if (mode == LoaderMode::TenCrop && (*test)->height() == image.shape[2] &&
+      (*test)->width() == image.shape[3])
+    inv.err << "note: the images are stored at the model's input size, so "
+               "the ten crops are one window and its mirror image\n";
   LoaderOptions loader;
   loader.mode = mode;
   loader.batchSize = int(model.batch);

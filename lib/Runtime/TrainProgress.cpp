@@ -45,7 +45,7 @@ TrainProgress::TrainProgress(std::ostream &out, bool live, int64_t epoch,
 }
 
 void TrainProgress::resumeAt(int64_t batches) {
-  done = startedAt = batches;
+  done = startedAt = printed = batches;
   nextPlain = nextTenth(done, perEpoch);
 }
 
@@ -73,6 +73,7 @@ std::string TrainProgress::line(double loss, double lr) const {
 
 void TrainProgress::update(double loss, double lr) {
   ++done;
+  lastLr = lr;
   // An exponential average over ~20 batches: the raw loss jumps around.
   smoothLoss = smoothLoss < 0 ? loss : 0.95 * smoothLoss + 0.05 * loss;
   Clock::time_point now = Clock::now();
@@ -89,11 +90,18 @@ void TrainProgress::update(double loss, double lr) {
   if (done >= nextPlain || done == perEpoch) {
     out << line(smoothLoss, lr) << "\n";
     out.flush();
+    printed = done;
     nextPlain = nextTenth(done, perEpoch);
   }
 }
 
 void TrainProgress::finish() {
+  // A run stopped between tenths (--max-steps) still shows where it ended.
+  if (!live && done > printed && done > startedAt) {
+    out << line(smoothLoss, lastLr) << "\n";
+    out.flush();
+    printed = done;
+  }
   if (live && drawn) {
     out << "\n";
     out.flush();

@@ -28,7 +28,8 @@ public:
   void resumeAt(int64_t batches);
   /// One more batch done with this loss and learning rate.
   void update(double loss, double lr);
-  /// Ends the live line.
+  /// Ends the live line; in plain mode prints the last batch's line when
+  /// it fell between tenths.
   void finish();
 
 private:
@@ -39,7 +40,8 @@ private:
   int64_t epoch, epochs, perEpoch, batchSize;
   int64_t done = 0, startedAt = 0;
   int64_t nextPlain = 0; ///< batch count of the next plain line
-  double smoothLoss = -1.0;
+  double smoothLoss = -1.0, lastLr = 0.0;
+  int64_t printed = 0; ///< batch count of the last plain line
   bool drawn = false;
   std::chrono::steady_clock::time_point start, lastDraw;
 };

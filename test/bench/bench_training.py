@@ -12,9 +12,9 @@ subtracted from [0, 1] pixels) and use the same thread count. Dropout masks
 differ (Philox vs torch's generator), so the curves agree statistically,
 not bit for bit.
 
-Printed: both runs' final training loss (the same exponential moving
-average of the per-batch loss, weight 0.05, that the progress line shows),
-both test-set top-1 accuracies, and both throughputs in img/s (wall time of
+Printed: both runs' training loss (the mean per-batch loss over the last,
+possibly partial, epoch, as `train` reports it), both test-set top-1
+accuracies, and both throughputs in img/s (wall time of
 the training steps, data included) with their ratio. Use /usr/bin/python3
 (Debian's torch).
 
@@ -80,12 +80,11 @@ def train_compiled(exe, data, w0, steps, lr, threads, workdir):
                 "--loader-threads", "1", "-o", out])
     wall = time.perf_counter() - start
     progress = [l for l in text.splitlines() if " img/s " in l and "loss" in l]
-    if not progress:
-        raise SystemExit("bench_training.py: error: no progress line in:\n" + text)
-    last = progress[-1]
-    rate = float(re.search(r"([0-9.]+) img/s", last).group(1))
-    loss = float(re.search(r"loss ([0-9.naif]+)", last).group(1))
-    return out, loss, rate, wall
+    summary = re.search(r"^trained .*train loss ([0-9.]+)", text, re.M)
+    if not progress or not summary:
+        raise SystemExit("bench_training.py: error: no progress or summary line in:\n" + text)
+    rate = float(re.search(r"([0-9.]+) img/s", progress[-1]).group(1))
+    return out, float(summary.group(1)), rate, wall
 
 
 def evaluate_compiled(exe, data, weights, threads):
@@ -98,7 +97,7 @@ def train_torch(g, weights, images, labels, mean, steps, lr, momentum, decay, ba
     opt = torch.optim.SGD(list(params.values()), lr=lr, momentum=momentum,
                           weight_decay=decay)
     per_epoch = len(images) // batch
-    smooth = None
+    losses = []
     start = time.perf_counter()
     for step in range(steps):
         b = step % per_epoch
@@ -111,10 +110,11 @@ def train_torch(g, weights, images, labels, mean, steps, lr, momentum, decay, ba
         opt.zero_grad()
         loss.backward()
         opt.step()
-        value = float(loss)
-        smooth = value if smooth is None else 0.95 * smooth + 0.05 * value
+        losses.append(float(loss))
     wall = time.perf_counter() - start
-    return params, smooth, steps * batch / wall
+    # The mean over the last (partial) epoch, as `train` reports it.
+    last_epoch = losses[(steps - 1) // per_epoch * per_epoch:]
+    return params, sum(last_epoch) / len(last_epoch), steps * batch / wall
 
 
 def evaluate_torch(g, params, images, labels, mean, batch):
@@ -183,7 +183,7 @@ def main():
                                              lr, momentum, decay, batch)
         t_acc = evaluate_torch(g, params, test_images, test_labels, mean, batch)
 
-    print("%-16s %12s %14s %10s" % ("", "final loss", "test top-1", "img/s"))
+    print("%-16s %12s %14s %10s" % ("", "epoch loss", "test top-1", "img/s"))
     print("%-16s %12.4f %13.2f%% %10.1f" % ("alexnet-compile", c_loss, 100 * c_acc, c_rate))
     print("%-16s %12.4f %13.2f%% %10.1f" % ("PyTorch " + torch.__version__.split("+")[0],
                                             t_loss, 100 * t_acc, t_rate))
