@@ -57,22 +57,10 @@ int runStepCommand(const Invocation &inv) {
   Expected<TrainingLayout> layout = trainingLayout(model, entry, true);
   if (!layout.ok())
     return inv.fail(layout.error());
-  Expected<int64_t> classes = classCount(model);
-  if (!classes.ok())
-    return inv.fail(classes.error());
-
-  Expected<NpyArray> x =
-      loadInputBatch(*input, entry.inputs[layout->image], model.batch);
-  if (!x.ok())
-    return inv.fail(x.error());
-  Expected<NpyArray> y =
-      loadInputBatch(*labels, entry.inputs[layout->label], model.batch);
-  if (!y.ok())
-    return inv.fail(y.error());
-  if (Status s = checkLabels(*labels, y->i32.data(), int64_t(y->i32.size()),
-                             *classes);
-      !s.ok())
-    return inv.fail(s);
+  Expected<NpyBatch> batch =
+      loadNpyBatch(model, entry, *layout, *input, *labels);
+  if (!batch.ok())
+    return inv.fail(batch.error());
 
   applyBlasThreads(*threads);
   ExecContext ctx(model, *threads);
@@ -85,8 +73,8 @@ int runStepCommand(const Invocation &inv) {
   scalars.seed = seedBits(*seed);
   scalars.dropout = args->has("--no-dropout") ? 0 : 1;
   float loss = 0.0f;
-  ctx.setInput(layout->image, x->f32.data());
-  ctx.setInput(layout->label, y->i32.data());
+  ctx.setInput(layout->image, batch->images.f32.data());
+  ctx.setInput(layout->label, batch->labels.i32.data());
   bindScalars(ctx, *layout, scalars);
   ctx.setOutput(layout->loss, &loss);
   for (int64_t k = 0; k < *steps; ++k) {

@@ -107,6 +107,28 @@ Status checkLabels(const std::string &source, const int32_t *labels,
   return Status::success();
 }
 
+Expected<NpyBatch> loadNpyBatch(const ModelDesc &model, const EntryPoint &entry,
+                                const TrainingLayout &layout,
+                                const std::string &imagesPath,
+                                const std::string &labelsPath) {
+  Expected<int64_t> classes = classCount(model);
+  if (!classes.ok())
+    return classes.error();
+  Expected<NpyArray> x =
+      loadInputBatch(imagesPath, entry.inputs[layout.image], model.batch);
+  if (!x.ok())
+    return x.error();
+  Expected<NpyArray> y =
+      loadInputBatch(labelsPath, entry.inputs[layout.label], model.batch);
+  if (!y.ok())
+    return y.error();
+  if (Status s = checkLabels(labelsPath, y->i32.data(),
+                             int64_t(y->i32.size()), *classes);
+      !s.ok())
+    return s;
+  return NpyBatch{x.take(), y.take()};
+}
+
 void bindScalars(ExecContext &ctx, const TrainingLayout &layout,
                  const TrainingScalars &scalars) {
   if (layout.lr >= 0)

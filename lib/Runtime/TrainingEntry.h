@@ -13,6 +13,7 @@
 #define ALEXNET_LIB_RUNTIME_TRAININGENTRY_H
 
 #include "alexnet/Runtime/Model.h"
+#include "alexnet/Runtime/Npy.h"
 #include "alexnet/Runtime/Status.h"
 
 #include <cstdint>
@@ -43,6 +44,18 @@ Expected<int64_t> classCount(const ModelDesc &model);
 /// The first label outside [0, classes), as an error naming `source`.
 Status checkLabels(const std::string &source, const int32_t *labels,
                    int64_t count, int64_t classes);
+
+/// One batch from .npy files for a training entry point: the image input
+/// and the labels, checked against the entry point's shapes and the model's
+/// classes.
+struct NpyBatch {
+  NpyArray images;
+  NpyArray labels;
+};
+Expected<NpyBatch> loadNpyBatch(const ModelDesc &model, const EntryPoint &entry,
+                                const TrainingLayout &layout,
+                                const std::string &imagesPath,
+                                const std::string &labelsPath);
 
 /// Binds the scalar arguments of a training entry point; the values must
 /// outlive the run.

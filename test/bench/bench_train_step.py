@@ -18,7 +18,6 @@ import argparse
 import os
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,11 +32,11 @@ import grad_oracle  # noqa: E402
 
 
 def run(cmd):
-    p = subprocess.run(cmd, capture_output=True, text=True)
-    if p.returncode != 0:
-        raise SystemExit("bench_train_step.py: error: %s failed (%d):\n%s%s" % (
-            " ".join(cmd), p.returncode, p.stdout, p.stderr))
-    return p.stdout
+    """oracle.run, failing the benchmark with the tool's output."""
+    try:
+        return oracle.run(cmd, os.path.basename(cmd[0]), timeout=3600)
+    except oracle.OracleError as e:
+        raise SystemExit("%s: error: %s" % (os.path.basename(__file__), e))
 
 
 def torch_step_ms(g, batch, iters, warmup, momentum, decay):

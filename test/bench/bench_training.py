@@ -25,10 +25,8 @@ the training steps, data included) with their ratio. Use /usr/bin/python3
 
 import argparse
 import gzip
-import math
 import os
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -63,12 +61,12 @@ def load_split(root, prefix):
     return images, labels.astype(np.int64)
 
 
-def run(cmd, env=None):
-    p = subprocess.run(cmd, capture_output=True, text=True, env=env)
-    if p.returncode != 0:
-        raise SystemExit("bench_training.py: error: %s failed (%d):\n%s%s" % (
-            " ".join(cmd), p.returncode, p.stdout, p.stderr))
-    return p.stdout
+def run(cmd):
+    """oracle.run, failing the benchmark with the tool's output."""
+    try:
+        return oracle.run(cmd, os.path.basename(cmd[0]), timeout=3600)
+    except oracle.OracleError as e:
+        raise SystemExit("%s: error: %s" % (os.path.basename(__file__), e))
 
 
 def train_compiled(exe, data, w0, steps, lr, threads, workdir):
