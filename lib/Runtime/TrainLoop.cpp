@@ -287,6 +287,12 @@ Status Trainer::saveFinalWeights() const {
 }
 
 Status Trainer::runEpoch(bool &stop) {
+  if (opts.maxSteps > 0 && int64_t(state.step) >= opts.maxSteps) {
+    // A resumed run that already took its --max-steps steps.
+    out << "already " << state.step << " steps (--max-steps)\n";
+    stop = true;
+    return Status::success();
+  }
   const EntryPoint &entry = *model.trainStep;
   const int64_t perEpoch = trainLoader->batchesPerEpoch();
   TrainProgress progress(out, opts.live, int64_t(state.epoch) + 1, opts.epochs,
