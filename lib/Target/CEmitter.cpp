@@ -10,6 +10,7 @@
 
 #include "alexnet/Target/CEmitter.h"
 #include "KernelBodies.h"
+#include "ScheduleRolling.h"
 
 #include "alexnet/Dialect/Exec/ExecOps.h"
 #include "alexnet/Dialect/NN/NNOps.h"
@@ -172,10 +173,19 @@ private:
       schedule << llvm::formatv("  char *const arena{0} = ctx.arena({0});\n", d);
 
     schedule << "  if (ctx.profiling()) ctx.mark(nullptr);\n";
+    // Each op's statements, sliced off the schedule text, then written back
+    // with the per-image repeats rolled into loops.
+    size_t bodyStart = scheduleText.size();
+    std::vector<std::string> statements;
     for (Operation &op : func.getBody().front()) {
+      size_t start = scheduleText.size();
       if (failed(emitOp(&op)))
         return failure();
+      if (scheduleText.size() > start)
+        statements.push_back(scheduleText.substr(start));
     }
+    scheduleText.resize(bodyStart);
+    schedule << rollRepeats(statements);
     schedule << "}\n";
     return success();
   }
