@@ -122,8 +122,8 @@ Status Trainer::openData() {
     if (valSet.ok())
       val = valSet.take();
     else
-      err << "warning: no validation data, so the learning rate stays "
-             "constant: "
+      err << "warning: no validation data (a plateau schedule then keeps "
+             "its learning rate): "
           << valSet.message() << "\n";
   }
 
@@ -196,7 +196,6 @@ Status Trainer::prepareState() {
   if (opts.resume) {
     if (!checkpoints)
       return Status::error("--resume needs --checkpoint-dir");
-    std::vector<uint64_t> epochs = checkpoints->epochFiles();
     Expected<FoundCheckpoint> found = latestValid(
         opts.checkpointDir, [&](const std::string &w) { err << "warning: " << w << "\n"; });
     if (found.ok()) {
