@@ -315,8 +315,8 @@ private:
     return failure();
   }
 
-  /// True when some op after `update` still reads parameter `name`: the
-  /// in-place update would change what it sees.
+  /// An op after `update` that still reads parameter `name` (null when
+  /// none): the in-place update would change what it sees.
   static Operation *laterReader(Operation *update, StringRef name) {
     auto func = update->getParentOfType<func::FuncOp>();
     Operation *reader = nullptr;
