@@ -16,6 +16,8 @@
 #include "alexnet/Runtime/Npy.h"
 #include "alexnet/Runtime/Philox.h"
 
+#include "TrainingEntry.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -132,34 +134,44 @@ int runBenchCommand(const Invocation &inv) {
     return inv.fail("model '" + std::string(model.name) +
                     "' has no train_step to time (no `loss`, or compiled "
                     "--training=false)");
+  TrainingLayout layout;
+  if (train) {
+    Expected<TrainingLayout> l =
+        trainingLayout(model, *model.trainStep, /*wantsLr=*/true);
+    if (!l.ok())
+      return inv.fail(l.error());
+    layout = *l;
+  }
   const TensorSpec *specs = train ? model.trainStep->inputs : model.inputs;
   int32_t numInputs = train ? model.trainStep->numInputs : model.numInputs;
   applyBlasThreads(*threads);
   ExecContext ctx(model, *threads);
   initParams(model, 1, ctx.params(), &ctx.pool());
   // Tensor inputs uniform in [0.5, 1): non-zero, so no kernel sees a
-  // shortcut. Integer inputs (labels) stay 0, a valid class; train_step's
-  // scalars are zero too (lr 0: the weights stay as they are), but dropout
-  // is on.
+  // shortcut. Integer inputs (labels) stay 0, a valid class. train_step's
+  // scalars: lr 0, so the weights stay as they are, and dropout on.
   std::vector<std::vector<float>> inputs;
   for (int32_t i = 0; i < numInputs; ++i) {
-    inputs.emplace_back(size_t(std::max<int64_t>(1, tensorElements(specs[i]))) + 1);
-    if (specs[i].type == ElementType::F32 && specs[i].rank > 0) {
+    if (specs[i].rank == 0)
+      continue;
+    inputs.emplace_back(size_t(tensorElements(specs[i])));
+    if (specs[i].type == ElementType::F32) {
       float *data = inputs.back().data();
       ctx.pool().forEach(int64_t(inputs.back().size()), [&](int64_t j) {
         data[j] = 0.5f + 0.5f * philoxUniform(philoxKey(2), uint32_t(i), j);
       });
     }
-    if (specs[i].type == ElementType::Bool)
-      *reinterpret_cast<uint8_t *>(inputs.back().data()) = 1;
     ctx.setInput(i, inputs.back().data());
   }
+  TrainingScalars scalars;
   std::vector<std::vector<float>> outputs;
   float loss = 0.0f;
-  if (train)
-    ctx.setOutput(0, &loss);
-  else
+  if (train) {
+    bindScalars(ctx, layout, scalars);
+    ctx.setOutput(layout.loss, &loss);
+  } else {
     outputs = bindOutputs(ctx);
+  }
   auto runOnce = [&] {
     if (train)
       ctx.run(*model.trainStep);
