@@ -40,6 +40,14 @@ Expected<DataFormat> parseDataFormat(const std::string &name) {
 
 int storedSizeFor(int modelSide) { return resizeTargetFor(modelSide); }
 
+DataOptions dataOptionsForInput(int channels, int height, int width) {
+  DataOptions options;
+  options.channels = channels;
+  options.storedHeight = storedSizeFor(height);
+  options.storedWidth = storedSizeFor(width);
+  return options;
+}
+
 std::string fileFingerprint(const std::string &path) {
   struct stat st;
   if (::stat(path.c_str(), &st) != 0)

@@ -50,10 +50,8 @@ int runEvalCommand(const Invocation &inv) {
     return inv.fail("eval needs a model with one image input [batch, "
                     "channels, height, width]");
   const TensorSpec &image = model.inputs[0];
-  DataOptions options;
-  options.channels = int(image.shape[1]);
-  options.storedHeight = storedSizeFor(int(image.shape[2]));
-  options.storedWidth = storedSizeFor(int(image.shape[3]));
+  DataOptions options = dataOptionsForInput(
+      int(image.shape[1]), int(image.shape[2]), int(image.shape[3]));
   Expected<std::unique_ptr<DataSet>> test =
       openDataSet(*data, *format, DataSplit::Test, options);
   if (!test.ok())

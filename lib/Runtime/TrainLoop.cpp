@@ -71,6 +71,8 @@ private:
 
   std::unique_ptr<DataSet> train, val;
   DataStats stats;
+  /// The centre crop of the mean image, as weights files carry it.
+  NamedTensor meanTensor;
   std::unique_ptr<DataLoader> trainLoader, valLoader;
   std::optional<CheckpointDir> checkpoints;
   MetricsLog metrics;
@@ -95,10 +97,8 @@ Status Trainer::openData() {
   height = image.shape[2];
   width = image.shape[3];
 
-  DataOptions data;
-  data.channels = int(channels);
-  data.storedHeight = storedSizeFor(int(height));
-  data.storedWidth = storedSizeFor(int(width));
+  DataOptions data =
+      dataOptionsForInput(int(channels), int(height), int(width));
   Expected<std::unique_ptr<DataSet>> trainSet =
       openDataSet(opts.dataPath, opts.format, DataSplit::Train, data);
   if (!trainSet.ok())
@@ -142,6 +142,9 @@ Status Trainer::openData() {
   if (!cached.ok())
     return cached.error();
   stats = cached->stats;
+  meanTensor = {kMeanTensorName,
+                {channels, height, width},
+                centreMean(stats, int(height), int(width))};
   out << "data: " << train->size() << " training examples"
       << (val ? ", " + std::to_string(val->size()) + " validation" : "")
       << ", " << train->numClasses() << " classes, " << train->channels()
@@ -256,8 +259,7 @@ Status Trainer::prepareState() {
 
 WeightsFile Trainer::weightsWithMean() const {
   WeightsFile w = weightsFromBlock(model, ctx.params());
-  w.tensors.push_back({kMeanTensorName, {channels, height, width},
-                       centreMean(stats, int(height), int(width))});
+  w.tensors.push_back(meanTensor);
   return w;
 }
 
@@ -275,8 +277,10 @@ Status Trainer::saveCheckpoint(bool endOfEpoch) {
               std::to_string(state.epoch) + ", step " +
               std::to_string(state.step) + ")";
   // The weights next to the checkpoint carry the mean image, so eval and
-  // predict preprocess as training did.
-  return saveWeights(checkpoints->weightsPath(), weightsWithMean());
+  // predict preprocess as training did: the same parameters, not copied
+  // out of the block a second time.
+  params.tensors.push_back(meanTensor);
+  return saveWeights(checkpoints->weightsPath(), params);
 }
 
 Status Trainer::saveFinalWeights() const {

@@ -91,6 +91,11 @@ struct DataOptions {
 /// paper's 256 for 224 (32 for 28).
 int storedSizeFor(int modelSide);
 
+/// How `train` and `eval` store images for a model input of `channels` x
+/// `height` x `width`: that many channels, storedSizeFor each side. One
+/// place, so evaluation always preprocesses as training did.
+DataOptions dataOptionsForInput(int channels, int height, int width);
+
 /// MNIST-style IDX files in `dir`: train-images-idx3-ubyte[.gz] and
 /// train-labels-idx1-ubyte[.gz] (t10k-... for Test), gzip or plain.
 Expected<std::unique_ptr<DataSet>> openIdx(const std::string &dir,
