@@ -24,7 +24,6 @@ import time
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "oracle"))
 import oracle  # noqa: E402
@@ -43,7 +42,7 @@ def torch_step_ms(g, batch, iters, warmup, momentum, decay):
     rng = np.random.default_rng(0)
     weights = oracle.random_weights(g, rng)
     params = [torch.from_numpy(a).requires_grad_() for a in weights.values()]
-    env0 = dict(zip(weights.keys(), params))
+    named = dict(zip(weights.keys(), params))
     opt = torch.optim.SGD(params, lr=0.0, momentum=momentum, weight_decay=decay)
     shape = g.inputs[0][2]
     x = torch.rand(*shape) + 0.5
@@ -52,10 +51,7 @@ def torch_step_ms(g, batch, iters, warmup, momentum, decay):
     times = []
     for i in range(warmup + iters):
         start = time.perf_counter()
-        env = dict(env0)
-        env[g.inputs[0][0]] = x
-        oracle.interpret(g, env, training=True)
-        loss = F.cross_entropy(env[grad_oracle.logits_value(g)], labels)
+        loss = grad_oracle.loss_of(g, named, x, labels, training=True)
         opt.zero_grad()
         loss.backward()
         opt.step()

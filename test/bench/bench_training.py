@@ -33,7 +33,6 @@ import time
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "oracle"))
 import oracle  # noqa: E402
@@ -101,10 +100,7 @@ def train_torch(g, weights, images, labels, mean, steps, lr, momentum, decay, ba
         b = step % per_epoch
         x = torch.from_numpy(images[b * batch:(b + 1) * batch, None].astype(np.float32) / 255.0 - mean)
         y = torch.from_numpy(labels[b * batch:(b + 1) * batch])
-        env = dict(params)
-        env[g.inputs[0][0]] = x
-        oracle.interpret(g, env, training=True)
-        loss = F.cross_entropy(env[grad_oracle.logits_value(g)], y)
+        loss = grad_oracle.loss_of(g, params, x, y, training=True)
         opt.zero_grad()
         loss.backward()
         opt.step()

@@ -54,8 +54,6 @@ fails (compiler, executable, unsupported op), 2 for bad usage.
 import argparse
 import os
 import re
-import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -84,14 +82,22 @@ def class_count(g):
     return oracle.parse_shape(last.line.split(" : ")[-1])[-1]
 
 
+def loss_of(g, params, x, labels, training=False):
+    """The model's loss (the DSL's softmax_cross_entropy: F.cross_entropy
+    of @inference's logits, mean over the batch) on tensors x and labels,
+    recorded by autograd; dropout is active only when `training`."""
+    env = dict(params)
+    env[g.inputs[0][0]] = x
+    oracle.interpret(g, env, training=training)
+    return F.cross_entropy(env[logits_value(g)], labels)
+
+
 def reference(g, weights, x, labels, dtype):
     """(loss, {param: gradient}) by torch.autograd in `dtype`, as NumPy."""
     params = {name: torch.from_numpy(a).to(dtype).requires_grad_()
               for name, a in weights.items()}
-    env = dict(params)
-    env[g.inputs[0][0]] = torch.from_numpy(x).to(dtype)
-    oracle.interpret(g, env)
-    loss = F.cross_entropy(env[logits_value(g)], torch.from_numpy(labels).long())
+    loss = loss_of(g, params, torch.from_numpy(x).to(dtype),
+                   torch.from_numpy(labels).long())
     grads = torch.autograd.grad(loss, list(params.values()), allow_unused=True)
     out = {}
     for (name, p), gr in zip(params.items(), grads):
@@ -118,10 +124,7 @@ def reference_sgd(g, weights, x, labels, steps, lr, momentum, decay):
     lt = torch.from_numpy(labels).long()
     for _ in range(steps):
         opt.zero_grad()
-        env = dict(params)
-        env[g.inputs[0][0]] = xt
-        oracle.interpret(g, env)
-        F.cross_entropy(env[logits_value(g)], lt).backward()
+        loss_of(g, params, xt, lt).backward()
         for p in params.values():
             if p.grad is None:  # a parameter the loss does not read
                 p.grad = torch.zeros_like(p)
@@ -285,22 +288,13 @@ def main():
     if args.exe and len(args.models) != 1:
         p.error("--exe needs exactly one model")
     if args.compiler is None:
-        args.compiler = (shutil.which("alexnet-compile")
-                         or os.path.normpath(oracle.DEFAULT_COMPILER))
+        args.compiler = oracle.default_compiler()
 
     torch.set_num_threads(1)
-    failures = 0
     with tempfile.TemporaryDirectory(prefix="grad-oracle.") as tmp:
-        for i, model in enumerate(args.models):
-            workdir = os.path.join(tmp, "m%d" % i)
-            os.mkdir(workdir)
-            try:
-                if not check_model(model, args, workdir):
-                    failures += 1
-            except (OracleError, subprocess.TimeoutExpired) as e:
-                print("FAIL %s: %s" % (model, e))
-                failures += 1
-    return 1 if failures else 0
+        return oracle.check_each(
+            [(m, m) for m in args.models],
+            lambda path, workdir, label: check_model(path, args, workdir), tmp)
 
 
 if __name__ == "__main__":

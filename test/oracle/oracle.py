@@ -326,6 +326,28 @@ def compiled_executable(model, args, workdir, batch, flags=()):
     return exe
 
 
+def default_compiler():
+    """alexnet-compile on PATH, else the one in this checkout's build/bin."""
+    return shutil.which("alexnet-compile") or os.path.normpath(DEFAULT_COMPILER)
+
+
+def check_each(models, check, tmp):
+    """Runs check(path, workdir, label) for each (path, label) in its own
+    directory under `tmp`, a failure to run counting as a failed check;
+    returns the exit status (1 when any failed)."""
+    failures = 0
+    for i, (path, label) in enumerate(models):
+        workdir = os.path.join(tmp, "m%d" % i)
+        os.mkdir(workdir)
+        try:
+            if not check(path, workdir, label):
+                failures += 1
+        except (OracleError, subprocess.TimeoutExpired) as e:
+            print("FAIL %s: %s" % (label, e))
+            failures += 1
+    return 1 if failures else 0
+
+
 def seeds(args):
     """The --repeat seeds: --seed, --seed + 1, ... or fresh random ones."""
     for i in range(args.repeat):
@@ -417,26 +439,18 @@ def main():
     if args.exe and len(models) + len(args.dsl) != 1:
         p.error("--exe needs exactly one model")
     if args.compiler is None:
-        args.compiler = shutil.which("alexnet-compile") or os.path.normpath(DEFAULT_COMPILER)
+        args.compiler = default_compiler()
 
     torch.set_num_threads(1)
-    failures = 0
     with tempfile.TemporaryDirectory(prefix="oracle.") as tmp:
         for i, text in enumerate(args.dsl):
             path = os.path.join(tmp, "dsl%d.nn" % i)
             with open(path, "w") as f:
                 f.write(text + "\n")
             models.append((path, "<dsl %d>" % i))
-        for i, (path, label) in enumerate(models):
-            workdir = os.path.join(tmp, "m%d" % i)
-            os.mkdir(workdir)
-            try:
-                if not check_model(path, args, workdir, label):
-                    failures += 1
-            except (OracleError, subprocess.TimeoutExpired) as e:
-                print("FAIL %s: %s" % (label, e))
-                failures += 1
-    return 1 if failures else 0
+        return check_each(
+            models, lambda path, workdir, label: check_model(path, args, workdir, label),
+            tmp)
 
 
 if __name__ == "__main__":
