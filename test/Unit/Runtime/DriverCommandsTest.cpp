@@ -18,21 +18,6 @@ using namespace alexnet::runtime::test;
 
 namespace {
 
-bool contains(const std::string &text, const std::string &part) {
-  return text.find(part) != std::string::npos;
-}
-
-#define EXPECT_ERROR(result, code, part)                                       \
-  do {                                                                         \
-    RunResult r_ = (result);                                                   \
-    EXPECT_EQ(r_.status, code) << r_.err;                                      \
-    EXPECT_TRUE(contains(r_.err, part)) << r_.err;                             \
-  } while (0)
-
-const std::vector<float> kWeight = {0.5f, -1, 0,  2, //
-                                    1,    1,  1,  1, //
-                                    0,    0,  -3, 0.25f};
-const std::vector<float> kBias = {0.1f, -0.2f, 0.3f};
 
 NpzFile denseNpz() {
   NpzFile npz;

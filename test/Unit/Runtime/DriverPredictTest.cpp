@@ -12,10 +12,6 @@ using namespace alexnet::runtime::test;
 
 namespace {
 
-bool contains(const std::string &text, const std::string &part) {
-  return text.find(part) != std::string::npos;
-}
-
 /// imageModel() weights: class 0 scores the sum of the image, class 1 its
 /// negation plus 24, so white images are class 0 and black ones class 1.
 NpzFile brightnessNpz() {

@@ -35,6 +35,26 @@ struct RunResult {
   std::string err;
 };
 
+/// Whether `part` occurs in `text`.
+inline bool contains(const std::string &text, const std::string &part) {
+  return text.find(part) != std::string::npos;
+}
+
+/// Expects a driver run to exit with `code` and name `part` on stderr.
+#define EXPECT_ERROR(result, code, part)                                       \
+  do {                                                                         \
+    ::alexnet::runtime::test::RunResult r_ = (result);                         \
+    EXPECT_EQ(r_.status, code) << r_.err;                                      \
+    EXPECT_TRUE(::alexnet::runtime::test::contains(r_.err, part)) << r_.err;   \
+  } while (0)
+
+/// denseModel()'s hand-picked fc.weight [3, 4] and fc.bias [3] for tests
+/// that import them.
+inline const std::vector<float> kWeight = {0.5f, -1, 0,  2, //
+                                           1,    1,  1,  1, //
+                                           0,    0,  -3, 0.25f};
+inline const std::vector<float> kBias = {0.1f, -0.2f, 0.3f};
+
 /// Runs the driver of `model` as "tiny <args...>".
 RunResult runTool(const ModelDesc &model, std::vector<std::string> args);
 
