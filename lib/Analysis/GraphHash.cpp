@@ -41,6 +41,9 @@ std::string trailingDims(Type type) {
 } // namespace
 
 std::string alexnet::computeGraphHash(ModuleOp module) {
+  if (auto recorded = module->getAttrOfType<StringAttr>(
+          nn::NNDialect::kGraphHashAttrName))
+    return recorded.str();
   Fnv1a hash;
   if (auto name = module->getAttrOfType<StringAttr>(nn::NNDialect::kModelAttrName))
     hash.add(name.getValue());

@@ -8,6 +8,7 @@
 #include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
 
 using namespace mlir;
 using namespace alexnet;
@@ -68,7 +69,123 @@ std::string paperShape(const std::vector<int64_t> &shape) {
   return shape::format(std::vector<int64_t>(shape.begin() + 1, shape.end()));
 }
 
+int64_t bytes(Value value) {
+  auto tensor = cast<RankedTensorType>(value.getType());
+  return tensor.getNumElements() * tensor.getElementTypeBitWidth() / 8;
+}
+
+/// A parameter's gradient (or a sum of them): weight-sized, not an
+/// activation.
+bool isParameterGradient(Value value) {
+  Operation *def = value.getDefiningOp();
+  if (isa_and_nonnull<nn::Conv2DBackwardWeightOp, nn::DenseBackwardWeightOp,
+                      nn::BiasBackwardOp>(def))
+    return true;
+  if (auto add = dyn_cast_or_null<nn::AddOp>(def))
+    return isParameterGradient(add.getLhs());
+  return false;
+}
+
+/// A value that is an activation (or its gradient): not a parameter, not a
+/// parameter's gradient, not a scalar.
+bool isActivation(Value value) {
+  auto tensor = dyn_cast<RankedTensorType>(value.getType());
+  return tensor && tensor.getRank() > 0 &&
+         !value.getDefiningOp<nn::ParamRefOp>() && !isParameterGradient(value);
+}
+
+/// Each activation operand read once, each activation result written once.
+int64_t readsAndWrites(Operation *op) {
+  int64_t total = 0;
+  for (Value operand : op->getOperands())
+    if (isActivation(operand))
+      total += bytes(operand);
+  for (Value result : op->getResults())
+    if (isActivation(result))
+      total += bytes(result);
+  return total;
+}
+
+/// A row per layer a fused op absorbed: its rule's mnemonic, shapes,
+/// parameters and FLOPs as if unfused.
+struct Part {
+  std::string op;
+  int64_t flops = 0, traffic = 0;
+  bool head = false;
+};
+
+SmallVector<Part> partsOf(Operation *op) {
+  auto y = [&] { return bytes(op->getResults().back()); };
+  auto elements = [&] {
+    return cast<RankedTensorType>(op->getResults().back().getType())
+        .getNumElements();
+  };
+  auto convFlops = [&](auto conv) {
+    auto input = cast<RankedTensorType>(conv.getInput().getType());
+    auto weight = cast<RankedTensorType>(conv.getWeight().getType());
+    return shape::conv2dFlops(
+        cast<RankedTensorType>(conv->getResult(0).getType()).getShape().vec(),
+        input.getDimSize(1), {weight.getDimSize(2), weight.getDimSize(3)},
+        conv.getGroups());
+  };
+  auto producer = [&](StringRef name, int64_t flops, Value input, bool bias) {
+    return Part{name.str(), flops, bytes(input) + y() + (bias ? 2 * y() : 0),
+                true};
+  };
+  Part relu{"relu", elements(), 2 * y()};
+  if (auto conv = dyn_cast<nn::Conv2DReluOp>(op))
+    return {producer("conv2d", convFlops(conv), conv.getInput(),
+                     bool(conv.getBias())),
+            relu};
+  if (auto conv = dyn_cast<nn::Conv2DReluLrnOp>(op))
+    return {producer("conv2d", convFlops(conv), conv.getInput(),
+                     bool(conv.getBias())),
+            relu, Part{"lrn", elements() * (2 * conv.getSize() + 3), 2 * y()}};
+  if (auto dense = dyn_cast<nn::DenseReluOp>(op)) {
+    auto input = cast<RankedTensorType>(dense.getInput().getType());
+    return {producer("dense",
+                     shape::denseFlops(cast<RankedTensorType>(dense.getType())
+                                           .getShape()
+                                           .vec(),
+                                       input.getDimSize(1)),
+                     dense.getInput(), true),
+            relu};
+  }
+  return {};
+}
+
 } // namespace
+
+Traffic alexnet::activationTraffic(Operation *op) {
+  // Views and parameter updates move no activations.
+  if (isa<nn::ParamRefOp, nn::FlattenOp, nn::ReshapeOp, nn::DropoutOp,
+          nn::ParamStoreOp, nn::SgdUpdateOp>(op))
+    return {};
+  if (isa<nn::Conv2DReluOp, nn::Conv2DReluLrnOp, nn::DenseReluOp>(op)) {
+    Traffic t;
+    for (const Part &part : partsOf(op))
+      t.unfused += part.traffic;
+    Value input = op->getOperand(0), result = op->getResults().back();
+    t.fused = bytes(input) + 3 * bytes(result);
+    if (auto lrn = dyn_cast<nn::Conv2DReluLrnOp>(op);
+        lrn && !lrn.getReluOutput().use_empty())
+      t.fused += bytes(lrn.getReluOutput());
+    return t;
+  }
+  int64_t generic = readsAndWrites(op);
+  bool biasPass = (isa<nn::Conv2DOp>(op) && cast<nn::Conv2DOp>(op).getBias()) ||
+                  (isa<nn::DenseOp>(op) && cast<nn::DenseOp>(op).getBias());
+  if (biasPass)
+    generic += 2 * bytes(op->getResult(0));
+  bool throughRelu = false;
+  if (auto lrn = dyn_cast<nn::LrnBackwardOp>(op))
+    throughRelu = lrn.getThroughRelu();
+  if (auto pool = dyn_cast<nn::MaxPoolBackwardOp>(op))
+    throughRelu = pool.getThroughRelu();
+  // The relu_backward folded in read dy and the mask and wrote dx.
+  int64_t folded = throughRelu ? 3 * bytes(op->getResult(0)) : 0;
+  return {generic + folded, generic};
+}
 
 FailureOr<ModelSummary> alexnet::summarizeModel(ModuleOp module) {
   auto inference = module.lookupSymbol<func::FuncOp>("inference");
@@ -81,44 +198,108 @@ FailureOr<ModelSummary> alexnet::summarizeModel(ModuleOp module) {
   if (auto batch = module->getAttrOfType<IntegerAttr>(nn::NNDialect::kBatchAttrName))
     summary.batch = batch.getInt();
   for (auto param : module.getOps<nn::ParameterOp>())
-    summary.totalParameters += param.getTensorType().getNumElements();
+    if (!param.getOptimizerState())
+      summary.totalParameters += param.getTensorType().getNumElements();
 
   inference.walk([&](Operation *op) {
     if (op->getDialect() != op->getContext()->getLoadedDialect<nn::NNDialect>() ||
         isa<nn::ParamRefOp>(op))
       return;
-    LayerSummary row;
-    row.name = nn::layerName(op->getLoc(), op->getName().stripDialect()).str();
-    row.op = op->getName().stripDialect().str();
-    auto type = cast<RankedTensorType>(op->getResult(0).getType());
-    row.shape.assign(type.getShape().begin(), type.getShape().end());
+    Traffic traffic = activationTraffic(op);
+    summary.forwardTraffic.unfused += traffic.unfused;
+    summary.forwardTraffic.fused += traffic.fused;
+    auto type = cast<RankedTensorType>(op->getResults().back().getType());
+    int64_t parameters = 0;
     for (Value operand : op->getOperands())
       if (isa_and_nonnull<nn::ParamRefOp>(operand.getDefiningOp()))
-        row.parameters += numElements(operand);
-    row.flops = forwardFlops(op);
-    summary.totalFlops += row.flops;
-    summary.layers.push_back(std::move(row));
+        parameters += numElements(operand);
+
+    SmallVector<Part> parts = partsOf(op);
+    if (parts.empty())
+      parts.push_back(Part{op->getName().stripDialect().str(), forwardFlops(op),
+                           traffic.unfused, true});
+    SmallVector<StringRef> layers = nn::fusedLayerNames(op->getLoc());
+    std::string head;
+    for (auto [i, part] : llvm::enumerate(parts)) {
+      LayerSummary row;
+      row.name = i < layers.size() ? layers[i].str() : part.op;
+      row.op = part.op;
+      row.shape.assign(type.getShape().begin(), type.getShape().end());
+      row.flops = part.flops;
+      row.traffic = part.traffic;
+      if (part.head) {
+        head = row.name;
+        row.parameters = parameters;
+        row.fusedTraffic = traffic.fused;
+        if (parts.size() > 1)
+          row.fusion = op->getName().stripDialect().str();
+      } else {
+        row.fusedInto = head;
+      }
+      summary.totalFlops += row.flops;
+      summary.layers.push_back(std::move(row));
+    }
   });
+  if (auto trainStep = module.lookupSymbol<func::FuncOp>("train_step")) {
+    Traffic total;
+    trainStep.walk([&](Operation *op) {
+      Traffic t = activationTraffic(op);
+      total.unfused += t.unfused;
+      total.fused += t.fused;
+    });
+    summary.trainTraffic = total;
+  }
   return summary;
 }
 
 void alexnet::printModelSummary(const ModelSummary &summary,
                                 llvm::raw_ostream &os) {
+  auto megabytes = [](int64_t value) {
+    return llvm::formatv("{0:f2} MB", double(value) / 1e6).str();
+  };
   auto row = [&](StringRef name, StringRef op, StringRef shape,
-                 StringRef parameters, StringRef flops) {
-    os << llvm::left_justify(name, 12) << ' ' << llvm::left_justify(op, 22)
-       << ' ' << llvm::left_justify(shape, 14) << ' '
-       << llvm::right_justify(parameters, 14) << ' '
-       << llvm::right_justify(flops, 18) << '\n';
+                 StringRef parameters, StringRef flops, StringRef traffic,
+                 StringRef fused, StringRef note) {
+    std::string line;
+    llvm::raw_string_ostream text(line);
+    text << llvm::left_justify(name, 12) << ' ' << llvm::left_justify(op, 22)
+         << ' ' << llvm::left_justify(shape, 14) << ' '
+         << llvm::right_justify(parameters, 14) << ' '
+         << llvm::right_justify(flops, 18) << ' '
+         << llvm::right_justify(traffic, 11) << ' '
+         << llvm::right_justify(fused, 11) << "  " << note;
+    os << StringRef(line).rtrim() << '\n';
   };
   os << "model " << summary.model << ", batch " << summary.batch
-     << " (output shapes per image: HxWxC for feature maps)\n";
-  row("layer", "op", "output", "parameters", "forward FLOPs");
-  for (const LayerSummary &layer : summary.layers)
+     << " (output shapes per image: HxWxC for feature maps; traffic: bytes of "
+        "activations read and written per batch, unfused and fused)\n";
+  row("layer", "op", "output", "parameters", "forward FLOPs", "traffic",
+      "fused", "");
+  for (const LayerSummary &layer : summary.layers) {
+    std::string note = !layer.fusion.empty() ? "-> " + layer.fusion
+                       : !layer.fusedInto.empty() ? "(in " + layer.fusedInto + ")"
+                                                  : "";
     row(layer.name, layer.op, paperShape(layer.shape),
-        withCommas(layer.parameters), withCommas(layer.flops));
+        withCommas(layer.parameters), withCommas(layer.flops),
+        megabytes(layer.traffic),
+        layer.fusedInto.empty() ? megabytes(layer.fusedTraffic) : "-", note);
+  }
   row("total", "", "", withCommas(summary.totalParameters),
-      withCommas(summary.totalFlops));
+      withCommas(summary.totalFlops), megabytes(summary.forwardTraffic.unfused),
+      megabytes(summary.forwardTraffic.fused), "");
   os << llvm::format("forward: %.3f GFLOP per image\n",
                      summary.totalFlops / 1e9 / summary.batch);
+  auto perImage = [&](StringRef what, const Traffic &traffic) {
+    int64_t unfused = traffic.unfused / summary.batch;
+    int64_t fused = traffic.fused / summary.batch;
+    os << "activation traffic per image (" << what << "): "
+       << withCommas(unfused) << " bytes unfused, " << withCommas(fused)
+       << " bytes fused (saves " << withCommas(unfused - fused) << " bytes, "
+       << llvm::format("%.1f%%", unfused ? 100.0 * (unfused - fused) / unfused
+                                         : 0.0)
+       << ")\n";
+  };
+  perImage("forward", summary.forwardTraffic);
+  if (summary.trainTraffic)
+    perImage("train step", *summary.trainTraffic);
 }

@@ -10,18 +10,29 @@
 
 using namespace mlir;
 
+void alexnet::buildGraphPipeline(OpPassManager &pm,
+                                 const PipelineOptions &options) {
+  if (options.training)
+    pm.addPass(nn::createAutodiffPass());
+  // After autodiff: the gradient rules know only the unfused ops, and the
+  // backward fusions need the backward graph.
+  if (options.fuse) {
+    nn::FusePassOptions fuse;
+    fuse.remarks = options.fusionRemarks;
+    pm.addPass(nn::createFusePass(fuse));
+  }
+}
+
 void alexnet::buildLoweringPipeline(OpPassManager &pm,
                                     const PipelineOptions &options) {
   // The options struct holds an ArrayRef: the list must outlive it.
   static const std::string inferenceOnly[] = {"inference"};
   static const std::string training[] = {"inference", "gradients",
                                          "train_step"};
+  buildGraphPipeline(pm, options);
   ConvertNNToExecPassOptions lower;
-  lower.entryPoints = inferenceOnly;
-  if (options.training) {
-    pm.addPass(nn::createAutodiffPass());
-    lower.entryPoints = training;
-  }
+  lower.entryPoints = options.training ? ArrayRef<std::string>(training)
+                                       : ArrayRef<std::string>(inferenceOnly);
   pm.addPass(createConvertNNToExecPass(lower));
   exec::PlanMemoryPassOptions plan;
   // Cache lines on the CPU; 256 bytes keeps cuBLAS and vector loads happy.
@@ -32,6 +43,6 @@ void alexnet::buildLoweringPipeline(OpPassManager &pm,
 void alexnet::registerPipelines() {
   PassPipelineRegistration<>(
       "alexnet-lowering",
-      "nn to planned exec: convert-nn-to-exec, exec-plan-memory",
+      "nn to planned exec: nn-fuse, convert-nn-to-exec, exec-plan-memory",
       [](OpPassManager &pm) { buildLoweringPipeline(pm, PipelineOptions()); });
 }

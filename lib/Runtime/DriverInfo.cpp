@@ -86,17 +86,26 @@ int runInfoCommand(const Invocation &inv) {
   printTable(out, io, {false, false, false, false});
 
   std::vector<std::vector<std::string>> layers = {
-      {"layer", "op", "output", "parameters", "FLOPs"}};
-  int64_t totalFlops = 0;
+      {"layer", "op", "output", "parameters", "FLOPs", "traffic", "fused", ""}};
+  int64_t totalFlops = 0, totalTraffic = 0, totalFused = 0;
   for (int32_t i = 0; i < m.numLayers; ++i) {
     const LayerSpec &l = m.layers[i];
+    std::string fusion = l.fusion ? l.fusion : "";
+    bool absorbed = fusion.rfind("(in ", 0) == 0;
     layers.push_back({l.name, l.op, formatDims(l.shape, l.rank),
                       l.parameters ? withThousands(l.parameters) : "-",
-                      l.flops ? withPrefix(double(l.flops), "FLOP") : "-"});
+                      l.flops ? withPrefix(double(l.flops), "FLOP") : "-",
+                      l.traffic ? withPrefix(double(l.traffic), "B") : "-",
+                      absorbed || !l.fusedTraffic
+                          ? "-"
+                          : withPrefix(double(l.fusedTraffic), "B"),
+                      fusion});
     totalFlops += l.flops;
+    totalTraffic += l.traffic;
+    totalFused += l.fusedTraffic;
   }
   out << "\n";
-  printTable(out, layers, {false, false, false, true, true});
+  printTable(out, layers, {false, false, false, true, true, true, true, false});
 
   int64_t totalParams = 0;
   for (int32_t i = 0; i < m.numParams; ++i)
@@ -109,6 +118,12 @@ int runInfoCommand(const Invocation &inv) {
       << withPrefix(double(totalFlops) / double(std::max<int64_t>(1, m.batch)),
                     "FLOP")
       << " per image)\n";
+  if (totalTraffic) {
+    int64_t images = std::max<int64_t>(1, m.batch);
+    out << "activation traffic per image (forward): "
+        << withThousands(totalTraffic / images) << " bytes unfused, "
+        << withThousands(totalFused / images) << " bytes as compiled\n";
+  }
 
   // One table per entry point: inference, and the training ones when
   // compiled.

@@ -78,8 +78,11 @@ StringRef ownerOfState(StringRef state) {
 }
 
 /// Operands a kernel writes besides its last one (named `io<i>` in the
-/// body): the velocity of an in-place SGD update.
+/// body): the velocity of an in-place SGD update, the ReLU output a fused
+/// convolution epilogue stores for the backward pass.
 bool writesOperand(Operation *op, unsigned index) {
+  if (auto epilogue = dyn_cast<exec::ConvEpilogueOp>(op))
+    return epilogue.getReluOutput() && index == op->getNumOperands() - 2;
   return isa<exec::SgdUpdateOp>(op) && index == 2;
 }
 
@@ -416,17 +419,23 @@ private:
             exec::ExecDialect::kLayersAttrName)) {
       for (auto layer : layers.getAsRange<DictionaryAttr>()) {
         auto shape = layer.getAs<DenseI64ArrayAttr>("shape");
-        out << llvm::formatv("  {{{0}, {1}, {2}, {3}, {4}, {5}},\n",
+        auto integer = [&](StringRef name) {
+          auto value = layer.getAs<IntegerAttr>(name);
+          return value ? value.getInt() : 0;
+        };
+        auto fusion = layer.getAs<StringAttr>("fusion");
+        out << llvm::formatv("  {{{0}, {1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}},\n",
                              cString(layer.getAs<StringAttr>("name").getValue()),
                              cString(layer.getAs<StringAttr>("op").getValue()),
                              shape.size(), shapeInitializer(shape.asArrayRef()),
-                             layer.getAs<IntegerAttr>("params").getInt(),
-                             layer.getAs<IntegerAttr>("flops").getInt());
+                             integer("params"), integer("flops"),
+                             integer("traffic"), integer("fused_traffic"),
+                             cString(fusion ? fusion.getValue() : ""));
         ++numLayers;
       }
     }
     if (!numLayers) // C++ has no empty arrays
-      out << "  {\"\", \"\", 0, {0}, 0, 0},\n";
+      out << "  {\"\", \"\", 0, {0}, 0, 0, 0, 0, \"\"},\n";
     out << "};\n";
 
     int64_t numDevices = emitDeviceMemory(inference, "kInferenceMemory");

@@ -72,54 +72,143 @@ LogicalResult emitIm2Col(exec::Im2ColOp op, raw_ostream &os, int64_t &count,
   return success();
 }
 
-/// One index per block of up to 16 consecutive pixels of one image: a
-/// window of `size` channels slides down the channel axis with a running
-/// sum of squares per pixel, so each input is read twice instead of `size`
-/// times, and the per-pixel loops are contiguous and vectorise.
+/// Pixels per block of the LRN kernels (forward, fused epilogue, gradient),
+/// and the most channels the epilogue and the gradient support: they keep
+/// a tile of C x 16 floats on the stack (64 KiB at most).
+constexpr int64_t kLrnBlock = 16;
+constexpr int64_t kMaxLrnTileChannels = 1024;
+
+/// The LRN of one block of `len` pixels: a window of `size` channels slides
+/// down the channel axis with a running sum of squares per pixel, so each
+/// input is read twice instead of `size` times, and the per-pixel loops are
+/// contiguous and vectorise. `x(c)` and `y(c)` are the input and output rows
+/// of channel `c` (indexable by the pixel j). Shared by exec.lrn and the
+/// fused conv_epilogue, which therefore compute the same floats.
+void emitLrnSweep(raw_ostream &os, function_ref<std::string(StringRef)> x,
+                  function_ref<std::string(StringRef)> y, int64_t channels,
+                  int64_t size, double alpha, double beta, double k) {
+  int64_t half = size / 2;
+  auto square = [&](StringRef c) {
+    return x(c) + "[j] * " + x(c) + "[j]";
+  };
+  os << llvm::formatv(
+      "  float sum[{0}];\n"
+      "  for (int64_t j = 0; j < len; ++j) sum[j] = 0.0f;\n"
+      "  for (int64_t c = 0; c < {1} && c < {2}; ++c)\n"
+      "    for (int64_t j = 0; j < len; ++j) sum[j] += {3};\n"
+      "  for (int64_t c = 0; c < {2}; ++c) {{\n"
+      "    for (int64_t j = 0; j < len; ++j) {{\n"
+      "      const float t = {4} + {5} * sum[j];\n",
+      kLrnBlock, half + 1, channels, square("c"), literal(k), literal(alpha));
+  // The paper's beta = 0.75 needs no pow: t^-0.75 = 1 / sqrt(t * sqrt(t)).
+  if (beta == 0.75)
+    os << "      " << y("c") << "[j] = " << x("c")
+       << "[j] / sqrtf(t * sqrtf(t));\n";
+  else
+    os << "      " << y("c") << "[j] = " << x("c") << "[j] * powf(t, "
+       << literal(-beta) << ");\n";
+  os << llvm::formatv(
+      "    }\n"
+      "    if (c + {0} < {1})\n"
+      "      for (int64_t j = 0; j < len; ++j) sum[j] += {2};\n"
+      "    if (c >= {3})\n"
+      "      for (int64_t j = 0; j < len; ++j) sum[j] -= {4};\n"
+      "  }\n",
+      half + 1, channels, square("(c + " + std::to_string(half + 1) + ")"),
+      half, square("(c - " + std::to_string(half) + ")"));
+}
+
+/// One index per block of up to 16 consecutive pixels of one image.
 LogicalResult emitLrn(exec::LrnOp op, raw_ostream &os, int64_t &count,
                       int64_t &work) {
-  constexpr int64_t kBlock = 16;
   ArrayRef<int64_t> x = dims(op.getInput());
-  int64_t channels = x[1], hw = x[2] * x[3], half = op.getSize() / 2;
-  int64_t blocks = (hw + kBlock - 1) / kBlock;
-  double beta = op.getBeta().convertToDouble();
+  int64_t channels = x[1], hw = x[2] * x[3];
+  int64_t blocks = (hw + kLrnBlock - 1) / kLrnBlock;
   count = x[0] * blocks;
-  work = channels * kBlock;
+  work = channels * kLrnBlock;
   os << llvm::formatv(
       "  const int64_t p0 = (i % {0}) * {1};\n"
       "  const int64_t len = {2} - p0 < {1} ? {2} - p0 : {1};\n"
       "  const int64_t offset = (i / {0}) * {3} + p0;\n"
       "  const float *x = in0 + offset;\n"
-      "  float *y = out + offset;\n"
-      "  float sum[{1}];\n"
-      "  for (int64_t j = 0; j < len; ++j) sum[j] = 0.0f;\n"
-      "  for (int64_t c = 0; c < {4} && c < {5}; ++c)\n"
-      "    for (int64_t j = 0; j < len; ++j) sum[j] += x[c * {2} + j] * x[c * {2} + j];\n"
-      "  for (int64_t c = 0; c < {5}; ++c) {{\n"
-      "    const float *xc = x + c * {2};\n"
-      "    float *yc = y + c * {2};\n"
-      "    for (int64_t j = 0; j < len; ++j) {{\n"
-      "      const float t = {6} + {7} * sum[j];\n",
-      blocks, kBlock, hw, channels * hw, half + 1, channels,
-      literal(op.getK().convertToDouble()),
-      literal(op.getAlpha().convertToDouble()));
-  // The paper's beta = 0.75 needs no pow: t^-0.75 = 1 / sqrt(t * sqrt(t)).
-  if (beta == 0.75)
-    os << "      yc[j] = xc[j] / sqrtf(t * sqrtf(t));\n";
-  else
-    os << "      yc[j] = xc[j] * powf(t, " << literal(-beta) << ");\n";
+      "  float *y = out + offset;\n",
+      blocks, kLrnBlock, hw, channels * hw);
+  // x[c * hw + j] is spelled (&x[c * hw])[j]: one row expression per channel.
+  auto ref = [hw](StringRef base) {
+    return [base, hw](StringRef c) {
+      return ("(&" + base + "[" + c + " * " + Twine(hw) + "])").str();
+    };
+  };
+  emitLrnSweep(os, ref("x"), ref("y"), channels, op.getSize(),
+               op.getAlpha().convertToDouble(), op.getBeta().convertToDouble(),
+               op.getK().convertToDouble());
+  return success();
+}
+
+/// bias + ReLU [+ LRN] from a convolution's GEMM result (see the op's
+/// description). The per-element arithmetic is exactly that of bias_add or
+/// conv_output, relu and lrn, in the same order.
+LogicalResult emitConvEpilogue(exec::ConvEpilogueOp op, raw_ostream &os,
+                               int64_t &count, int64_t &work) {
+  ArrayRef<int64_t> y = dims(op.getOutput());
+  int64_t n = y[0], channels = y[1], p = y[2] * y[3];
+  bool oneImage = op.getImage().has_value();
+  // Channel c of image `n` in the accumulator: one image's NCHW rows, or
+  // row c of the batch-wide [F, N*P] GEMM result.
+  int64_t channelStride = oneImage ? p : n * p;
+  std::string imageOffset = oneImage ? "" : " + n * " + std::to_string(p);
+  std::string bias = op.getBias() ? " + in1[c]" : "";
+  if (!op.hasLrn()) {
+    // One index per output plane (image, channel); the launcher points
+    // `out` at the image when there is one.
+    count = oneImage ? channels : n * channels;
+    work = p;
+    os << llvm::formatv(
+        "  const int64_t c = i % {0}, n = i / {0};\n"
+        "  (void)n;\n"
+        "  const float *src = in0 + c * {1}{2};\n"
+        "  float *dst = out + i * {3};\n"
+        "  for (int64_t p = 0; p < {3}; ++p) {{\n"
+        "    const float v = src[p]{4};\n"
+        "    dst[p] = v > 0.0f ? v : 0.0f;\n"
+        "  }\n",
+        channels, channelStride, imageOffset, p, bias);
+    return success();
+  }
+  if (channels > kMaxLrnTileChannels)
+    return op.emitOpError("has ")
+           << channels << " channels; the fused epilogue keeps " << kLrnBlock
+           << " floats per channel per block and supports at most "
+           << kMaxLrnTileChannels;
+  int64_t blocks = (p + kLrnBlock - 1) / kLrnBlock;
+  count = (oneImage ? 1 : n) * blocks;
+  work = channels * kLrnBlock;
+  // relu_into, when present, is the operand before `out`.
+  std::string reluOut =
+      op.getReluOutput() ? "io" + std::to_string(op->getNumOperands() - 2) : "";
   os << llvm::formatv(
-      "    }\n"
-      "    if (c + {0} < {1}) {{\n"
-      "      const float *xa = x + (c + {0}) * {2};\n"
-      "      for (int64_t j = 0; j < len; ++j) sum[j] += xa[j] * xa[j];\n"
-      "    }\n"
-      "    if (c >= {3}) {{\n"
-      "      const float *xr = x + (c - {3}) * {2};\n"
-      "      for (int64_t j = 0; j < len; ++j) sum[j] -= xr[j] * xr[j];\n"
-      "    }\n"
-      "  }\n",
-      half + 1, channels, hw, half);
+      "  const int64_t p0 = (i % {0}) * {1};\n"
+      "  const int64_t len = {2} - p0 < {1} ? {2} - p0 : {1};\n"
+      "  const int64_t n = i / {0};\n"
+      "  (void)n;\n"
+      "  const float *a = in0 + p0{3};\n"
+      "  float *y = out + n * {4} + p0;\n"
+      "  float tile[{5}][{1}]; // relu(acc + bias), every channel of the block\n"
+      "  for (int64_t c = 0; c < {5}; ++c)\n"
+      "    for (int64_t j = 0; j < len; ++j) {{\n"
+      "      const float v = a[c * {6} + j]{7};\n"
+      "      tile[c][j] = v > 0.0f ? v : 0.0f;\n",
+      blocks, kLrnBlock, p, imageOffset, channels * p, channels, channelStride,
+      bias);
+  if (!reluOut.empty())
+    os << "      " << reluOut << "[n * " << channels * p << " + p0 + c * " << p
+       << " + j] = tile[c][j];\n";
+  os << "    }\n";
+  emitLrnSweep(
+      os, [](StringRef c) { return ("tile[" + c + "]").str(); },
+      [p](StringRef c) { return ("(&y[" + c + " * " + Twine(p) + "])").str(); },
+      channels, *op.getLrnSize(), op.getAlpha()->convertToDouble(),
+      op.getBeta()->convertToDouble(), op.getK()->convertToDouble());
   return success();
 }
 
@@ -290,11 +379,6 @@ LogicalResult emitBiasGrad(exec::BiasGradOp op, raw_ostream &os,
   return success();
 }
 
-/// Pixels per LRN gradient block and the most channels it supports: the
-/// block keeps C x 16 floats of dy_c y_c / s_c on the stack (64 KiB at most).
-constexpr int64_t kLrnGradBlock = 16;
-constexpr int64_t kMaxLrnGradChannels = 1024;
-
 /// dx_c = dy_c s_c^-beta - 2 alpha beta x_c sum_{|j-c| <= half} dy_j y_j / s_j.
 /// s_c comes from the forward's running sum of squares, in the same order
 /// of float operations, so it matches the s the forward divided by; dx
@@ -305,16 +389,16 @@ LogicalResult emitLrnGrad(exec::LrnGradOp op, raw_ostream &os, int64_t &count,
                           int64_t &work) {
   ArrayRef<int64_t> x = dims(op.getForwardInput());
   int64_t channels = x[1], hw = x[2] * x[3], half = op.getSize() / 2;
-  if (channels > kMaxLrnGradChannels)
+  if (channels > kMaxLrnTileChannels)
     return op.emitOpError("has ")
-           << channels << " channels; the kernel keeps " << kLrnGradBlock
+           << channels << " channels; the kernel keeps " << kLrnBlock
            << " floats per channel per block and supports at most "
-           << kMaxLrnGradChannels;
+           << kMaxLrnTileChannels;
   double alpha = op.getAlpha().convertToDouble();
   double beta = op.getBeta().convertToDouble();
-  int64_t blocks = (hw + kLrnGradBlock - 1) / kLrnGradBlock;
+  int64_t blocks = (hw + kLrnBlock - 1) / kLrnBlock;
   count = x[0] * blocks;
-  work = channels * kLrnGradBlock;
+  work = channels * kLrnBlock;
   os << llvm::formatv(
       "  const int64_t p0 = (i % {0}) * {1};\n"
       "  const int64_t len = {2} - p0 < {1} ? {2} - p0 : {1};\n"
@@ -329,7 +413,7 @@ LogicalResult emitLrnGrad(exec::LrnGradOp op, raw_ostream &os, int64_t &count,
       "  for (int64_t c = 0; c < {4}; ++c) {{\n"
       "    for (int64_t j = 0; j < len; ++j) {{\n"
       "      const float s = {6} + {7} * sum[j];\n",
-      blocks, kLrnGradBlock, hw, channels * hw, channels, half + 1,
+      blocks, kLrnBlock, hw, channels * hw, channels, half + 1,
       literal(op.getK().convertToDouble()), literal(alpha));
   // The forward's pow-free path for the paper's beta = 0.75.
   if (beta == 0.75)
@@ -355,12 +439,18 @@ LogicalResult emitLrnGrad(exec::LrnGradOp op, raw_ostream &os, int64_t &count,
       "  for (int64_t c = 0; c < {2}; ++c) {{\n"
       "    if (c + {3} < {2})\n"
       "      for (int64_t j = 0; j < len; ++j) window[j] += t[c + {3}][j];\n"
-      "    for (int64_t j = 0; j < len; ++j)\n"
-      "      dx[c * {0} + j] -= {4} * x[c * {0} + j] * float(window[j]);\n"
+      "    for (int64_t j = 0; j < len; ++j) {{\n"
+      "      const float g = dx[c * {0} + j] - {4} * x[c * {0} + j] * float(window[j]);\n"
+      "      dx[c * {0} + j] = {6};\n"
+      "    }\n"
       "    if (c >= {3})\n"
       "      for (int64_t j = 0; j < len; ++j) window[j] -= t[c - {3}][j];\n"
       "  }\n",
-      hw, half + 1, channels, half, literal(2.0 * alpha * beta), kLrnGradBlock);
+      hw, half + 1, channels, half, literal(2.0 * alpha * beta), kLrnBlock,
+      // through_relu: x is the ReLU's output, and the ReLU passes dx only
+      // where it is positive (relu_grad's test, in the same pass).
+      op.getThroughRelu() ? llvm::formatv("x[c * {0} + j] > 0.0f ? g : 0.0f", hw).str()
+                          : std::string("g"));
   return success();
 }
 
@@ -408,6 +498,12 @@ LogicalResult emitMaxPoolGrad(exec::MaxPoolGradOp op, raw_ostream &os,
       "    }\n"
       "  }\n",
       y[2], sh, plus(-ph), kh, x[2], y[3], sw, plus(-pw), kw, x[3]);
+  // through_relu: x is the ReLU's output; relu_grad's test while the plane
+  // is still in cache.
+  if (op.getThroughRelu())
+    os << llvm::formatv(
+        "  for (int64_t p = 0; p < {0}; ++p) dx[p] = x[p] > 0.0f ? dx[p] : 0.0f;\n",
+        x[2] * x[3]);
   return success();
 }
 
@@ -549,6 +645,14 @@ SmallVector<int64_t> alexnet::kernelOperandOffsets(Operation *op) {
     offsets[0] = *im2col.getImage() * imageSize(im2col.getInput());
   if (auto col2im = dyn_cast<exec::Col2ImOp>(op))
     offsets[1] = col2im.getImage() * imageSize(col2im.getOutput());
+  // The fused epilogue of one image writes that image of its outputs.
+  if (auto epilogue = dyn_cast<exec::ConvEpilogueOp>(op);
+      epilogue && epilogue.getImage()) {
+    int64_t offset = *epilogue.getImage() * imageSize(epilogue.getOutput());
+    offsets.back() = offset;
+    if (epilogue.getReluOutput())
+      offsets[op->getNumOperands() - 2] = offset;
+  }
   return offsets;
 }
 
@@ -595,6 +699,23 @@ LogicalResult alexnet::emitKernelStatements(Operation *op, raw_ostream &os,
                               "  for (int64_t p = 0; p < {1}; ++p) plane[p] += b;\n",
                               channels, inner);
         }
+        return success();
+      })
+      .Case([&](exec::ConvEpilogueOp epilogue) {
+        return emitConvEpilogue(epilogue, os, count, work);
+      })
+      .Case([&](exec::BiasReluOp bias) {
+        // [rows, units]: one index per row; bias_add then relu, per element.
+        int64_t units = elements(bias.getBias());
+        count = elements(bias.getOutput()) / units;
+        work = units;
+        os << llvm::formatv(
+            "  float *row = out + i * {0};\n"
+            "  for (int64_t c = 0; c < {0}; ++c) {{\n"
+            "    const float v = row[c] + in0[c];\n"
+            "    row[c] = v > 0.0f ? v : 0.0f;\n"
+            "  }\n",
+            units);
         return success();
       })
       .Case([&](exec::ReluOp) {

@@ -81,6 +81,16 @@ struct Options {
                "executable's grad, step, train); default: when the model "
                "has a `loss`. --training=false compiles inference only"),
       cl::cat(category())};
+  cl::opt<bool> noFuse{
+      "no-fuse",
+      cl::desc("Do not run nn-fuse (conv+ReLU+LRN, conv+ReLU, dense+ReLU and "
+               "the ReLU gradients stay separate kernels)"),
+      cl::cat(category())};
+  cl::opt<bool> printFusions{
+      "print-fusions",
+      cl::desc("Report on stderr each fusion nn-fuse made and each it "
+               "refused, with the reason"),
+      cl::cat(category())};
   cl::opt<int64_t> batch{"batch",
                          cl::desc("Batch size (overrides the model's batch)"),
                          cl::value_desc("N"), cl::init(0), cl::cat(category())};
@@ -105,6 +115,32 @@ int emitText(const Options &options,
     return 1;
   out->keep();
   return 0;
+}
+
+/// The DSL position inside a location (a layer's NameLoc wraps it; a fused
+/// op's FusedLoc holds its layers').
+std::optional<FileLineColLoc> sourcePosition(Location loc) {
+  std::optional<FileLineColLoc> found;
+  loc->walk([&](Location part) {
+    if (auto position = dyn_cast<FileLineColLoc>(part)) {
+      found = position;
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return found;
+}
+
+/// Remarks (--print-fusions) as `file:line:col: remark: ...` on stderr;
+/// errors keep MLIR's default printing.
+LogicalResult printRemark(Diagnostic &diag) {
+  if (diag.getSeverity() != DiagnosticSeverity::Remark)
+    return failure();
+  if (std::optional<FileLineColLoc> at = sourcePosition(diag.getLocation()))
+    llvm::errs() << at->getFilename().getValue() << ":" << at->getLine() << ":"
+                 << at->getColumn() << ": ";
+  llvm::errs() << "remark: " << diag.str() << "\n";
+  return success();
 }
 
 LogicalResult printModule(ModuleOp module, llvm::raw_ostream &os) {
@@ -147,18 +183,39 @@ int alexnet::compileMain(int argc, char **argv) {
   DialectRegistry registry;
   registerDialects(registry);
   MLIRContext context(registry);
+  ScopedDiagnosticHandler remarks(&context, printRemark);
   OwningOpRef<ModuleOp> module = frontend::buildModule(context, *graph);
   if (!module)
     return 1;
 
-  if (options.emit == EmitKind::NN || options.emit == EmitKind::Summary ||
-      options.emit == EmitKind::Dot)
+  PipelineOptions pipeline;
+  pipeline.target = options.target;
+  bool hasLoss = module->lookupSymbol("loss");
+  if (options.training == cl::BOU_TRUE && !hasLoss)
+    return error("--training needs a `loss` statement in model '" +
+                 graph->modelName + "'");
+  pipeline.training = options.training == cl::BOU_UNSET
+                          ? hasLoss
+                          : options.training == cl::BOU_TRUE;
+  pipeline.fuse = !options.noFuse;
+  pipeline.fusionRemarks = options.printFusions;
+
+  if (options.emit == EmitKind::NN || options.emit == EmitKind::Dot)
     return emitText(options, [&](llvm::raw_ostream &os) -> LogicalResult {
       if (options.emit == EmitKind::NN)
         return printModule(*module, os);
-      if (options.emit == EmitKind::Dot)
-        return translateToDot(*module, os);
-      FailureOr<ModelSummary> summary = summarizeModel(*module);
+      return translateToDot(*module, os);
+    });
+  if (options.emit == EmitKind::Summary)
+    return emitText(options, [&](llvm::raw_ostream &os) -> LogicalResult {
+      // The graph as it will be compiled (fused, with its training step),
+      // on a copy: the summary's traffic columns compare it with unfused.
+      OwningOpRef<ModuleOp> compiled = module->clone();
+      PassManager graphPasses(&context);
+      buildGraphPipeline(graphPasses, pipeline);
+      if (failed(graphPasses.run(*compiled)))
+        return failure();
+      FailureOr<ModelSummary> summary = summarizeModel(*compiled);
       if (failed(summary))
         return failure();
       printModelSummary(*summary, os);
@@ -171,15 +228,6 @@ int alexnet::compileMain(int argc, char **argv) {
   PassManager pm(&context);
   if (failed(applyPassManagerCLOptions(pm)))
     return 1;
-  PipelineOptions pipeline;
-  pipeline.target = options.target;
-  bool hasLoss = module->lookupSymbol("loss");
-  if (options.training == cl::BOU_TRUE && !hasLoss)
-    return error("--training needs a `loss` statement in model '" +
-                 graph->modelName + "'");
-  pipeline.training = options.training == cl::BOU_UNSET
-                          ? hasLoss
-                          : options.training == cl::BOU_TRUE;
   buildLoweringPipeline(pm, pipeline);
   if (failed(pm.run(*module)))
     return 1;

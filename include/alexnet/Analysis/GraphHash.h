@@ -15,6 +15,9 @@ namespace alexnet {
 /// batch size is left out, so weights move between executables compiled
 /// with different --batch values; any other change to the architecture
 /// changes the hash. Weights files store it and the runtime compares it.
+/// A module that carries `nn.graph_hash` (recorded by nn-fuse before it
+/// rewrites @inference) returns that: the hash always names the unfused
+/// graph, so fused and --no-fuse builds accept the same weights.
 std::string computeGraphHash(mlir::ModuleOp module);
 
 } // namespace alexnet

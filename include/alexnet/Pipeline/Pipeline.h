@@ -15,11 +15,20 @@ struct PipelineOptions {
   /// Also build and lower @gradients and @train_step (nn-autodiff); needs
   /// @loss.
   bool training = false;
+  /// Run nn-fuse (after nn-autodiff); --no-fuse turns it off.
+  bool fuse = true;
+  /// Report each fusion and each refusal as a remark (--print-fusions).
+  bool fusionRemarks = false;
 };
 
-/// nn module -> planned exec module: [nn-autodiff,] convert-nn-to-exec
-/// (@inference [, @gradients and
-/// @train_step]), then exec-plan-memory on every function.
+/// The nn-level graph passes: [nn-autodiff,] [nn-fuse]. `--emit=summary`
+/// runs them on a copy of the module to report what will be compiled.
+void buildGraphPipeline(mlir::OpPassManager &pm,
+                        const PipelineOptions &options);
+
+/// nn module -> planned exec module: the graph passes, then
+/// convert-nn-to-exec (@inference [, @gradients and @train_step]), then
+/// exec-plan-memory on every function.
 void buildLoweringPipeline(mlir::OpPassManager &pm,
                            const PipelineOptions &options);
 

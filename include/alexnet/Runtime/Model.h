@@ -60,6 +60,14 @@ struct LayerSpec {
   int64_t shape[kMaxRank]; ///< result shape, batch included
   int64_t parameters;
   int64_t flops; ///< forward, whole batch
+  /// Activation bytes read and written for the whole batch, without fusion
+  /// and as compiled (0 for a layer fused into another): see
+  /// activationTraffic in ModelSummary.h.
+  int64_t traffic;
+  int64_t fusedTraffic;
+  /// "-> conv2d_relu_lrn" on the head of a fused chain, "(in conv1)" on a
+  /// layer it absorbed, "" (or null) otherwise.
+  const char *fusion;
 };
 
 /// Per-device memory of one entry point.

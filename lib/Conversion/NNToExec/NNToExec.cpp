@@ -111,18 +111,15 @@ private:
           return success();
         })
         .Case([&](nn::Conv2DOp conv) { return lowerConv(conv); })
+        .Case([&](nn::Conv2DReluOp conv) { return lowerConv(conv); })
+        .Case([&](nn::Conv2DReluLrnOp conv) { return lowerConv(conv); })
         .Case([&](nn::DenseOp dense) {
-          Value y = destination(dense.getResult(), loc);
-          auto w = cast<RankedTensorType>(dense.getWeight().getType());
-          auto x = cast<RankedTensorType>(dense.getInput().getType());
-          auto gemm = b.create<exec::GemmOp>(
-              loc, buffers[dense.getInput()], buffers[dense.getWeight()], y,
-              x.getDimSize(0), w.getDimSize(0), x.getDimSize(1));
-          gemm.setTransB(true);
-          if (dense.getBias())
-            b.create<exec::BiasAddOp>(loc, buffers[dense.getBias()], y, 1);
-          buffers[dense.getResult()] = y;
-          return success();
+          return lowerDense(dense.getInput(), dense.getWeight(),
+                            dense.getBias(), dense.getResult(), false);
+        })
+        .Case([&](nn::DenseReluOp dense) {
+          return lowerDense(dense.getInput(), dense.getWeight(),
+                            dense.getBias(), dense.getResult(), true);
         })
         .Case([&](nn::ReluOp relu) {
           return unary<exec::ReluOp>(relu.getInput(), relu.getResult());
@@ -224,15 +221,16 @@ private:
                                     buffers[grad.getInput()],
                                     buffers[grad.getOutput()], dx,
                                     grad.getSizeAttr(), grad.getAlphaAttr(),
-                                    grad.getBetaAttr(), grad.getKAttr());
+                                    grad.getBetaAttr(), grad.getKAttr(),
+                                    grad.getThroughReluAttr());
           return result(grad.getResult(), dx);
         })
         .Case([&](nn::MaxPoolBackwardOp grad) {
           Value dx = destination(grad.getResult(), loc);
-          b.create<exec::MaxPoolGradOp>(loc, buffers[grad.getGrad()],
-                                        buffers[grad.getInput()], dx,
-                                        grad.getWindowAttr(),
-                                        grad.getStrideAttr(), grad.getPadAttr());
+          b.create<exec::MaxPoolGradOp>(
+              loc, buffers[grad.getGrad()], buffers[grad.getInput()], dx,
+              grad.getWindowAttr(), grad.getStrideAttr(), grad.getPadAttr(),
+              grad.getThroughReluAttr());
           return result(grad.getResult(), dx);
         })
         .Case([&](nn::AvgPoolBackwardOp grad) {
@@ -451,19 +449,47 @@ private:
     return success();
   }
 
+  /// y = x W^T (+ b); dense_relu applies the bias and the ReLU in one pass
+  /// over the GEMM's result.
+  LogicalResult lowerDense(Value input, Value weight, Value bias, Value result,
+                           bool relu) {
+    Location loc = result.getLoc();
+    Value y = destination(result, loc);
+    auto w = cast<RankedTensorType>(weight.getType());
+    auto x = cast<RankedTensorType>(input.getType());
+    auto gemm = b.create<exec::GemmOp>(loc, buffers[input], buffers[weight], y,
+                                       x.getDimSize(0), w.getDimSize(0),
+                                       x.getDimSize(1));
+    gemm.setTransB(true);
+    if (relu)
+      b.create<exec::BiasReluOp>(loc, buffers[bias], y);
+    else if (bias)
+      b.create<exec::BiasAddOp>(loc, buffers[bias], y, 1);
+    buffers[result] = y;
+    return success();
+  }
+
   /// im2col + one GEMM per group. When one image's im2col matrix is
   /// large (or the batch is 1), images go one at a time: the matrix stays in
-  /// cache and each GEMM writes its image's NCHW rows straight into the
-  /// result, so the bias is added in place. Otherwise the whole batch is
-  /// unfolded side by side for one wide GEMM per group (better for the small
-  /// late layers), whose [F, N*P] result conv_output reorders to NCHW with
-  /// the bias. A 1x1, stride-1, unpadded kernel per image needs no im2col:
-  /// the input image already is the matrix.
-  LogicalResult lowerConv(nn::Conv2DOp conv) {
+  /// cache and each GEMM writes its image's NCHW rows. Otherwise the whole
+  /// batch is unfolded side by side for one wide GEMM per group (better for
+  /// the small late layers), whose [F, N*P] result is reordered to NCHW. A
+  /// 1x1, stride-1, unpadded kernel per image needs no im2col: the input
+  /// image already is the matrix.
+  ///
+  /// conv2d: the per-image GEMMs write the result directly and bias_add
+  /// adds the bias in place; the batch-wide result goes through
+  /// conv_output. Fused ops (conv2d_relu, conv2d_relu_lrn): each image's
+  /// GEMMs write a one-image scratch that conv_epilogue turns into the
+  /// output while it is still in cache; the batch-wide result goes through
+  /// one conv_epilogue.
+  template <typename ConvOp>
+  LogicalResult lowerConv(ConvOp conv) {
+    constexpr bool fused = !std::is_same_v<ConvOp, nn::Conv2DOp>;
     Location loc = conv.getLoc();
     auto x = cast<RankedTensorType>(conv.getInput().getType());
     auto w = cast<RankedTensorType>(conv.getWeight().getType());
-    auto y = cast<RankedTensorType>(conv.getType());
+    auto y = cast<RankedTensorType>(conv->getResult(0).getType());
     int64_t n = x.getDimSize(0), c = x.getDimSize(1);
     int64_t f = w.getDimSize(0), kh = w.getDimSize(2), kw = w.getDimSize(3);
     int64_t groups = conv.getGroups(), cg = c / groups, fg = f / groups;
@@ -475,7 +501,8 @@ private:
 
     Value input = buffers[conv.getInput()];
     Value weight = buffers[conv.getWeight()];
-    Value out = destination(conv.getResult(), loc);
+    Value result = conv->getResults().back();
+    Value out = destination(result, loc);
     Value bias = conv.getBias() ? buffers[conv.getBias()] : Value();
     auto im2col = [&](Value col, int64_t g, std::optional<int64_t> image) {
       auto op = b.create<exec::Im2ColOp>(
@@ -492,19 +519,47 @@ private:
       op.setBOffset(bOffset);
       op.setCOffset(cOffset);
     };
+    // The fused epilogue: from the GEMM's result `acc` (one image, or the
+    // batch side by side) to the output, storing the ReLU's output too when
+    // the backward pass reads it.
+    Value reluOut;
+    if constexpr (std::is_same_v<ConvOp, nn::Conv2DReluLrnOp>)
+      if (!conv.getReluOutput().use_empty()) {
+        reluOut = destination(conv.getReluOutput(), loc);
+        buffers[conv.getReluOutput()] = reluOut;
+      }
+    auto epilogue = [&](Value acc, std::optional<int64_t> image) {
+      auto op = b.create<exec::ConvEpilogueOp>(loc, acc, bias, reluOut, out,
+                                               IntegerAttr(), IntegerAttr(),
+                                               FloatAttr(), FloatAttr(),
+                                               FloatAttr());
+      if (image)
+        op.setImage(*image);
+      if constexpr (std::is_same_v<ConvOp, nn::Conv2DReluLrnOp>) {
+        op.setLrnSizeAttr(conv.getSizeAttr());
+        op.setAlphaAttr(conv.getAlphaAttr());
+        op.setBetaAttr(conv.getBetaAttr());
+        op.setKAttr(conv.getKAttr());
+      }
+    };
 
     if (perImage) {
       Value col = pointwise ? input : alloc(loc, {kg, p});
-      for (int64_t image = 0; image < n; ++image)
+      Value acc = fused ? alloc(loc, {1, f, y.getDimSize(2), y.getDimSize(3)})
+                        : out;
+      for (int64_t image = 0; image < n; ++image) {
         for (int64_t g = 0; g < groups; ++g) {
           if (!pointwise && n == 1)
             im2col(col, g, std::nullopt);
           else if (!pointwise)
             im2col(col, g, image);
-          gemm(col, out, g, p, pointwise ? (image * c + g * cg) * p : 0,
-               (image * f + g * fg) * p);
+          gemm(col, acc, g, p, pointwise ? (image * c + g * cg) * p : 0,
+               ((fused ? 0 : image) * f + g * fg) * p);
         }
-      if (bias)
+        if (fused)
+          epilogue(acc, image);
+      }
+      if (!fused && bias)
         b.create<exec::BiasAddOp>(loc, bias, out, p);
     } else {
       Value col = alloc(loc, {kg, n * p});
@@ -513,9 +568,12 @@ private:
         im2col(col, g, std::nullopt);
         gemm(col, gemmOut, g, n * p, 0, g * fg * n * p);
       }
-      b.create<exec::ConvOutputOp>(loc, gemmOut, bias, out);
+      if (fused)
+        epilogue(gemmOut, std::nullopt);
+      else
+        b.create<exec::ConvOutputOp>(loc, gemmOut, bias, out);
     }
-    buffers[conv.getResult()] = out;
+    buffers[result] = out;
     return success();
   }
 
@@ -537,6 +595,15 @@ ArrayAttr layerTable(ModuleOp module, const ModelSummary &summary) {
         b.getNamedAttr("shape", b.getDenseI64ArrayAttr(layer.shape)),
         b.getNamedAttr("params", b.getI64IntegerAttr(layer.parameters)),
         b.getNamedAttr("flops", b.getI64IntegerAttr(layer.flops)),
+        b.getNamedAttr("traffic", b.getI64IntegerAttr(layer.traffic)),
+        b.getNamedAttr("fused_traffic",
+                       b.getI64IntegerAttr(layer.fusedTraffic)),
+        b.getNamedAttr("fusion",
+                       b.getStringAttr(!layer.fusion.empty()
+                                           ? "-> " + layer.fusion
+                                       : !layer.fusedInto.empty()
+                                           ? "(in " + layer.fusedInto + ")"
+                                           : "")),
     }));
   return b.getArrayAttr(rows);
 }

@@ -277,11 +277,13 @@ def Exec_LrnGradOp : Exec_KernelOp<"lrn_grad"> {
   let summary = "gradient of LRN from dy, the forward input x and output y";
   let description = [{
     dx_c = dy_c s_c^-beta - 2 alpha beta x_c sum_{j: c in window(j)} dy_j y_j / s_j,
-    s_c = k + alpha sum_{window(c)} x^2.
+    s_c = k + alpha sum_{window(c)} x^2. With `through_relu`, dx_c = 0 where
+    x_c <= 0: the gradient through the ReLU that produced x, in the same pass.
   }];
   let arguments = (ins Exec_F32Buffer:$grad, Exec_F32Buffer:$forward_input,
                        Exec_F32Buffer:$forward_output, Exec_F32Buffer:$output,
-                       I64Attr:$size, F64Attr:$alpha, F64Attr:$beta, F64Attr:$k);
+                       I64Attr:$size, F64Attr:$alpha, F64Attr:$beta, F64Attr:$k,
+                       UnitAttr:$through_relu);
   let assemblyFormat = [{
     $grad `,` $forward_input `,` $forward_output `->` $output attr-dict `:`
     type($grad) `,` type($forward_input) `,` type($forward_output) `->` type($output)
@@ -290,9 +292,13 @@ def Exec_LrnGradOp : Exec_KernelOp<"lrn_grad"> {
 
 def Exec_MaxPoolGradOp : Exec_KernelOp<"maxpool_grad"> {
   let summary = "each input element collects dy of the windows whose first maximum it is";
+  let description = [{
+    With `through_relu`, dx = 0 where the forward input is <= 0: the gradient
+    through the ReLU that produced it, applied while the plane is in cache.
+  }];
   let arguments = (ins Exec_F32Buffer:$grad, Exec_F32Buffer:$forward_input,
                        Exec_F32Buffer:$output, Exec_Pair:$window,
-                       Exec_Pair:$stride, Exec_Pair:$pad);
+                       Exec_Pair:$stride, Exec_Pair:$pad, UnitAttr:$through_relu);
   let assemblyFormat = [{
     $grad `,` $forward_input `->` $output attr-dict `:` type($grad) `,`
     type($forward_input) `->` type($output)
@@ -380,6 +386,64 @@ def Exec_SgdUpdateOp : Exec_KernelOp<"sgd_update"> {
     type($lr) `,` type($velocity) `->` type($output)
   }];
   let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Fused epilogues (lowered from the ops --nn-fuse builds)
+//===----------------------------------------------------------------------===//
+
+def Exec_ConvEpilogueOp : Exec_KernelOp<"conv_epilogue",
+    [AttrSizedOperandSegments]> {
+  let summary = "bias + ReLU [+ LRN] of a convolution's GEMM result, in one pass";
+  let description = [{
+    `input` is the GEMM's result: one image [1, F, OH, OW] when `image` = n
+    says which image of the output it is, or the whole batch side by side
+    [F, N*OH*OW]. With r = relu(input + bias[f]):
+
+    - without `lrn_size`, output = r (one body per output plane);
+    - with `lrn_size` (and `alpha`, `beta`, `k`), output = lrn(r): one body
+      per block of 16 pixels of one image builds r for every channel in a
+      tile, normalises across channels from the tile, and stores r to
+      `relu_output` too when that operand is present (the backward pass
+      reads it).
+
+    Per element the arithmetic is that of bias_add/conv_output, relu and lrn
+    in the same order, so the fused result equals the unfused one.
+    ```mlir
+    exec.conv_epilogue %acc bias %b relu_into %r -> %y {image = 1 : i64, lrn_size = 5 : i64,
+        alpha = 1.0e-4 : f64, beta = 7.5e-01 : f64, k = 2.0 : f64}
+      : memref<1x96x55x55xf32>, memref<96xf32>, memref<2x96x55x55xf32>, memref<2x96x55x55xf32>
+    ```
+  }];
+  let arguments = (ins Exec_F32Buffer:$input, Optional<Exec_F32Buffer>:$bias,
+                       Optional<Exec_F32Buffer>:$relu_output,
+                       Exec_F32Buffer:$output, OptionalAttr<I64Attr>:$image,
+                       OptionalAttr<I64Attr>:$lrn_size,
+                       OptionalAttr<F64Attr>:$alpha, OptionalAttr<F64Attr>:$beta,
+                       OptionalAttr<F64Attr>:$k);
+  let assemblyFormat = [{
+    $input (`bias` $bias^)? (`relu_into` $relu_output^)? `->` $output attr-dict
+    `:` type(operands)
+  }];
+  let extraClassDeclaration = [{
+    /// Whether the epilogue ends with local response normalisation.
+    bool hasLrn() { return getLrnSize().has_value(); }
+  }];
+}
+
+def Exec_BiasReluOp : Exec_KernelOp<"bias_relu"> {
+  let summary = "in place: y[n, u] = max(y[n, u] + bias[u], 0)";
+  let description = [{
+    A dense layer's bias and ReLU in one pass over the GEMM's [N, units]
+    result.
+    ```mlir
+    exec.bias_relu %b -> %y : memref<4096xf32> -> memref<128x4096xf32>
+    ```
+  }];
+  let arguments = (ins Exec_F32Buffer:$bias, Exec_F32Buffer:$output);
+  let assemblyFormat = [{
+    $bias `->` $output attr-dict `:` type($bias) `->` type($output)
+  }];
 }
 
 #endif // ALEXNET_DIALECT_EXEC_EXECOPS_TD

@@ -32,6 +32,13 @@ def NN_Dialect : Dialect {
     static constexpr ::llvm::StringLiteral kModelAttrName = "nn.model";
     static constexpr ::llvm::StringLiteral kBatchAttrName = "nn.batch";
     static constexpr ::llvm::StringLiteral kTrainAttrName = "nn.train";
+    /// The graph hash of the model as the front end built it, recorded by
+    /// a pass that rewrites @inference (nn-fuse) before its first change,
+    /// so fused and unfused builds share weights files.
+    static constexpr ::llvm::StringLiteral kGraphHashAttrName = "nn.graph_hash";
+    /// The device an op runs on (an integer; absent: device 0). Fusion
+    /// never crosses a change of device.
+    static constexpr ::llvm::StringLiteral kDeviceAttrName = "nn.device";
     /// Argument / result attributes naming the DSL's inputs and outputs.
     static constexpr ::llvm::StringLiteral kInputAttrName = "nn.input";
     static constexpr ::llvm::StringLiteral kOutputAttrName = "nn.output";

@@ -22,6 +22,10 @@ namespace alexnet::nn {
 /// `fallback` when the location carries none (hand-written IR).
 llvm::StringRef layerName(mlir::Location loc, llvm::StringRef fallback);
 
+/// Every layer name in `loc`: one for an op from the DSL, the whole chain
+/// (in order) for a fused op, whose location is a FusedLoc of its layers'.
+llvm::SmallVector<llvm::StringRef> fusedLayerNames(mlir::Location loc);
+
 } // namespace alexnet::nn
 
 #endif // ALEXNET_DIALECT_NN_NNOPS_H

@@ -369,17 +369,20 @@ def NN_LrnBackwardOp : NN_Op<"lrn_backward", [Pure, SameOperandsAndResultType]> 
   let description = [{
     With s_c = k + alpha * sum_{window(c)} x^2 and y_c = x_c s_c^-beta:
     dx_c = dy_c s_c^-beta - 2 alpha beta x_c sum_{j: c in window(j)} dy_j y_j / s_j.
+    With `through_relu` (set by --nn-fuse) the result is also the gradient
+    through the ReLU whose output `x` is: dx_c where x_c > 0, else 0, in the
+    same pass (nn.relu_backward folded in).
     ```mlir
     %dx = nn.lrn_backward %dy, %x, %y size 5 alpha 1.0e-4 beta 0.75 k 2.0 : tensor<1x96x55x55xf32>
     ```
   }];
   let arguments = (ins NN_F32Tensor4D:$grad, NN_F32Tensor4D:$input,
                        NN_F32Tensor4D:$output, I64Attr:$size, F64Attr:$alpha,
-                       F64Attr:$beta, F64Attr:$k);
+                       F64Attr:$beta, F64Attr:$k, UnitAttr:$through_relu);
   let results = (outs NN_F32Tensor4D:$result);
   let assemblyFormat = [{
     $grad `,` $input `,` $output `size` $size `alpha` $alpha `beta` $beta `k` $k
-    attr-dict `:` type($result)
+    (`through_relu` $through_relu^)? attr-dict `:` type($result)
   }];
 }
 
@@ -388,7 +391,9 @@ def NN_MaxPoolBackwardOp : NN_Op<"maxpool_backward",
   let summary = "routes each output gradient to the first maximum of its window";
   let description = [{
     Overlapping windows accumulate. Ties go to the first position in row-major
-    window order, as PyTorch does.
+    window order, as PyTorch does. With `through_relu` (set by --nn-fuse) the
+    result is also the gradient through the ReLU whose output `x` is (zero
+    where x <= 0), in the same pass.
     ```mlir
     %dx = nn.maxpool_backward %dy, %x window [3, 3] stride [2, 2] pad [0, 0]
         : tensor<1x96x27x27xf32>, tensor<1x96x55x55xf32>
@@ -396,11 +401,11 @@ def NN_MaxPoolBackwardOp : NN_Op<"maxpool_backward",
   }];
   let arguments = (ins NN_F32Tensor4D:$grad, NN_F32Tensor4D:$input,
                        NN_PairAttr:$window, NN_PairAttr:$stride,
-                       NN_PairAttr:$pad);
+                       NN_PairAttr:$pad, UnitAttr:$through_relu);
   let results = (outs NN_F32Tensor4D:$result);
   let assemblyFormat = [{
-    $grad `,` $input `window` $window `stride` $stride `pad` $pad attr-dict
-    `:` type($grad) `,` type($input)
+    $grad `,` $input `window` $window `stride` $stride `pad` $pad
+    (`through_relu` $through_relu^)? attr-dict `:` type($grad) `,` type($input)
   }];
   let hasVerifier = 1;
 }
@@ -518,6 +523,84 @@ def NN_ParamStoreOp : NN_Op<"param_store",
   }];
   let arguments = (ins NN_F32Tensor:$value, FlatSymbolRefAttr:$name);
   let assemblyFormat = "$value `->` $name attr-dict `:` type($value)";
+}
+
+//===----------------------------------------------------------------------===//
+// Fused ops (built by --nn-fuse; nn-autodiff runs before it and never sees
+// them)
+//===----------------------------------------------------------------------===//
+
+def NN_Conv2DReluOp : NN_Op<"conv2d_relu", [Pure]> {
+  let summary = "conv2d then relu in one op: the ReLU is the GEMM's epilogue";
+  let description = [{
+    relu(conv2d(x, w, b)) with conv2d's operands and attributes. The lowering
+    applies bias and ReLU in the pass that reads the GEMM's result, so the
+    pre-activation never makes a second round trip through memory.
+    ```mlir
+    %relu3 = nn.conv2d_relu %x, %w, %b stride [1, 1] pad [1, 1] groups 1
+       : tensor<1x256x13x13xf32>, tensor<384x256x3x3xf32>, tensor<384xf32> -> tensor<1x384x13x13xf32>
+    ```
+  }];
+  let arguments = (ins NN_F32Tensor4D:$input, NN_F32Tensor4D:$weight,
+                       Optional<TensorRankOf<[F32], [1]>>:$bias,
+                       NN_PairAttr:$stride, NN_PairAttr:$pad,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$groups);
+  let results = (outs NN_F32Tensor4D:$output);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? `stride` $stride `pad` $pad `groups` $groups
+    attr-dict `:` type($input) `,` type($weight) (`,` type($bias)^)? `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
+def NN_Conv2DReluLrnOp : NN_Op<"conv2d_relu_lrn", [Pure]> {
+  let summary = "conv2d, relu and lrn in one op (the paper's conv1 and conv2)";
+  let description = [{
+    `relu_output` = relu(conv2d(x, w, b)) and `output` = lrn(relu_output),
+    with conv2d's and lrn's attributes. One epilogue pass over each block of
+    pixels adds the bias, applies the ReLU into a tile of every channel and
+    normalises across channels from that tile. `relu_output` is stored only
+    when something reads it (the backward pass does; inference does not).
+    ```mlir
+    %relu1, %norm1 = nn.conv2d_relu_lrn %x, %w, %b stride [4, 4] pad [2, 2] groups 1
+        size 5 alpha 1.000000e-04 beta 7.500000e-01 k 2.000000e+00
+       : tensor<1x3x224x224xf32>, tensor<96x3x11x11xf32>, tensor<96xf32>
+      -> tensor<1x96x55x55xf32>, tensor<1x96x55x55xf32>
+    ```
+  }];
+  let arguments = (ins NN_F32Tensor4D:$input, NN_F32Tensor4D:$weight,
+                       Optional<TensorRankOf<[F32], [1]>>:$bias,
+                       NN_PairAttr:$stride, NN_PairAttr:$pad,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$groups,
+                       I64Attr:$size, F64Attr:$alpha, F64Attr:$beta, F64Attr:$k);
+  let results = (outs NN_F32Tensor4D:$relu_output, NN_F32Tensor4D:$output);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? `stride` $stride `pad` $pad `groups` $groups
+    `size` $size `alpha` $alpha `beta` $beta `k` $k attr-dict
+    `:` type($input) `,` type($weight) (`,` type($bias)^)? `->` type($relu_output)
+    `,` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
+def NN_DenseReluOp : NN_Op<"dense_relu", [Pure]> {
+  let summary = "dense then relu in one op: the ReLU is the bias pass's epilogue";
+  let description = [{
+    relu(dense(x, W, b)); the bias is required (without one the GEMM leaves
+    no epilogue pass to fold the ReLU into).
+    ```mlir
+    %relu6 = nn.dense_relu %x, %w, %b : tensor<1x9216xf32>, tensor<4096x9216xf32>, tensor<4096xf32>
+       -> tensor<1x4096xf32>
+    ```
+  }];
+  let arguments = (ins NN_F32Tensor2D:$input, NN_F32Tensor2D:$weight,
+                       TensorRankOf<[F32], [1]>:$bias);
+  let results = (outs NN_F32Tensor2D:$output);
+  let assemblyFormat = [{
+    $input `,` $weight `,` $bias attr-dict `:` type($input) `,` type($weight)
+    `,` type($bias) `->` type($output)
+  }];
+  let hasVerifier = 1;
 }
 
 #endif // ALEXNET_DIALECT_NN_NNOPS_TD

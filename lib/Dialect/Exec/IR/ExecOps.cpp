@@ -298,5 +298,47 @@ LogicalResult CrossEntropyGradOp::verify() {
   return verifyShape(*this, {shapeOf(getLogits()), {}}, getOutput());
 }
 
+LogicalResult ConvEpilogueOp::verify() {
+  shape::Shape in = shapeOf(getInput()), out = shapeOf(getOutput());
+  if (out.size() != 4)
+    return emitOpError("expected an NCHW output, got ") << memref(getOutput());
+  int64_t p = out[2] * out[3];
+  if (getImage()) {
+    if (*getImage() < 0 || *getImage() >= out[0])
+      return emitOpError("expected an image in [0, ")
+             << out[0] << "), got " << *getImage();
+    if (failed(verifyShape(*this, {{1, out[1], out[2], out[3]}, {}},
+                           getInput())))
+      return failure();
+  } else if (failed(verifyShape(*this, {{out[1], out[0] * p}, {}},
+                                getInput()))) {
+    return failure();
+  }
+  if (getBias() && numElements(getBias()) != out[1])
+    return emitOpError("expected a bias of ")
+           << out[1] << " elements, got " << numElements(getBias());
+  bool lrnAttrs[] = {bool(getLrnSize()), bool(getAlpha()), bool(getBeta()),
+                     bool(getK())};
+  if (llvm::any_of(lrnAttrs, [&](bool b) { return b != hasLrn(); }))
+    return emitOpError("expected lrn_size, alpha, beta and k together");
+  if (getReluOutput() && !hasLrn())
+    return emitOpError("expected relu_into only with an LRN (without one the "
+                       "output is the ReLU's)");
+  if (getReluOutput() && shapeOf(getReluOutput()) != out)
+    return emitOpError("expected relu_into of the output's shape");
+  if (hasLrn())
+    return verifyShape(*this, shape::lrn(out, *getLrnSize()), getOutput());
+  return success();
+}
+
+LogicalResult BiasReluOp::verify() {
+  shape::Shape out = shapeOf(getOutput());
+  if (out.size() != 2 || numElements(getBias()) != out[1])
+    return emitOpError("expected an [N, units] output and a bias of units "
+                       "elements, got ")
+           << memref(getOutput()) << " and " << memref(getBias());
+  return success();
+}
+
 #define GET_OP_CLASSES
 #include "alexnet/Dialect/Exec/ExecOps.cpp.inc"

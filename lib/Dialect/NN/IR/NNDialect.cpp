@@ -42,6 +42,20 @@ LogicalResult NNDialect::verifyOperationAttribute(Operation *op,
              << name << "', got " << attr.getValue();
     return success();
   }
+  if (name == kGraphHashAttrName) {
+    if (!isa<StringAttr>(attr.getValue()) || !isa<ModuleOp>(op))
+      return op->emitError("expected '")
+             << name << "' to be a string on the module, got "
+             << attr.getValue();
+    return success();
+  }
+  if (name == kDeviceAttrName) {
+    auto device = dyn_cast<IntegerAttr>(attr.getValue());
+    if (!device || device.getInt() < 0)
+      return op->emitError("expected a non-negative integer for '")
+             << name << "', got " << attr.getValue();
+    return success();
+  }
   if (name == kInputAttrName || name == kOutputAttrName)
     return success(); // argument / result attributes, checked where used
   return op->emitError("unknown nn attribute '") << name << "'";

@@ -78,7 +78,22 @@ LogicalResult verifyBias(Operation *op, Value bias, int64_t outputs) {
 StringRef alexnet::nn::layerName(Location loc, StringRef fallback) {
   if (auto named = dyn_cast<NameLoc>(loc))
     return named.getName().getValue();
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    for (Location part : fused.getLocations())
+      if (auto named = dyn_cast<NameLoc>(part))
+        return named.getName().getValue();
   return fallback;
+}
+
+SmallVector<StringRef> alexnet::nn::fusedLayerNames(Location loc) {
+  SmallVector<StringRef> names;
+  if (auto named = dyn_cast<NameLoc>(loc))
+    names.push_back(named.getName().getValue());
+  else if (auto fused = dyn_cast<FusedLoc>(loc))
+    for (Location part : fused.getLocations())
+      if (auto named = dyn_cast<NameLoc>(part))
+        names.push_back(named.getName().getValue());
+  return names;
 }
 
 /// Names the result after the layer recorded in the op's NameLoc.
@@ -123,6 +138,26 @@ NN_NAME_RESULTS_AFTER_LAYER(SgdUpdateOp)
 NN_NAME_RESULTS_AFTER_LAYER(ParamStoreOp)
 #undef NN_NAME_RESULTS_AFTER_LAYER
 
+/// A fused op's value is the last layer it absorbed (%relu3 for
+/// conv3 + relu3); conv2d_relu_lrn has two: the relu's and the lrn's.
+void Conv2DReluOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
+  SmallVector<StringRef> layers = fusedLayerNames(getLoc());
+  if (!layers.empty())
+    setNameFn(getResult(), layers.back());
+}
+void DenseReluOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
+  SmallVector<StringRef> layers = fusedLayerNames(getLoc());
+  if (!layers.empty())
+    setNameFn(getResult(), layers.back());
+}
+void Conv2DReluLrnOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
+  SmallVector<StringRef> layers = fusedLayerNames(getLoc());
+  if (layers.size() == 3) {
+    setNameFn(getReluOutput(), layers[1]);
+    setNameFn(getOutput(), layers[2]);
+  }
+}
+
 /// A parameter's value is named after the parameter: %conv1.weight.
 void ParamRefOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
   setNameFn(getResult(), getName());
@@ -150,47 +185,63 @@ ParamRefOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
 // Conv2DOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult Conv2DOp::verify() {
-  if (failed(verifyStaticOperands(*this)))
+/// conv2d's rules, shared with the fused convolutions.
+static LogicalResult verifyConv2D(Operation *op, Value inputValue,
+                                  Value weightValue, Value bias,
+                                  ArrayRef<int64_t> stride,
+                                  ArrayRef<int64_t> pad, int64_t groups,
+                                  Type resultType) {
+  if (failed(verifyStaticOperands(op)))
     return failure();
-  shape::Shape input = toShape(getInput().getType());
-  shape::Shape weight = toShape(getWeight().getType());
+  shape::Shape input = toShape(inputValue.getType());
+  shape::Shape weight = toShape(weightValue.getType());
   int64_t filters = weight[0];
   shape::Pair kernel = {weight[2], weight[3]};
-  shape::ShapeResult result =
-      shape::conv2d(input, filters, kernel, toPair(getStride()),
-                    toPair(getPad()), getGroups());
+  shape::ShapeResult result = shape::conv2d(input, filters, kernel,
+                                            toPair(stride), toPair(pad), groups);
   if (!result.ok())
-    return emitOpError(result.error);
+    return op->emitOpError(result.error);
   shape::Shape expectedWeight =
-      shape::conv2dWeight(input[1], filters, kernel, getGroups());
+      shape::conv2dWeight(input[1], filters, kernel, groups);
   if (weight != expectedWeight)
-    return emitOpError("expected a weight of shape ")
+    return op->emitOpError("expected a weight of shape ")
            << shape::format(expectedWeight) << " ([filters, C/groups, kh, kw]), got "
            << shape::format(weight);
-  if (failed(verifyBias(*this, getBias(), filters)))
+  if (failed(verifyBias(op, bias, filters)))
     return failure();
-  return checkResult(*this, result, getType());
+  return checkResult(op, result, resultType);
+}
+
+LogicalResult Conv2DOp::verify() {
+  return verifyConv2D(*this, getInput(), getWeight(), getBias(), getStride(),
+                      getPad(), getGroups(), getType());
 }
 
 //===----------------------------------------------------------------------===//
 // LrnOp
 //===----------------------------------------------------------------------===//
 
+/// lrn's rules, shared with conv2d_relu_lrn.
+static LogicalResult verifyLrn(Operation *op, Type inputType, int64_t size,
+                               APFloat alphaValue, APFloat betaValue,
+                               APFloat kValue, Type resultType) {
+  double alpha = alphaValue.convertToDouble();
+  double beta = betaValue.convertToDouble();
+  double k = kValue.convertToDouble();
+  if (!std::isfinite(alpha) || alpha < 0)
+    return op->emitOpError("expected a finite non-negative alpha, got ") << alpha;
+  if (!std::isfinite(beta) || beta < 0)
+    return op->emitOpError("expected a finite non-negative beta, got ") << beta;
+  if (!std::isfinite(k) || k <= 0)
+    return op->emitOpError("expected a finite positive k, got ") << k;
+  return checkResult(op, shape::lrn(toShape(inputType), size), resultType);
+}
+
 LogicalResult LrnOp::verify() {
   if (failed(verifyStaticOperands(*this)))
     return failure();
-  double alpha = getAlpha().convertToDouble();
-  double beta = getBeta().convertToDouble();
-  double k = getK().convertToDouble();
-  if (!std::isfinite(alpha) || alpha < 0)
-    return emitOpError("expected a finite non-negative alpha, got ") << alpha;
-  if (!std::isfinite(beta) || beta < 0)
-    return emitOpError("expected a finite non-negative beta, got ") << beta;
-  if (!std::isfinite(k) || k <= 0)
-    return emitOpError("expected a finite positive k, got ") << k;
-  return checkResult(*this, shape::lrn(toShape(getInput().getType()), getSize()),
-                     getType());
+  return verifyLrn(*this, getInput().getType(), getSize(), getAlpha(),
+                   getBeta(), getK(), getType());
 }
 
 //===----------------------------------------------------------------------===//
@@ -215,18 +266,25 @@ LogicalResult AvgPoolOp::verify() { return verifyPool(*this); }
 // DenseOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult DenseOp::verify() {
-  if (failed(verifyStaticOperands(*this)))
+/// dense's rules, shared with dense_relu.
+static LogicalResult verifyDense(Operation *op, Value inputValue,
+                                 Value weightValue, Value bias,
+                                 Type resultType) {
+  if (failed(verifyStaticOperands(op)))
     return failure();
-  shape::Shape input = toShape(getInput().getType());
-  shape::Shape weight = toShape(getWeight().getType());
+  shape::Shape input = toShape(inputValue.getType());
+  shape::Shape weight = toShape(weightValue.getType());
   if (weight[1] != input[1])
-    return emitOpError("expected a weight of shape ")
+    return op->emitOpError("expected a weight of shape ")
            << weight[0] << "x" << input[1] << " ([units, in]), got "
            << shape::format(weight);
-  if (failed(verifyBias(*this, getBias(), weight[0])))
+  if (failed(verifyBias(op, bias, weight[0])))
     return failure();
-  return checkResult(*this, shape::dense(input, weight[0]), getType());
+  return checkResult(op, shape::dense(input, weight[0]), resultType);
+}
+
+LogicalResult DenseOp::verify() {
+  return verifyDense(*this, getInput(), getWeight(), getBias(), getType());
 }
 
 //===----------------------------------------------------------------------===//
@@ -420,6 +478,29 @@ ParamStoreOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
            << param.getType() << " of parameter '" << getName() << "', got "
            << getValue().getType();
   return success();
+}
+
+
+//===----------------------------------------------------------------------===//
+// Fused ops: the rules of the ops they replace
+//===----------------------------------------------------------------------===//
+
+LogicalResult Conv2DReluOp::verify() {
+  return verifyConv2D(*this, getInput(), getWeight(), getBias(), getStride(),
+                      getPad(), getGroups(), getType());
+}
+
+LogicalResult Conv2DReluLrnOp::verify() {
+  if (failed(verifyConv2D(*this, getInput(), getWeight(), getBias(),
+                          getStride(), getPad(), getGroups(),
+                          getReluOutput().getType())))
+    return failure();
+  return verifyLrn(*this, getReluOutput().getType(), getSize(), getAlpha(),
+                   getBeta(), getK(), getOutput().getType());
+}
+
+LogicalResult DenseReluOp::verify() {
+  return verifyDense(*this, getInput(), getWeight(), getBias(), getType());
 }
 
 #define GET_OP_CLASSES

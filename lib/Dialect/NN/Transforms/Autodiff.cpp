@@ -75,6 +75,9 @@ public:
         xent.getLoc(), xent.getLogits().getType(), xent.getLogits(),
         xent.getLabels());
     for (Operation *op : llvm::reverse(forward)) {
+      if (isa<Conv2DReluOp, Conv2DReluLrnOp, DenseReluOp>(op))
+        return op->emitOpError("is a fused op and has no gradient rule: run "
+                               "nn-fuse after nn-autodiff");
       if (op == xent.getOperation() || op->getNumResults() != 1)
         continue;
       Value dy = grads.lookup(op->getResult(0));
@@ -159,7 +162,7 @@ private:
                      b.create<LrnBackwardOp>(
                          loc, lrn.getType(), dy, lrn.getInput(), lrn.getResult(),
                          lrn.getSizeAttr(), lrn.getAlphaAttr(),
-                         lrn.getBetaAttr(), lrn.getKAttr()));
+                         lrn.getBetaAttr(), lrn.getKAttr(), UnitAttr()));
           return success();
         })
         .Case([&](MaxPoolOp pool) {

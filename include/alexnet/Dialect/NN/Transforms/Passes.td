@@ -44,4 +44,50 @@ def AutodiffPass : Pass<"nn-autodiff", "mlir::ModuleOp"> {
   }];
 }
 
+def FusePass : Pass<"nn-fuse", "mlir::ModuleOp"> {
+  let summary = "fuse conv2d/dense with relu (and lrn), and ReLU gradients into their producers";
+  let description = [{
+    Rewrites, in every function of the module:
+
+    - `nn.conv2d` -> `nn.relu` into `nn.conv2d_relu`;
+    - `nn.conv2d_relu` -> `nn.lrn` into `nn.conv2d_relu_lrn` (so
+      conv2d -> relu -> lrn, the paper's conv1 and conv2, becomes one op);
+    - `nn.dense` (with a bias) -> `nn.relu` into `nn.dense_relu`;
+    - in the backward pass, `nn.relu_backward(g, r)` where g is
+      `nn.lrn_backward` or `nn.maxpool_backward` of the same r (the ReLU's
+      output feeding the LRN or the pool) into that gradient op with
+      `through_relu`: the ReLU's mask is applied in the same pass.
+
+    Legality is explicit. A chain is not fused when a value it would hide
+    has another user (the convolution or GEMM would have to be recomputed;
+    a ReLU output that the backward pass reads stays visible instead, as
+    conv2d_relu_lrn's first result), when the ops are on different devices
+    (`nn.device`), when an LRN has more channels than the fused epilogue's
+    tile (1024), or when a dense has no bias (no epilogue pass to fold the
+    ReLU into). Each refusal says why through `notifyMatchFailure`; with
+    `remarks=true` the pass reports every refusal and every fused op as a
+    remark (`alexnet-compile --print-fusions`).
+
+    Run it after nn-autodiff, which has no gradient rules for fused ops.
+    Before the first rewrite the pass records the graph hash of the unfused
+    model (`nn.graph_hash`), so fused and unfused builds share weights.
+
+    Before:
+    ```mlir
+    %conv1 = nn.conv2d %x, %w, %b stride [4, 4] pad [2, 2] groups 1 : ...
+    %relu1 = nn.relu %conv1 : tensor<1x96x55x55xf32>
+    %norm1 = nn.lrn %relu1 size 5 alpha 1.0e-4 beta 0.75 k 2.0 : tensor<1x96x55x55xf32>
+    ```
+    After:
+    ```mlir
+    %relu1, %norm1 = nn.conv2d_relu_lrn %x, %w, %b stride [4, 4] pad [2, 2] groups 1
+        size 5 alpha 1.0e-4 beta 0.75 k 2.0 : ...
+    ```
+  }];
+  let options = [
+    Option<"remarks", "remarks", "bool", /*default=*/"false",
+           "Report each fused op and each refused fusion as a remark">,
+  ];
+}
+
 #endif // ALEXNET_DIALECT_NN_TRANSFORMS_PASSES_TD
