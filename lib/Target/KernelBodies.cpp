@@ -81,16 +81,14 @@ constexpr int64_t kMaxLrnTileChannels = 1024;
 /// The LRN of one block of `len` pixels: a window of `size` channels slides
 /// down the channel axis with a running sum of squares per pixel, so each
 /// input is read twice instead of `size` times, and the per-pixel loops are
-/// contiguous and vectorise. `x(c)` and `y(c)` are the input and output rows
-/// of channel `c` (indexable by the pixel j). Shared by exec.lrn and the
+/// contiguous and vectorise. `x(c)` and `y(c)` are the input and output
+/// elements of channel `c` at pixel `j`. Shared by exec.lrn and the
 /// fused conv_epilogue, which therefore compute the same floats.
 void emitLrnSweep(raw_ostream &os, function_ref<std::string(StringRef)> x,
                   function_ref<std::string(StringRef)> y, int64_t channels,
                   int64_t size, double alpha, double beta, double k) {
   int64_t half = size / 2;
-  auto square = [&](StringRef c) {
-    return x(c) + "[j] * " + x(c) + "[j]";
-  };
+  auto square = [&](StringRef c) { return x(c) + " * " + x(c); };
   os << llvm::formatv(
       "  float sum[{0}];\n"
       "  for (int64_t j = 0; j < len; ++j) sum[j] = 0.0f;\n"
@@ -102,10 +100,9 @@ void emitLrnSweep(raw_ostream &os, function_ref<std::string(StringRef)> x,
       kLrnBlock, half + 1, channels, square("c"), literal(k), literal(alpha));
   // The paper's beta = 0.75 needs no pow: t^-0.75 = 1 / sqrt(t * sqrt(t)).
   if (beta == 0.75)
-    os << "      " << y("c") << "[j] = " << x("c")
-       << "[j] / sqrtf(t * sqrtf(t));\n";
+    os << "      " << y("c") << " = " << x("c") << " / sqrtf(t * sqrtf(t));\n";
   else
-    os << "      " << y("c") << "[j] = " << x("c") << "[j] * powf(t, "
+    os << "      " << y("c") << " = " << x("c") << " * powf(t, "
        << literal(-beta) << ");\n";
   os << llvm::formatv(
       "    }\n"
@@ -133,13 +130,12 @@ LogicalResult emitLrn(exec::LrnOp op, raw_ostream &os, int64_t &count,
       "  const float *x = in0 + offset;\n"
       "  float *y = out + offset;\n",
       blocks, kLrnBlock, hw, channels * hw);
-  // x[c * hw + j] is spelled (&x[c * hw])[j]: one row expression per channel.
-  auto ref = [hw](StringRef base) {
+  auto element = [hw](StringRef base) {
     return [base, hw](StringRef c) {
-      return ("(&" + base + "[" + c + " * " + Twine(hw) + "])").str();
+      return (base + "[" + c + " * " + Twine(hw) + " + j]").str();
     };
   };
-  emitLrnSweep(os, ref("x"), ref("y"), channels, op.getSize(),
+  emitLrnSweep(os, element("x"), element("y"), channels, op.getSize(),
                op.getAlpha().convertToDouble(), op.getBeta().convertToDouble(),
                op.getK().convertToDouble());
   return success();
@@ -163,9 +159,11 @@ LogicalResult emitConvEpilogue(exec::ConvEpilogueOp op, raw_ostream &os,
     // `out` at the image when there is one.
     count = oneImage ? channels : n * channels;
     work = p;
+    os << (oneImage ? "  const int64_t c = i;\n"
+                    : llvm::formatv("  const int64_t c = i % {0}, n = i / {0};\n",
+                                    channels)
+                          .str());
     os << llvm::formatv(
-        "  const int64_t c = i % {0}, n = i / {0};\n"
-        "  (void)n;\n"
         "  const float *src = in0 + c * {1}{2};\n"
         "  float *dst = out + i * {3};\n"
         "  for (int64_t p = 0; p < {3}; ++p) {{\n"
@@ -190,7 +188,6 @@ LogicalResult emitConvEpilogue(exec::ConvEpilogueOp op, raw_ostream &os,
       "  const int64_t p0 = (i % {0}) * {1};\n"
       "  const int64_t len = {2} - p0 < {1} ? {2} - p0 : {1};\n"
       "  const int64_t n = i / {0};\n"
-      "  (void)n;\n"
       "  const float *a = in0 + p0{3};\n"
       "  float *y = out + n * {4} + p0;\n"
       "  float tile[{5}][{1}]; // relu(acc + bias), every channel of the block\n"
@@ -205,8 +202,8 @@ LogicalResult emitConvEpilogue(exec::ConvEpilogueOp op, raw_ostream &os,
        << " + j] = tile[c][j];\n";
   os << "    }\n";
   emitLrnSweep(
-      os, [](StringRef c) { return ("tile[" + c + "]").str(); },
-      [p](StringRef c) { return ("(&y[" + c + " * " + Twine(p) + "])").str(); },
+      os, [](StringRef c) { return ("tile[" + c + "][j]").str(); },
+      [p](StringRef c) { return ("y[" + c + " * " + Twine(p) + " + j]").str(); },
       channels, *op.getLrnSize(), op.getAlpha()->convertToDouble(),
       op.getBeta()->convertToDouble(), op.getK()->convertToDouble());
   return success();
