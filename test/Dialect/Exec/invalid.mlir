@@ -70,3 +70,44 @@ func.func @param_missing() {
   %p = exec.param @nope : memref<4xf32>
   return
 }
+
+// -----
+
+// A one-image epilogue reads one image's [1, F, OH, OW] accumulator.
+func.func @epilogue_image(%acc: memref<2x4x8x8xf32>, %y: memref<2x4x8x8xf32>) {
+  // expected-error @+1 {{expected an output of shape 1x4x8x8, got 2x4x8x8}}
+  exec.conv_epilogue %acc -> %y {image = 0 : i64} : memref<2x4x8x8xf32>, memref<2x4x8x8xf32>
+  return
+}
+
+// -----
+
+func.func @epilogue_image_range(%acc: memref<1x4x8x8xf32>, %y: memref<2x4x8x8xf32>) {
+  // expected-error @+1 {{expected an image in [0, 2), got 2}}
+  exec.conv_epilogue %acc -> %y {image = 2 : i64} : memref<1x4x8x8xf32>, memref<2x4x8x8xf32>
+  return
+}
+
+// -----
+
+func.func @epilogue_lrn_attrs(%acc: memref<4x128xf32>, %y: memref<2x4x8x8xf32>) {
+  // expected-error @+1 {{expected lrn_size, alpha, beta and k together}}
+  exec.conv_epilogue %acc -> %y {lrn_size = 5 : i64} : memref<4x128xf32>, memref<2x4x8x8xf32>
+  return
+}
+
+// -----
+
+func.func @epilogue_relu_without_lrn(%acc: memref<4x128xf32>, %r: memref<2x4x8x8xf32>, %y: memref<2x4x8x8xf32>) {
+  // expected-error @+1 {{expected relu_into only with an LRN (without one the output is the ReLU's)}}
+  exec.conv_epilogue %acc relu_into %r -> %y : memref<4x128xf32>, memref<2x4x8x8xf32>, memref<2x4x8x8xf32>
+  return
+}
+
+// -----
+
+func.func @bias_relu_shape(%b: memref<5xf32>, %y: memref<2x4xf32>) {
+  // expected-error @+1 {{expected an [N, units] output and a bias of units elements, got 'memref<2x4xf32>' and 'memref<5xf32>'}}
+  exec.bias_relu %b -> %y : memref<5xf32> -> memref<2x4xf32>
+  return
+}

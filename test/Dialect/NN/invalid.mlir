@@ -367,3 +367,36 @@ func.func @sgd_types(%w: tensor<4xf32>, %v: tensor<5xf32>, %g: tensor<4xf32>, %l
   %u:2 = "nn.sgd_update"(%w, %v, %g, %lr) <{momentum = 0.9 : f64, weight_decay = 5.0e-4 : f64}> : (tensor<4xf32>, tensor<5xf32>, tensor<4xf32>, tensor<f32>) -> (tensor<4xf32>, tensor<4xf32>)
   return
 }
+
+// -----
+
+// Fused ops are held to the rules of the ops they replace.
+func.func @conv_relu_shape(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x8x8xf32> {
+  // expected-error @+1 {{expected result shape 1x4x6x6, got 1x4x8x8}}
+  %r = nn.conv2d_relu %x, %w stride [1, 1] pad [0, 0] groups 1 : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32> -> tensor<1x4x8x8xf32>
+  return %r : tensor<1x4x8x8xf32>
+}
+
+// -----
+
+func.func @conv_relu_lrn_k(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x8x8xf32> {
+  // expected-error @+1 {{expected a finite positive k, got 0}}
+  %f:2 = nn.conv2d_relu_lrn %x, %w stride [1, 1] pad [1, 1] groups 1 size 3 alpha 1.0e-4 beta 0.75 k 0.0 : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32> -> tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>
+  return %f#1 : tensor<1x4x8x8xf32>
+}
+
+// -----
+
+func.func @conv_relu_lrn_results(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x8x8xf32> {
+  // expected-error @+1 {{expected result shape 1x4x8x8, got 1x4x8x7}}
+  %f:2 = nn.conv2d_relu_lrn %x, %w stride [1, 1] pad [1, 1] groups 1 size 3 alpha 1.0e-4 beta 0.75 k 2.0 : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32> -> tensor<1x4x8x8xf32>, tensor<1x4x8x7xf32>
+  return %f#0 : tensor<1x4x8x8xf32>
+}
+
+// -----
+
+func.func @dense_relu_bias(%x: tensor<1x8xf32>, %w: tensor<5x8xf32>, %b: tensor<4xf32>) -> tensor<1x5xf32> {
+  // expected-error @+1 {{expected a bias of shape 5, got 4}}
+  %y = nn.dense_relu %x, %w, %b : tensor<1x8xf32>, tensor<5x8xf32>, tensor<4xf32> -> tensor<1x5xf32>
+  return %y : tensor<1x5xf32>
+}

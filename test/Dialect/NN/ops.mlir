@@ -62,3 +62,21 @@ module attributes {nn.batch = 2 : i64, nn.model = "tiny", nn.train = {epochs = 3
   }
 }
 
+
+// The fused ops nn-fuse builds, and the gradients' through_relu.
+// CHECK-LABEL: func.func @fused
+func.func @fused(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf32>,
+                 %v: tensor<1x48xf32>, %fw: tensor<5x48xf32>, %fb: tensor<5xf32>,
+                 %dy: tensor<1x4x8x8xf32>, %dp: tensor<1x4x4x4xf32>) -> tensor<1x5xf32> {
+  // CHECK: nn.conv2d_relu %{{.*}}, %{{.*}}, %{{.*}} stride [1, 1] pad [1, 1] groups 1 : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32> -> tensor<1x4x8x8xf32>
+  %r = nn.conv2d_relu %x, %w, %b stride [1, 1] pad [1, 1] groups 1 : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32> -> tensor<1x4x8x8xf32>
+  // CHECK: nn.conv2d_relu_lrn %{{.*}}, %{{.*}} stride [1, 1] pad [1, 1] groups 1 size 3 alpha 1.000000e-04 beta 7.500000e-01 k 2.000000e+00 : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32> -> tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>
+  %f:2 = nn.conv2d_relu_lrn %x, %w stride [1, 1] pad [1, 1] groups 1 size 3 alpha 1.0e-4 beta 0.75 k 2.0 : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32> -> tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>
+  // CHECK: nn.lrn_backward %{{.*}}, %{{.*}}, %{{.*}} size 3 alpha 1.000000e-04 beta 7.500000e-01 k 2.000000e+00 through_relu : tensor<1x4x8x8xf32>
+  %g = nn.lrn_backward %dy, %f#0, %f#1 size 3 alpha 1.0e-4 beta 0.75 k 2.0 through_relu : tensor<1x4x8x8xf32>
+  // CHECK: nn.maxpool_backward %{{.*}}, %{{.*}} window [2, 2] stride [2, 2] pad [0, 0] through_relu : tensor<1x4x4x4xf32>, tensor<1x4x8x8xf32>
+  %h = nn.maxpool_backward %dp, %r window [2, 2] stride [2, 2] pad [0, 0] through_relu : tensor<1x4x4x4xf32>, tensor<1x4x8x8xf32>
+  // CHECK: nn.dense_relu %{{.*}}, %{{.*}}, %{{.*}} : tensor<1x48xf32>, tensor<5x48xf32>, tensor<5xf32> -> tensor<1x5xf32>
+  %y = nn.dense_relu %v, %fw, %fb : tensor<1x48xf32>, tensor<5x48xf32>, tensor<5xf32> -> tensor<1x5xf32>
+  return %y : tensor<1x5xf32>
+}

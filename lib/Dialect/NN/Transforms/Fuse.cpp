@@ -15,6 +15,7 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 #include <set>
 
@@ -79,8 +80,10 @@ LogicalResult checkOnlyUser(PatternRewriter &rewriter, Operation *consumer,
       return rewriter.notifyMatchFailure(consumer, [&](Diagnostic &diag) {
         diag << "not fused: the " << what << " result of "
              << describe(value.getDefiningOp()) << " is also read by "
-             << describe(user) << " (" << user->getName() << "); fusing would "
-             << cost;
+             << describe(user);
+        if (describe(user) != user->getName().getStringRef())
+          diag << " (" << user->getName() << ")";
+        diag << "; fusing would " << cost;
       });
   return success();
 }
@@ -217,7 +220,21 @@ struct RefusalCollector : RewriterBase::Listener {
 
 /// The remark for an op nn-fuse built or marked, if it is one.
 std::optional<std::string> fusionReport(Operation *op) {
-  std::string layers = describe(op);
+  // Hand-written IR has no layer names: name the chain by its ops.
+  std::string layers = fusedLayerNames(op->getLoc()).empty()
+                           ? llvm::TypeSwitch<Operation *, std::string>(op)
+                                 .Case([](Conv2DReluOp) { return "conv2d + relu"; })
+                                 .Case([](Conv2DReluLrnOp) {
+                                   return "conv2d + relu + lrn";
+                                 })
+                                 .Case([](DenseReluOp) { return "dense + relu"; })
+                                 .Case([](LrnBackwardOp) {
+                                   return "lrn + relu";
+                                 })
+                                 .Default([](Operation *) {
+                                   return "maxpool + relu";
+                                 })
+                           : describe(op);
   if (isa<Conv2DReluOp, Conv2DReluLrnOp, DenseReluOp>(op))
     return "fused " + layers + " into " + op->getName().getStringRef().str();
   bool throughRelu = false;
