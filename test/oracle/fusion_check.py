@@ -202,10 +202,11 @@ def check_once(g, exes, seed, args, workdir, model, label, fusions):
     for p in problems:
         print("  " + p)
     if not ok:
-        print("  reproduce: %s %s %s --batch=%d --seed=%d --steps=%d --lr=%r%s" % (
+        print("  reproduce: %s %s %s --batch=%d --seed=%d --steps=%d --lr=%r%s%s" % (
             sys.executable, os.path.abspath(__file__), model, args.batch, seed,
             args.steps, args.lr,
-            " --threads=%d" % args.threads if args.threads else ""))
+            " --threads=%d" % args.threads if args.threads else "",
+            " --tol=%g" % args.tol if args.tol != 1e-6 else ""))
     return ok
 
 
