@@ -41,7 +41,7 @@ import oracle  # noqa: E402
 DEFAULT_BATCHES = "alexnet=32,alexnet_mini=128"
 TRAFFIC_RE = (r"activation traffic per image \((forward|train step)\): ([0-9,]+) bytes "
               r"unfused, ([0-9,]+) bytes fused \(saves ([0-9,]+) bytes")
-ENTRIES = (("inference", "inference", []), ("train_step", "train step", ["--train"]))
+ENTRIES = (("inference", "forward", []), ("train_step", "train step", ["--train"]))
 
 
 def run(cmd):
