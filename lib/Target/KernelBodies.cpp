@@ -148,11 +148,9 @@ LogicalResult emitConvEpilogue(exec::ConvEpilogueOp op, raw_ostream &os,
                                int64_t &count, int64_t &work) {
   ArrayRef<int64_t> y = dims(op.getOutput());
   int64_t n = y[0], channels = y[1], p = y[2] * y[3];
+  // The accumulator holds one image's NCHW rows (`image` set), or row c of
+  // the batch-wide [F, N*P] GEMM result holds channel c of every image.
   bool oneImage = op.getImage().has_value();
-  // Channel c of image `n` in the accumulator: one image's NCHW rows, or
-  // row c of the batch-wide [F, N*P] GEMM result.
-  int64_t channelStride = oneImage ? p : n * p;
-  std::string imageOffset = oneImage ? "" : " + n * " + std::to_string(p);
   std::string bias = op.getBias() ? " + in1[c]" : "";
   if (!op.hasLrn()) {
     // One index per output plane (image, channel); the launcher points
@@ -164,13 +162,51 @@ LogicalResult emitConvEpilogue(exec::ConvEpilogueOp op, raw_ostream &os,
                                     channels)
                           .str());
     os << llvm::formatv(
-        "  const float *src = in0 + c * {1}{2};\n"
-        "  float *dst = out + i * {3};\n"
-        "  for (int64_t p = 0; p < {3}; ++p) {{\n"
-        "    const float v = src[p]{4};\n"
+        "  const float *src = in0 + c * {0}{1};\n"
+        "  float *dst = out + i * {2};\n"
+        "  for (int64_t p = 0; p < {2}; ++p) {{\n"
+        "    const float v = src[p]{3};\n"
         "    dst[p] = v > 0.0f ? v : 0.0f;\n"
         "  }\n",
-        channels, channelStride, imageOffset, p, bias);
+        oneImage ? p : n * p, oneImage ? "" : " + n * " + std::to_string(p),
+        p, bias);
+    return success();
+  }
+  auto sweepOver = [&](StringRef in, StringRef out) {
+    emitLrnSweep(
+        os,
+        [&](StringRef c) { return (in + "[" + c + " * " + Twine(p) + " + j]").str(); },
+        [&](StringRef c) { return (out + "[" + c + " * " + Twine(p) + " + j]").str(); },
+        channels, *op.getLrnSize(), op.getAlpha()->convertToDouble(),
+        op.getBeta()->convertToDouble(), op.getK()->convertToDouble());
+  };
+  if (!oneImage) {
+    // The batch-wide [F, N*P] result: channel rows lie N*P floats apart, too
+    // far for a channel window per block (a page per channel). One index
+    // per image: its ReLU output is written to relu_into row by row (runs
+    // of P contiguous floats), then normalised block by block from there
+    // while the image is in cache.
+    if (!op.getReluOutput())
+      return op.emitOpError("on a batch-wide GEMM result needs relu_into to "
+                            "stage the ReLU's output");
+    count = n;
+    work = 3 * channels * p;
+    std::string reluOut = "io" + std::to_string(op->getNumOperands() - 2);
+    os << llvm::formatv(
+        "  const float *a = in0 + i * {0};\n"
+        "  float *r = {1} + i * {2};\n"
+        "  for (int64_t c = 0; c < {3}; ++c)\n"
+        "    for (int64_t p = 0; p < {0}; ++p) {{\n"
+        "      const float v = a[c * {4} + p]{5};\n"
+        "      r[c * {0} + p] = v > 0.0f ? v : 0.0f;\n"
+        "    }\n"
+        "  for (int64_t p0 = 0; p0 < {0}; p0 += {6}) {{\n"
+        "  const int64_t len = {0} - p0 < {6} ? {0} - p0 : {6};\n"
+        "  const float *x = r + p0;\n"
+        "  float *y = out + i * {2} + p0;\n",
+        p, reluOut, channels * p, channels, n * p, bias, kLrnBlock);
+    sweepOver("x", "y");
+    os << "  }\n";
     return success();
   }
   if (channels > kMaxLrnTileChannels)
@@ -178,27 +214,27 @@ LogicalResult emitConvEpilogue(exec::ConvEpilogueOp op, raw_ostream &os,
            << channels << " channels; the fused epilogue keeps " << kLrnBlock
            << " floats per channel per block and supports at most "
            << kMaxLrnTileChannels;
+  // One image's [1, F, P] result, in cache: one index per block of 16
+  // pixels builds relu(acc + bias) for every channel in a tile and
+  // normalises across channels from the tile. The launcher points the
+  // outputs at the image.
   int64_t blocks = (p + kLrnBlock - 1) / kLrnBlock;
-  count = (oneImage ? 1 : n) * blocks;
+  count = blocks;
   work = channels * kLrnBlock;
-  // relu_into, when present, is the operand before `out`.
-  std::string reluOut =
-      op.getReluOutput() ? "io" + std::to_string(op->getNumOperands() - 2) : "";
   os << llvm::formatv(
-      "  const int64_t p0 = (i % {0}) * {1};\n"
-      "  const int64_t len = {2} - p0 < {1} ? {2} - p0 : {1};\n"
-      "  const int64_t n = i / {0};\n"
-      "  const float *a = in0 + p0{3};\n"
-      "  float *y = out + n * {4} + p0;\n"
-      "  float tile[{5}][{1}]; // relu(acc + bias), every channel of the block\n"
-      "  for (int64_t c = 0; c < {5}; ++c)\n"
+      "  const int64_t p0 = i * {0};\n"
+      "  const int64_t len = {1} - p0 < {0} ? {1} - p0 : {0};\n"
+      "  const float *a = in0 + p0;\n"
+      "  float *y = out + p0;\n"
+      "  float tile[{2}][{0}]; // relu(acc + bias), every channel of the block\n"
+      "  for (int64_t c = 0; c < {2}; ++c)\n"
       "    for (int64_t j = 0; j < len; ++j) {{\n"
-      "      const float v = a[c * {6} + j]{7};\n"
+      "      const float v = a[c * {1} + j]{3};\n"
       "      tile[c][j] = v > 0.0f ? v : 0.0f;\n",
-      blocks, kLrnBlock, p, imageOffset, channels * p, channels, channelStride,
-      bias);
-  if (!reluOut.empty())
-    os << "      " << reluOut << "[n * " << channels * p << " + p0 + c * " << p
+      kLrnBlock, p, channels, bias);
+  // relu_into, when present, is the operand before `out`.
+  if (op.getReluOutput())
+    os << "      io" << op->getNumOperands() - 2 << "[p0 + c * " << p
        << " + j] = tile[c][j];\n";
   os << "    }\n";
   emitLrnSweep(

@@ -522,12 +522,17 @@ private:
     // The fused epilogue: from the GEMM's result `acc` (one image, or the
     // batch side by side) to the output, storing the ReLU's output too when
     // the backward pass reads it.
+    // The batch-wide LRN epilogue stages the ReLU's output in memory even
+    // when nothing else reads it (see exec.conv_epilogue).
     Value reluOut;
-    if constexpr (std::is_same_v<ConvOp, nn::Conv2DReluLrnOp>)
+    if constexpr (std::is_same_v<ConvOp, nn::Conv2DReluLrnOp>) {
       if (!conv.getReluOutput().use_empty()) {
         reluOut = destination(conv.getReluOutput(), loc);
         buffers[conv.getReluOutput()] = reluOut;
+      } else if (!perImage) {
+        reluOut = alloc(loc, y.getShape());
       }
+    }
     auto epilogue = [&](Value acc, std::optional<int64_t> image) {
       auto op = b.create<exec::ConvEpilogueOp>(loc, acc, bias, reluOut, out,
                                                IntegerAttr(), IntegerAttr(),

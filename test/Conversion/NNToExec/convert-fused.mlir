@@ -107,3 +107,23 @@ module attributes {nn.model = "f", nn.batch = 2 : i64} {
     return %y, %g : tensor<2x5xf32>, tensor<1x1x4x4xf32>
   }
 }
+
+// -----
+
+// conv2d_relu_lrn on the batch-wide path in inference: nothing reads the
+// ReLU's output, but the epilogue stages it (its channel rows lie N*P
+// apart in the GEMM result), so the lowering gives it a buffer.
+// CHECK-LABEL: func.func @inference
+//       CHECK:   %[[S:.*]] = exec.alloc : memref<2x4x6x6xf32>
+//       CHECK:   exec.conv_epilogue %{{.*}} bias %{{.*}} relu_into %[[S]] -> %{{.*}} {alpha
+//  CHECK-SAME:     : memref<4x72xf32>, memref<4xf32>, memref<2x4x6x6xf32>, memref<2x4x6x6xf32>
+module attributes {nn.model = "f", nn.batch = 2 : i64} {
+  nn.parameter @c.weight : tensor<4x2x3x3xf32> {init = #nn.init<normal(0.0, 0.01)>}
+  nn.parameter @c.bias : tensor<4xf32> {init = #nn.init<constant(0.0)>}
+  func.func @inference(%x: tensor<2x2x6x6xf32>) -> tensor<2x4x6x6xf32> {
+    %w = nn.param_ref @c.weight : tensor<4x2x3x3xf32>
+    %b = nn.param_ref @c.bias : tensor<4xf32>
+    %f:2 = nn.conv2d_relu_lrn %x, %w, %b stride [1, 1] pad [1, 1] groups 1 size 3 alpha 1.0e-4 beta 0.75 k 2.0 : tensor<2x2x6x6xf32>, tensor<4x2x3x3xf32>, tensor<4xf32> -> tensor<2x4x6x6xf32>, tensor<2x4x6x6xf32>
+    return %f#1 : tensor<2x4x6x6xf32>
+  }
+}

@@ -111,3 +111,11 @@ func.func @bias_relu_shape(%b: memref<5xf32>, %y: memref<2x4xf32>) {
   exec.bias_relu %b -> %y : memref<5xf32> -> memref<2x4xf32>
   return
 }
+
+// -----
+
+func.func @epilogue_batch_lrn_staging(%acc: memref<4x128xf32>, %y: memref<2x4x8x8xf32>) {
+  // expected-error @+1 {{expected relu_into with an LRN on a batch-wide GEMM result (it stages the ReLU's output)}}
+  exec.conv_epilogue %acc -> %y {lrn_size = 5 : i64, alpha = 1.0e-4 : f64, beta = 0.75 : f64, k = 2.0 : f64} : memref<4x128xf32>, memref<2x4x8x8xf32>
+  return
+}

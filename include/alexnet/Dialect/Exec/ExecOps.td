@@ -401,11 +401,13 @@ def Exec_ConvEpilogueOp : Exec_KernelOp<"conv_epilogue",
     [F, N*OH*OW]. With r = relu(input + bias[f]):
 
     - without `lrn_size`, output = r (one body per output plane);
-    - with `lrn_size` (and `alpha`, `beta`, `k`), output = lrn(r): one body
-      per block of 16 pixels of one image builds r for every channel in a
-      tile, normalises across channels from the tile, and stores r to
+    - with `lrn_size` (and `alpha`, `beta`, `k`), output = lrn(r). For one
+      image, one body per block of 16 pixels builds r for every channel in
+      a tile, normalises across channels from the tile, and stores r to
       `relu_output` too when that operand is present (the backward pass
-      reads it).
+      reads it). For the batch-wide result, whose channel rows lie N*P
+      floats apart, one body per image writes r to `relu_output` (required)
+      row by row and normalises from there while the image is in cache.
 
     Per element the arithmetic is that of bias_add/conv_output, relu and lrn
     in the same order, so the fused result equals the unfused one.

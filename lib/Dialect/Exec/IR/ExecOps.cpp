@@ -324,6 +324,9 @@ LogicalResult ConvEpilogueOp::verify() {
   if (getReluOutput() && !hasLrn())
     return emitOpError("expected relu_into only with an LRN (without one the "
                        "output is the ReLU's)");
+  if (hasLrn() && !getImage() && !getReluOutput())
+    return emitOpError("expected relu_into with an LRN on a batch-wide GEMM "
+                       "result (it stages the ReLU's output)");
   if (getReluOutput() && shapeOf(getReluOutput()) != out)
     return emitOpError("expected relu_into of the output's shape");
   if (hasLrn())
