@@ -78,11 +78,17 @@ StringRef ownerOfState(StringRef state) {
 }
 
 /// Operands a kernel writes besides its last one (named `io<i>` in the
-/// body): the velocity of an in-place SGD update, the ReLU output a fused
-/// convolution epilogue stores for the backward pass.
+/// body): the velocity of an in-place SGD update; the ReLU output a fused
+/// convolution epilogue stores, which is its input when it works in place
+/// (the relu_into operand then only names the same buffer and is not used).
 bool writesOperand(Operation *op, unsigned index) {
-  if (auto epilogue = dyn_cast<exec::ConvEpilogueOp>(op))
-    return epilogue.getReluOutput() && index == op->getNumOperands() - 2;
+  if (auto epilogue = dyn_cast<exec::ConvEpilogueOp>(op)) {
+    if (!epilogue.getReluOutput())
+      return false;
+    if (epilogue.getReluOutput() == epilogue.getInput())
+      return index == 0;
+    return index == op->getNumOperands() - 2;
+  }
   return isa<exec::SgdUpdateOp>(op) && index == 2;
 }
 

@@ -180,7 +180,7 @@ LogicalResult emitConvEpilogue(exec::ConvEpilogueOp op, raw_ostream &os,
         channels, *op.getLrnSize(), op.getAlpha()->convertToDouble(),
         op.getBeta()->convertToDouble(), op.getK()->convertToDouble());
   };
-  if (!oneImage) {
+  if (dims(op.getInput()).size() == 2) {
     // The batch-wide [F, N*P] result: channel rows lie N*P floats apart, too
     // far for a channel window per block (a page per channel). One index
     // per image: its ReLU output is written to relu_into row by row (runs
@@ -214,28 +214,32 @@ LogicalResult emitConvEpilogue(exec::ConvEpilogueOp op, raw_ostream &os,
            << channels << " channels; the fused epilogue keeps " << kLrnBlock
            << " floats per channel per block and supports at most "
            << kMaxLrnTileChannels;
-  // One image's [1, F, P] result, in cache: one index per block of 16
+  // NCHW: one image's [1, F, P] scratch, still in cache, or the ReLU
+  // output's own buffer, rewritten in place (the launcher points the
+  // operands at the image when there is one). One index per block of 16
   // pixels builds relu(acc + bias) for every channel in a tile and
-  // normalises across channels from the tile. The launcher points the
-  // outputs at the image.
+  // normalises across channels from the tile.
+  bool inPlace = op.getReluOutput() == op.getInput();
   int64_t blocks = (p + kLrnBlock - 1) / kLrnBlock;
-  count = blocks;
+  count = (oneImage ? 1 : n) * blocks;
   work = channels * kLrnBlock;
   os << llvm::formatv(
-      "  const int64_t p0 = i * {0};\n"
-      "  const int64_t len = {1} - p0 < {0} ? {1} - p0 : {0};\n"
-      "  const float *a = in0 + p0;\n"
-      "  float *y = out + p0;\n"
-      "  float tile[{2}][{0}]; // relu(acc + bias), every channel of the block\n"
-      "  for (int64_t c = 0; c < {2}; ++c)\n"
+      "  const int64_t p0 = (i % {0}) * {1};\n"
+      "  const int64_t len = {2} - p0 < {1} ? {2} - p0 : {1};\n"
+      "  const int64_t offset = (i / {0}) * {3} + p0;\n"
+      "  {4} *a = {5} + offset;\n"
+      "  float *y = out + offset;\n"
+      "  float tile[{6}][{1}]; // relu(acc + bias), every channel of the block\n"
+      "  for (int64_t c = 0; c < {6}; ++c)\n"
       "    for (int64_t j = 0; j < len; ++j) {{\n"
-      "      const float v = a[c * {1} + j]{3};\n"
+      "      const float v = a[c * {2} + j]{7};\n"
       "      tile[c][j] = v > 0.0f ? v : 0.0f;\n",
-      kLrnBlock, p, channels, bias);
-  // relu_into, when present, is the operand before `out`.
-  if (op.getReluOutput())
-    os << "      io" << op->getNumOperands() - 2 << "[p0 + c * " << p
-       << " + j] = tile[c][j];\n";
+      blocks, kLrnBlock, p, channels * p, inPlace ? "float" : "const float",
+      inPlace ? "io0" : "in0", channels, bias);
+  // In place, the pass that reads the pre-activation writes the ReLU's
+  // output back over it (relu_into is the input itself).
+  if (inPlace)
+    os << "      a[c * " << p << " + j] = tile[c][j];\n";
   os << "    }\n";
   emitLrnSweep(
       os, [](StringRef c) { return ("tile[" + c + "][j]").str(); },
@@ -683,8 +687,9 @@ SmallVector<int64_t> alexnet::kernelOperandOffsets(Operation *op) {
       epilogue && epilogue.getImage()) {
     int64_t offset = *epilogue.getImage() * imageSize(epilogue.getOutput());
     offsets.back() = offset;
+    // In place, the input is the ReLU output's whole buffer.
     if (epilogue.getReluOutput())
-      offsets[op->getNumOperands() - 2] = offset;
+      offsets[0] = offsets[op->getNumOperands() - 2] = offset;
   }
   return offsets;
 }

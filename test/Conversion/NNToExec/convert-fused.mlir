@@ -127,3 +127,28 @@ module attributes {nn.model = "f", nn.batch = 2 : i64} {
     return %f#1 : tensor<2x4x6x6xf32>
   }
 }
+
+// -----
+
+// Per image in a training function: each image's GEMM writes that image of
+// the ReLU output's buffer (the backward pass reads it) and the epilogue
+// rewrites it in place right away (relu_into is its input).
+// CHECK-LABEL: func.func @train
+//       CHECK:   %[[Y:.*]] = exec.alloc : memref<2x4x96x96xf32>
+//       CHECK:   %[[R:.*]] = exec.alloc : memref<2x4x96x96xf32>
+//       CHECK:   exec.gemm %{{.*}}, %{{.*}}, %[[R]] {k = 72 : i64, m = 4 : i64, n = 9216 : i64}
+//       CHECK:   exec.conv_epilogue %[[R]] bias %{{.*}} relu_into %[[R]] -> %[[Y]] {{{.*}}image = 0 : i64
+//       CHECK:   exec.gemm %{{.*}}, %{{.*}}, %[[R]] {c_offset = 36864 : i64, k = 72 : i64, m = 4 : i64, n = 9216 : i64}
+//       CHECK:   exec.conv_epilogue %[[R]] bias %{{.*}} relu_into %[[R]] -> %[[Y]] {{{.*}}image = 1 : i64
+//       CHECK:   exec.lrn_grad %{{.*}}, %[[R]], %[[Y]] -> %{{.*}} {{{.*}}through_relu}
+module attributes {nn.model = "f", nn.batch = 2 : i64} {
+  nn.parameter @c.weight : tensor<4x8x3x3xf32> {init = #nn.init<normal(0.0, 0.01)>}
+  nn.parameter @c.bias : tensor<4xf32> {init = #nn.init<constant(0.0)>}
+  func.func @train(%x: tensor<2x8x96x96xf32>, %dy: tensor<2x4x96x96xf32>) -> tensor<2x4x96x96xf32> {
+    %w = nn.param_ref @c.weight : tensor<4x8x3x3xf32>
+    %b = nn.param_ref @c.bias : tensor<4xf32>
+    %f:2 = nn.conv2d_relu_lrn %x, %w, %b stride [1, 1] pad [1, 1] groups 1 size 3 alpha 1.0e-4 beta 0.75 k 2.0 : tensor<2x8x96x96xf32>, tensor<4x8x3x3xf32>, tensor<4xf32> -> tensor<2x4x96x96xf32>, tensor<2x4x96x96xf32>
+    %g = nn.lrn_backward %dy, %f#0, %f#1 size 3 alpha 1.0e-4 beta 0.75 k 2.0 through_relu : tensor<2x4x96x96xf32>
+    return %g : tensor<2x4x96x96xf32>
+  }
+}

@@ -119,3 +119,19 @@ func.func @epilogue_batch_lrn_staging(%acc: memref<4x128xf32>, %y: memref<2x4x8x
   exec.conv_epilogue %acc -> %y {lrn_size = 5 : i64, alpha = 1.0e-4 : f64, beta = 0.75 : f64, k = 2.0 : f64} : memref<4x128xf32>, memref<2x4x8x8xf32>
   return
 }
+
+// -----
+
+func.func @epilogue_image_relu_elsewhere(%acc: memref<1x4x8x8xf32>, %r: memref<2x4x8x8xf32>, %y: memref<2x4x8x8xf32>) {
+  // expected-error @+1 {{expected relu_into with an image only in place (a one-image scratch epilogue stores only its output)}}
+  exec.conv_epilogue %acc relu_into %r -> %y {image = 0 : i64, lrn_size = 5 : i64, alpha = 1.0e-4 : f64, beta = 0.75 : f64, k = 2.0 : f64} : memref<1x4x8x8xf32>, memref<2x4x8x8xf32>, memref<2x4x8x8xf32>
+  return
+}
+
+// -----
+
+func.func @epilogue_in_place_without_lrn(%r: memref<2x4x8x8xf32>, %y: memref<2x4x8x8xf32>) {
+  // expected-error @+1 {{expected an LRN when working in place (without one the output is the ReLU's)}}
+  exec.conv_epilogue %r relu_into %r -> %y : memref<2x4x8x8xf32>, memref<2x4x8x8xf32>, memref<2x4x8x8xf32>
+  return
+}

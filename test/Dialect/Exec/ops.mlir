@@ -84,8 +84,10 @@ module {
     %bias4 = exec.alloc : memref<4xf32>
     %relu = exec.alloc : memref<2x4x8x8xf32>
     %norm = exec.alloc : memref<2x4x8x8xf32>
-    // CHECK: exec.conv_epilogue %{{.*}} bias %{{.*}} relu_into %{{.*}} -> %{{.*}} {alpha = 1.000000e-04 : f64, beta = 7.500000e-01 : f64, image = 1 : i64, k = 2.000000e+00 : f64, lrn_size = 5 : i64} : memref<1x4x8x8xf32>, memref<4xf32>, memref<2x4x8x8xf32>, memref<2x4x8x8xf32>
-    exec.conv_epilogue %acc bias %bias4 relu_into %relu -> %norm {image = 1 : i64, lrn_size = 5 : i64, alpha = 1.0e-4 : f64, beta = 0.75 : f64, k = 2.0 : f64} : memref<1x4x8x8xf32>, memref<4xf32>, memref<2x4x8x8xf32>, memref<2x4x8x8xf32>
+    // CHECK: exec.conv_epilogue %{{.*}} bias %{{.*}} -> %{{.*}} {alpha = 1.000000e-04 : f64, beta = 7.500000e-01 : f64, image = 1 : i64, k = 2.000000e+00 : f64, lrn_size = 5 : i64} : memref<1x4x8x8xf32>, memref<4xf32>, memref<2x4x8x8xf32>
+    exec.conv_epilogue %acc bias %bias4 -> %norm {image = 1 : i64, lrn_size = 5 : i64, alpha = 1.0e-4 : f64, beta = 0.75 : f64, k = 2.0 : f64} : memref<1x4x8x8xf32>, memref<4xf32>, memref<2x4x8x8xf32>
+    // CHECK: exec.conv_epilogue %[[R:.*]] bias %{{.*}} relu_into %[[R]] -> %{{.*}} {alpha = 1.000000e-04 : f64, beta = 7.500000e-01 : f64, image = 0 : i64, k = 2.000000e+00 : f64, lrn_size = 5 : i64} : memref<2x4x8x8xf32>, memref<4xf32>, memref<2x4x8x8xf32>, memref<2x4x8x8xf32>
+    exec.conv_epilogue %relu bias %bias4 relu_into %relu -> %norm {image = 0 : i64, lrn_size = 5 : i64, alpha = 1.0e-4 : f64, beta = 0.75 : f64, k = 2.0 : f64} : memref<2x4x8x8xf32>, memref<4xf32>, memref<2x4x8x8xf32>, memref<2x4x8x8xf32>
     %wide = exec.alloc : memref<4x128xf32>
     // CHECK: exec.conv_epilogue %{{.*}} -> %{{.*}} : memref<4x128xf32>, memref<2x4x8x8xf32>
     exec.conv_epilogue %wide -> %relu : memref<4x128xf32>, memref<2x4x8x8xf32>

@@ -396,25 +396,34 @@ def Exec_ConvEpilogueOp : Exec_KernelOp<"conv_epilogue",
     [AttrSizedOperandSegments]> {
   let summary = "bias + ReLU [+ LRN] of a convolution's GEMM result, in one pass";
   let description = [{
-    `input` is the GEMM's result: one image [1, F, OH, OW] when `image` = n
-    says which image of the output it is, or the whole batch side by side
-    [F, N*OH*OW]. With r = relu(input + bias[f]):
+    `input` is the GEMM's result, in one of three forms:
+
+    - one image [1, F, OH, OW], a scratch still in cache, when `image` = n
+      says which image of the output it is;
+    - the whole batch side by side, [F, N*OH*OW] (the batch-wide GEMM);
+    - the ReLU output's own [N, F, OH, OW] buffer, given again as
+      `relu_into`: the epilogue works in place (on image n only when
+      `image` is set).
+
+    With r = relu(input + bias[f]):
 
     - without `lrn_size`, output = r (one body per output plane);
-    - with `lrn_size` (and `alpha`, `beta`, `k`), output = lrn(r). For one
-      image, one body per block of 16 pixels builds r for every channel in
-      a tile, normalises across channels from the tile, and stores r to
-      `relu_output` too when that operand is present (the backward pass
-      reads it). For the batch-wide result, whose channel rows lie N*P
-      floats apart, one body per image writes r to `relu_output` (required)
-      row by row and normalises from there while the image is in cache.
+    - with `lrn_size` (and `alpha`, `beta`, `k`), output = lrn(r). On NCHW
+      input one body per block of 16 pixels builds r for every channel in a
+      tile and normalises across channels from the tile; in place it also
+      writes r back over the input (the backward pass reads it). The
+      batch-wide result's channel rows lie N*P floats apart, too far for a
+      tile: one body per image writes r to `relu_into` (required) row by row
+      and normalises from there while the image is in cache.
 
     Per element the arithmetic is that of bias_add/conv_output, relu and lrn
     in the same order, so the fused result equals the unfused one.
     ```mlir
-    exec.conv_epilogue %acc bias %b relu_into %r -> %y {image = 1 : i64, lrn_size = 5 : i64,
+    exec.conv_epilogue %acc bias %b -> %y {image = 1 : i64, lrn_size = 5 : i64,
         alpha = 1.0e-4 : f64, beta = 7.5e-01 : f64, k = 2.0 : f64}
-      : memref<1x96x55x55xf32>, memref<96xf32>, memref<2x96x55x55xf32>, memref<2x96x55x55xf32>
+      : memref<1x96x55x55xf32>, memref<96xf32>, memref<2x96x55x55xf32>
+    exec.conv_epilogue %r bias %b relu_into %r -> %y {image = 1 : i64, lrn_size = 5 : i64, ...}
+      : memref<2x96x55x55xf32>, memref<96xf32>, memref<2x96x55x55xf32>, memref<2x96x55x55xf32>
     ```
   }];
   let arguments = (ins Exec_F32Buffer:$input, Optional<Exec_F32Buffer>:$bias,

@@ -302,15 +302,26 @@ LogicalResult ConvEpilogueOp::verify() {
   shape::Shape in = shapeOf(getInput()), out = shapeOf(getOutput());
   if (out.size() != 4)
     return emitOpError("expected an NCHW output, got ") << memref(getOutput());
-  int64_t p = out[2] * out[3];
-  if (getImage()) {
-    if (*getImage() < 0 || *getImage() >= out[0])
-      return emitOpError("expected an image in [0, ")
-             << out[0] << "), got " << *getImage();
+  bool inPlace = getReluOutput() && getReluOutput() == getInput();
+  if (getImage() && (*getImage() < 0 || *getImage() >= out[0]))
+    return emitOpError("expected an image in [0, ")
+           << out[0] << "), got " << *getImage();
+  if (getImage() && !inPlace) {
+    if (getReluOutput())
+      return emitOpError("expected relu_into with an image only in place "
+                         "(a one-image scratch epilogue stores only its "
+                         "output)");
     if (failed(verifyShape(*this, {{1, out[1], out[2], out[3]}, {}},
                            getInput())))
       return failure();
-  } else if (failed(verifyShape(*this, {{out[1], out[0] * p}, {}},
+  } else if (inPlace) {
+    if (!hasLrn())
+      return emitOpError("expected an LRN when working in place (without "
+                         "one the output is the ReLU's)");
+    if (in != out)
+      return emitOpError("expected the in-place ReLU output of the output's "
+                         "shape");
+  } else if (failed(verifyShape(*this, {{out[1], out[0] * out[2] * out[3]}, {}},
                                 getInput()))) {
     return failure();
   }
