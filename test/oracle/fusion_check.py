@@ -214,11 +214,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("models", nargs="+", help=".nn files to check")
     p.add_argument("--batch", type=int, default=2, help="batch size (default 2)")
-    p.add_argument("--compiler", help="alexnet-compile (default: on PATH, else build/bin)")
-    p.add_argument("--seed", type=int, help="random seed (default: a fresh one)")
-    p.add_argument("--repeat", type=int, default=1,
-                   help="check each model with this many seeds (default 1)")
-    p.add_argument("--tol", type=float, default=1e-6, help="tolerance (default 1e-6)")
+    oracle.add_common_args(p, 1e-6)
     p.add_argument("--threads", type=int, help="infer, grad and step --threads")
     p.add_argument("--steps", type=int, default=3,
                    help="SGD steps of `step` to compare (default 3)")

@@ -273,11 +273,7 @@ def main():
     p.add_argument("models", nargs="+", help=".nn files to check")
     p.add_argument("--batch", type=int, help="batch size (default: the model's)")
     p.add_argument("--exe", help="an executable already compiled from the (only) model")
-    p.add_argument("--compiler", help="alexnet-compile (default: on PATH, else build/bin)")
-    p.add_argument("--seed", type=int, help="random seed (default: a fresh one)")
-    p.add_argument("--repeat", type=int, default=1,
-                   help="check each model with this many seeds (default 1)")
-    p.add_argument("--tol", type=float, default=1e-4, help="tolerance (default 1e-4)")
+    oracle.add_common_args(p, 1e-4)
     p.add_argument("--threads", type=int, help="grad --threads")
     p.add_argument("--sgd-steps", type=int, default=0,
                    help="also check K `step` SGD steps against torch.optim.SGD")

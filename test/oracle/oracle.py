@@ -348,6 +348,15 @@ def check_each(models, check, tmp):
     return 1 if failures else 0
 
 
+def add_common_args(p, tol):
+    """The options every oracle takes: --compiler, --seed, --repeat, --tol."""
+    p.add_argument("--compiler", help="alexnet-compile (default: on PATH, else build/bin)")
+    p.add_argument("--seed", type=int, help="random seed (default: a fresh one)")
+    p.add_argument("--repeat", type=int, default=1,
+                   help="check each model with this many seeds (default 1)")
+    p.add_argument("--tol", type=float, default=tol, help="tolerance (default %g)" % tol)
+
+
 def seeds(args):
     """The --repeat seeds: --seed, --seed + 1, ... or fresh random ones."""
     for i in range(args.repeat):
@@ -424,11 +433,7 @@ def main():
                    help="DSL text of a model (written to a temporary file)")
     p.add_argument("--batch", type=int, help="batch size (default: the model's)")
     p.add_argument("--exe", help="an executable already compiled from the (only) model")
-    p.add_argument("--compiler", help="alexnet-compile (default: on PATH, else build/bin)")
-    p.add_argument("--seed", type=int, help="random seed (default: a fresh one)")
-    p.add_argument("--repeat", type=int, default=1,
-                   help="check each model with this many seeds (default 1)")
-    p.add_argument("--tol", type=float, default=1e-5, help="tolerance (default 1e-5)")
+    add_common_args(p, 1e-5)
     p.add_argument("--threads", type=int, help="infer --threads")
     p.add_argument("-v", "--verbose", action="store_true")
     args = p.parse_args()

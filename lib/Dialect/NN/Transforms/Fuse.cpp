@@ -88,26 +88,38 @@ LogicalResult checkOnlyUser(PatternRewriter &rewriter, Operation *consumer,
   return success();
 }
 
-/// conv2d -> relu  =>  conv2d_relu.
-struct FuseConvRelu : OpRewritePattern<ReluOp> {
-  using OpRewritePattern::OpRewritePattern;
+/// conv2d -> relu  =>  conv2d_relu, and dense (with a bias) -> relu  =>
+/// dense_relu: the fused op takes the producer's operands and attributes,
+/// and its epilogue applies the bias and the ReLU in one pass over the
+/// GEMM's result.
+template <typename Producer, typename Fused>
+struct FuseRelu : OpRewritePattern<ReluOp> {
+  using OpRewritePattern<ReluOp>::OpRewritePattern;
 
   LogicalResult matchAndRewrite(ReluOp relu,
                                 PatternRewriter &rewriter) const override {
-    auto conv = relu.getInput().getDefiningOp<Conv2DOp>();
-    if (!conv)
+    auto producer = relu.getInput().template getDefiningOp<Producer>();
+    if (!producer)
       return failure();
-    if (failed(checkOnlyUser(rewriter, relu, conv.getResult(), "conv2d",
-                             "recompute the convolution")) ||
-        failed(checkOneDevice(rewriter, relu, conv)))
+    constexpr bool dense = std::is_same_v<Producer, DenseOp>;
+    if (dense && !producer.getBias())
+      return rewriter.notifyMatchFailure(relu, [&](Diagnostic &diag) {
+        diag << "not fused: " << describe(producer)
+             << " has no bias, so its GEMM leaves no epilogue pass to fold "
+                "the ReLU into";
+      });
+    if (failed(checkOnlyUser(rewriter, relu, producer.getResult(),
+                             producer->getName().stripDialect(),
+                             dense ? "recompute the GEMM"
+                                   : "recompute the convolution")) ||
+        failed(checkOneDevice(rewriter, relu, producer)))
       return failure();
-    auto fused = rewriter.create<Conv2DReluOp>(
-        relu.getLoc(), relu.getType(), conv.getInput(), conv.getWeight(),
-        conv.getBias(), conv.getStrideAttr(), conv.getPadAttr(),
-        conv.getGroupsAttr());
-    adopt(fused, {conv, relu});
+    auto fused = rewriter.create<Fused>(relu.getLoc(), relu.getType(),
+                                        producer->getOperands(),
+                                        producer->getAttrs());
+    adopt(fused, {producer, relu});
     rewriter.replaceOp(relu, fused.getResult());
-    rewriter.eraseOp(conv);
+    rewriter.eraseOp(producer);
     return success();
   }
 };
@@ -140,36 +152,6 @@ struct FuseConvReluLrn : OpRewritePattern<LrnOp> {
     adopt(fused, {convRelu, lrn});
     rewriter.replaceOp(convRelu, fused.getReluOutput());
     rewriter.replaceOp(lrn, fused.getOutput());
-    return success();
-  }
-};
-
-/// dense -> relu  =>  dense_relu (bias + ReLU in one pass over the GEMM's
-/// result).
-struct FuseDenseRelu : OpRewritePattern<ReluOp> {
-  using OpRewritePattern::OpRewritePattern;
-
-  LogicalResult matchAndRewrite(ReluOp relu,
-                                PatternRewriter &rewriter) const override {
-    auto dense = relu.getInput().getDefiningOp<DenseOp>();
-    if (!dense)
-      return failure();
-    if (!dense.getBias())
-      return rewriter.notifyMatchFailure(relu, [&](Diagnostic &diag) {
-        diag << "not fused: " << describe(dense)
-             << " has no bias, so its GEMM leaves no epilogue pass to fold "
-                "the ReLU into";
-      });
-    if (failed(checkOnlyUser(rewriter, relu, dense.getResult(), "dense",
-                             "recompute the GEMM")) ||
-        failed(checkOneDevice(rewriter, relu, dense)))
-      return failure();
-    auto fused = rewriter.create<DenseReluOp>(relu.getLoc(), relu.getType(),
-                                              dense.getInput(),
-                                              dense.getWeight(), dense.getBias());
-    adopt(fused, {dense, relu});
-    rewriter.replaceOp(relu, fused.getResult());
-    rewriter.eraseOp(dense);
     return success();
   }
 };
@@ -260,7 +242,8 @@ struct FusePass : impl::FusePassBase<FusePass> {
                       StringAttr::get(&getContext(), computeGraphHash(module)));
 
     RewritePatternSet patterns(&getContext());
-    patterns.add<FuseConvRelu, FuseConvReluLrn, FuseDenseRelu,
+    patterns.add<FuseRelu<Conv2DOp, Conv2DReluOp>, FuseConvReluLrn,
+                 FuseRelu<DenseOp, DenseReluOp>,
                  FuseReluBackward<LrnBackwardOp>,
                  FuseReluBackward<MaxPoolBackwardOp>>(&getContext());
     FrozenRewritePatternSet frozen(std::move(patterns));
