@@ -19,25 +19,39 @@ int64_t numElements(Value value) {
   return cast<RankedTensorType>(value.getType()).getNumElements();
 }
 
+/// A convolution's multiply-adds (x2), for conv2d and the fused convs.
+template <typename ConvLike>
+int64_t convFlops(ConvLike conv) {
+  auto input = cast<RankedTensorType>(conv.getInput().getType());
+  auto weight = cast<RankedTensorType>(conv.getWeight().getType());
+  return shape::conv2dFlops(
+      cast<RankedTensorType>(conv->getResults().back().getType())
+          .getShape()
+          .vec(),
+      input.getDimSize(1), {weight.getDimSize(2), weight.getDimSize(3)},
+      conv.getGroups());
+}
+
+/// A dense layer's multiply-adds (x2), for dense and dense_relu.
+template <typename DenseLike>
+int64_t denseFlops(DenseLike dense) {
+  auto input = cast<RankedTensorType>(dense.getInput().getType());
+  return shape::denseFlops(
+      cast<RankedTensorType>(dense.getType()).getShape().vec(),
+      input.getDimSize(1));
+}
+
+/// size squares and adds, then scale, offset, pow and divide.
+int64_t lrnFlops(int64_t elements, int64_t size) {
+  return elements * (2 * size + 3);
+}
+
 int64_t forwardFlops(Operation *op) {
   return llvm::TypeSwitch<Operation *, int64_t>(op)
-      .Case([](nn::Conv2DOp conv) {
-        auto input = cast<RankedTensorType>(conv.getInput().getType());
-        auto weight = cast<RankedTensorType>(conv.getWeight().getType());
-        return shape::conv2dFlops(
-            cast<RankedTensorType>(conv.getType()).getShape().vec(),
-            input.getDimSize(1), {weight.getDimSize(2), weight.getDimSize(3)},
-            conv.getGroups());
-      })
-      .Case([](nn::DenseOp dense) {
-        auto input = cast<RankedTensorType>(dense.getInput().getType());
-        return shape::denseFlops(
-            cast<RankedTensorType>(dense.getType()).getShape().vec(),
-            input.getDimSize(1));
-      })
+      .Case([](nn::Conv2DOp conv) { return convFlops(conv); })
+      .Case([](nn::DenseOp dense) { return denseFlops(dense); })
       .Case([](nn::LrnOp lrn) {
-        // size squares and adds, then scale, offset, pow and divide.
-        return numElements(lrn.getOutput()) * (2 * lrn.getSize() + 3);
+        return lrnFlops(numElements(lrn.getOutput()), lrn.getSize());
       })
       .Case<nn::MaxPoolOp, nn::AvgPoolOp>([](auto pool) {
         return numElements(pool.getOutput()) * pool.getWindow()[0] *
@@ -115,24 +129,12 @@ struct Part {
 };
 
 SmallVector<Part> partsOf(Operation *op) {
-  auto y = [&] { return bytes(op->getResults().back()); };
-  auto elements = [&] {
-    return cast<RankedTensorType>(op->getResults().back().getType())
-        .getNumElements();
-  };
-  auto convFlops = [&](auto conv) {
-    auto input = cast<RankedTensorType>(conv.getInput().getType());
-    auto weight = cast<RankedTensorType>(conv.getWeight().getType());
-    return shape::conv2dFlops(
-        cast<RankedTensorType>(conv->getResult(0).getType()).getShape().vec(),
-        input.getDimSize(1), {weight.getDimSize(2), weight.getDimSize(3)},
-        conv.getGroups());
-  };
+  int64_t y = bytes(op->getResults().back());
+  int64_t elements = numElements(op->getResults().back());
   auto producer = [&](StringRef name, int64_t flops, Value input, bool bias) {
-    return Part{name.str(), flops, bytes(input) + y() + (bias ? 2 * y() : 0),
-                true};
+    return Part{name.str(), flops, bytes(input) + y + (bias ? 2 * y : 0), true};
   };
-  Part relu{"relu", elements(), 2 * y()};
+  Part relu{"relu", elements, 2 * y};
   if (auto conv = dyn_cast<nn::Conv2DReluOp>(op))
     return {producer("conv2d", convFlops(conv), conv.getInput(),
                      bool(conv.getBias())),
@@ -140,17 +142,9 @@ SmallVector<Part> partsOf(Operation *op) {
   if (auto conv = dyn_cast<nn::Conv2DReluLrnOp>(op))
     return {producer("conv2d", convFlops(conv), conv.getInput(),
                      bool(conv.getBias())),
-            relu, Part{"lrn", elements() * (2 * conv.getSize() + 3), 2 * y()}};
-  if (auto dense = dyn_cast<nn::DenseReluOp>(op)) {
-    auto input = cast<RankedTensorType>(dense.getInput().getType());
-    return {producer("dense",
-                     shape::denseFlops(cast<RankedTensorType>(dense.getType())
-                                           .getShape()
-                                           .vec(),
-                                       input.getDimSize(1)),
-                     dense.getInput(), true),
-            relu};
-  }
+            relu, Part{"lrn", lrnFlops(elements, conv.getSize()), 2 * y}};
+  if (auto dense = dyn_cast<nn::DenseReluOp>(op))
+    return {producer("dense", denseFlops(dense), dense.getInput(), true), relu};
   return {};
 }
 
@@ -177,13 +171,8 @@ Traffic alexnet::activationTraffic(Operation *op) {
                   (isa<nn::DenseOp>(op) && cast<nn::DenseOp>(op).getBias());
   if (biasPass)
     generic += 2 * bytes(op->getResult(0));
-  bool throughRelu = false;
-  if (auto lrn = dyn_cast<nn::LrnBackwardOp>(op))
-    throughRelu = lrn.getThroughRelu();
-  if (auto pool = dyn_cast<nn::MaxPoolBackwardOp>(op))
-    throughRelu = pool.getThroughRelu();
   // The relu_backward folded in read dy and the mask and wrote dx.
-  int64_t folded = throughRelu ? 3 * bytes(op->getResult(0)) : 0;
+  int64_t folded = nn::passesThroughRelu(op) ? 3 * bytes(op->getResult(0)) : 0;
   return {generic + folded, generic};
 }
 

@@ -14,6 +14,7 @@
 #include "llvm/Support/FormatVariadic.h"
 
 #include <cmath>
+#include <functional>
 
 using namespace mlir;
 using namespace alexnet;
@@ -78,6 +79,39 @@ LogicalResult emitIm2Col(exec::Im2ColOp op, raw_ostream &os, int64_t &count,
 constexpr int64_t kLrnBlock = 16;
 constexpr int64_t kMaxLrnTileChannels = 1024;
 
+/// The first statements of a kernel with one index per block of up to 16
+/// consecutive pixels of one image (`hw` pixels, `channels` planes): the
+/// block's first pixel p0, its length and its element offset in NCHW.
+/// Returns the number of blocks per image.
+int64_t emitPixelBlock(raw_ostream &os, int64_t hw, int64_t channels) {
+  int64_t blocks = (hw + kLrnBlock - 1) / kLrnBlock;
+  os << llvm::formatv(
+      "  const int64_t p0 = (i % {0}) * {1};\n"
+      "  const int64_t len = {2} - p0 < {1} ? {2} - p0 : {1};\n"
+      "  const int64_t offset = (i / {0}) * {3} + p0;\n",
+      blocks, kLrnBlock, hw, channels * hw);
+  return blocks;
+}
+
+/// Kernels that keep a tile of 16 pixels x every channel on the stack.
+LogicalResult checkTileChannels(Operation *op, int64_t channels) {
+  if (channels <= kMaxLrnTileChannels)
+    return success();
+  return op->emitOpError("has ")
+         << channels << " channels; the kernel keeps " << kLrnBlock
+         << " floats per channel per block and supports at most "
+         << kMaxLrnTileChannels;
+}
+
+/// `base[c * stride + j]`: channel c's element at pixel j of a row-major
+/// [C, stride] block, for emitLrnSweep.
+std::function<std::string(StringRef)> rowElement(StringRef base,
+                                                 int64_t stride) {
+  return [base = base.str(), stride](StringRef c) {
+    return base + "[" + c.str() + " * " + std::to_string(stride) + " + j]";
+  };
+}
+
 /// The LRN of one block of `len` pixels: a window of `size` channels slides
 /// down the channel axis with a running sum of squares per pixel, so each
 /// input is read twice instead of `size` times, and the per-pixel loops are
@@ -120,22 +154,12 @@ LogicalResult emitLrn(exec::LrnOp op, raw_ostream &os, int64_t &count,
                       int64_t &work) {
   ArrayRef<int64_t> x = dims(op.getInput());
   int64_t channels = x[1], hw = x[2] * x[3];
-  int64_t blocks = (hw + kLrnBlock - 1) / kLrnBlock;
-  count = x[0] * blocks;
+  count = x[0] * emitPixelBlock(os, hw, channels);
   work = channels * kLrnBlock;
-  os << llvm::formatv(
-      "  const int64_t p0 = (i % {0}) * {1};\n"
-      "  const int64_t len = {2} - p0 < {1} ? {2} - p0 : {1};\n"
-      "  const int64_t offset = (i / {0}) * {3} + p0;\n"
-      "  const float *x = in0 + offset;\n"
-      "  float *y = out + offset;\n",
-      blocks, kLrnBlock, hw, channels * hw);
-  auto element = [hw](StringRef base) {
-    return [base, hw](StringRef c) {
-      return (base + "[" + c + " * " + Twine(hw) + " + j]").str();
-    };
-  };
-  emitLrnSweep(os, element("x"), element("y"), channels, op.getSize(),
+  os << "  const float *x = in0 + offset;\n"
+        "  float *y = out + offset;\n";
+  emitLrnSweep(os, rowElement("x", hw), rowElement("y", hw), channels,
+               op.getSize(),
                op.getAlpha().convertToDouble(), op.getBeta().convertToDouble(),
                op.getK().convertToDouble());
   return success();
@@ -172,13 +196,11 @@ LogicalResult emitConvEpilogue(exec::ConvEpilogueOp op, raw_ostream &os,
         p, bias);
     return success();
   }
-  auto sweepOver = [&](StringRef in, StringRef out) {
-    emitLrnSweep(
-        os,
-        [&](StringRef c) { return (in + "[" + c + " * " + Twine(p) + " + j]").str(); },
-        [&](StringRef c) { return (out + "[" + c + " * " + Twine(p) + " + j]").str(); },
-        channels, *op.getLrnSize(), op.getAlpha()->convertToDouble(),
-        op.getBeta()->convertToDouble(), op.getK()->convertToDouble());
+  // The LRN of one block: from `in` (indexable by c and j) into y.
+  auto sweep = [&](std::function<std::string(StringRef)> in) {
+    emitLrnSweep(os, in, rowElement("y", p), channels, *op.getLrnSize(),
+                 op.getAlpha()->convertToDouble(),
+                 op.getBeta()->convertToDouble(), op.getK()->convertToDouble());
   };
   if (dims(op.getInput()).size() == 2) {
     // The batch-wide [F, N*P] result: channel rows lie N*P floats apart, too
@@ -205,47 +227,36 @@ LogicalResult emitConvEpilogue(exec::ConvEpilogueOp op, raw_ostream &os,
         "  const float *x = r + p0;\n"
         "  float *y = out + i * {2} + p0;\n",
         p, reluOut, channels * p, channels, n * p, bias, kLrnBlock);
-    sweepOver("x", "y");
+    sweep(rowElement("x", p));
     os << "  }\n";
     return success();
   }
-  if (channels > kMaxLrnTileChannels)
-    return op.emitOpError("has ")
-           << channels << " channels; the fused epilogue keeps " << kLrnBlock
-           << " floats per channel per block and supports at most "
-           << kMaxLrnTileChannels;
+  if (failed(checkTileChannels(op, channels)))
+    return failure();
   // NCHW: one image's [1, F, P] scratch, still in cache, or the ReLU
   // output's own buffer, rewritten in place (the launcher points the
   // operands at the image when there is one). One index per block of 16
   // pixels builds relu(acc + bias) for every channel in a tile and
   // normalises across channels from the tile.
   bool inPlace = op.getReluOutput() == op.getInput();
-  int64_t blocks = (p + kLrnBlock - 1) / kLrnBlock;
-  count = (oneImage ? 1 : n) * blocks;
+  count = (oneImage ? 1 : n) * emitPixelBlock(os, p, channels);
   work = channels * kLrnBlock;
   os << llvm::formatv(
-      "  const int64_t p0 = (i % {0}) * {1};\n"
-      "  const int64_t len = {2} - p0 < {1} ? {2} - p0 : {1};\n"
-      "  const int64_t offset = (i / {0}) * {3} + p0;\n"
-      "  {4} *a = {5} + offset;\n"
+      "  {0} *a = {1} + offset;\n"
       "  float *y = out + offset;\n"
-      "  float tile[{6}][{1}]; // relu(acc + bias), every channel of the block\n"
-      "  for (int64_t c = 0; c < {6}; ++c)\n"
+      "  float tile[{2}][{3}]; // relu(acc + bias), every channel of the block\n"
+      "  for (int64_t c = 0; c < {2}; ++c)\n"
       "    for (int64_t j = 0; j < len; ++j) {{\n"
-      "      const float v = a[c * {2} + j]{7};\n"
+      "      const float v = a[c * {4} + j]{5};\n"
       "      tile[c][j] = v > 0.0f ? v : 0.0f;\n",
-      blocks, kLrnBlock, p, channels * p, inPlace ? "float" : "const float",
-      inPlace ? "io0" : "in0", channels, bias);
+      inPlace ? "float" : "const float", inPlace ? "io0" : "in0", channels,
+      kLrnBlock, p, bias);
   // In place, the pass that reads the pre-activation writes the ReLU's
   // output back over it (relu_into is the input itself).
   if (inPlace)
     os << "      a[c * " << p << " + j] = tile[c][j];\n";
   os << "    }\n";
-  emitLrnSweep(
-      os, [](StringRef c) { return ("tile[" + c + "][j]").str(); },
-      [p](StringRef c) { return ("y[" + c + " * " + Twine(p) + " + j]").str(); },
-      channels, *op.getLrnSize(), op.getAlpha()->convertToDouble(),
-      op.getBeta()->convertToDouble(), op.getK()->convertToDouble());
+  sweep([](StringRef c) { return ("tile[" + c + "][j]").str(); });
   return success();
 }
 
@@ -426,32 +437,25 @@ LogicalResult emitLrnGrad(exec::LrnGradOp op, raw_ostream &os, int64_t &count,
                           int64_t &work) {
   ArrayRef<int64_t> x = dims(op.getForwardInput());
   int64_t channels = x[1], hw = x[2] * x[3], half = op.getSize() / 2;
-  if (channels > kMaxLrnTileChannels)
-    return op.emitOpError("has ")
-           << channels << " channels; the kernel keeps " << kLrnBlock
-           << " floats per channel per block and supports at most "
-           << kMaxLrnTileChannels;
+  if (failed(checkTileChannels(op, channels)))
+    return failure();
   double alpha = op.getAlpha().convertToDouble();
   double beta = op.getBeta().convertToDouble();
-  int64_t blocks = (hw + kLrnBlock - 1) / kLrnBlock;
-  count = x[0] * blocks;
+  count = x[0] * emitPixelBlock(os, hw, channels);
   work = channels * kLrnBlock;
   os << llvm::formatv(
-      "  const int64_t p0 = (i % {0}) * {1};\n"
-      "  const int64_t len = {2} - p0 < {1} ? {2} - p0 : {1};\n"
-      "  const int64_t offset = (i / {0}) * {3} + p0;\n"
       "  const float *dy = in0 + offset, *x = in1 + offset, *y = in2 + offset;\n"
       "  float *dx = out + offset;\n"
-      "  float t[{4}][{1}]; // dy_c y_c / s_c\n"
+      "  float t[{0}][{1}]; // dy_c y_c / s_c\n"
       "  float sum[{1}];\n"
       "  for (int64_t j = 0; j < len; ++j) sum[j] = 0.0f;\n"
-      "  for (int64_t c = 0; c < {5} && c < {4}; ++c)\n"
+      "  for (int64_t c = 0; c < {3} && c < {0}; ++c)\n"
       "    for (int64_t j = 0; j < len; ++j) sum[j] += x[c * {2} + j] * x[c * {2} + j];\n"
-      "  for (int64_t c = 0; c < {4}; ++c) {{\n"
+      "  for (int64_t c = 0; c < {0}; ++c) {{\n"
       "    for (int64_t j = 0; j < len; ++j) {{\n"
-      "      const float s = {6} + {7} * sum[j];\n",
-      blocks, kLrnBlock, hw, channels * hw, channels, half + 1,
-      literal(op.getK().convertToDouble()), literal(alpha));
+      "      const float s = {4} + {5} * sum[j];\n",
+      channels, kLrnBlock, hw, half + 1, literal(op.getK().convertToDouble()),
+      literal(alpha));
   // The forward's pow-free path for the paper's beta = 0.75.
   if (beta == 0.75)
     os << "      dx[c * " << hw << " + j] = dy[c * " << hw

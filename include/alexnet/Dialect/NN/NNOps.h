@@ -26,6 +26,10 @@ llvm::StringRef layerName(mlir::Location loc, llvm::StringRef fallback);
 /// (in order) for a fused op, whose location is a FusedLoc of its layers'.
 llvm::SmallVector<llvm::StringRef> fusedLayerNames(mlir::Location loc);
 
+/// Whether `op` is a gradient (lrn_backward, maxpool_backward) that nn-fuse
+/// marked `through_relu`: it also applies the ReLU's mask.
+bool passesThroughRelu(mlir::Operation *op);
+
 } // namespace alexnet::nn
 
 #endif // ALEXNET_DIALECT_NN_NNOPS_H

@@ -85,6 +85,14 @@ StringRef alexnet::nn::layerName(Location loc, StringRef fallback) {
   return fallback;
 }
 
+bool alexnet::nn::passesThroughRelu(Operation *op) {
+  if (auto lrn = dyn_cast<LrnBackwardOp>(op))
+    return lrn.getThroughRelu();
+  if (auto pool = dyn_cast<MaxPoolBackwardOp>(op))
+    return pool.getThroughRelu();
+  return false;
+}
+
 SmallVector<StringRef> alexnet::nn::fusedLayerNames(Location loc) {
   SmallVector<StringRef> names;
   if (auto named = dyn_cast<NameLoc>(loc))

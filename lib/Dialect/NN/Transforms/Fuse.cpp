@@ -202,32 +202,23 @@ struct RefusalCollector : RewriterBase::Listener {
 
 /// The remark for an op nn-fuse built or marked, if it is one.
 std::optional<std::string> fusionReport(Operation *op) {
+  bool forward = isa<Conv2DReluOp, Conv2DReluLrnOp, DenseReluOp>(op);
+  if (!forward && !passesThroughRelu(op))
+    return std::nullopt;
   // Hand-written IR has no layer names: name the chain by its ops.
-  std::string layers = fusedLayerNames(op->getLoc()).empty()
-                           ? llvm::TypeSwitch<Operation *, std::string>(op)
-                                 .Case([](Conv2DReluOp) { return "conv2d + relu"; })
-                                 .Case([](Conv2DReluLrnOp) {
-                                   return "conv2d + relu + lrn";
-                                 })
-                                 .Case([](DenseReluOp) { return "dense + relu"; })
-                                 .Case([](LrnBackwardOp) {
-                                   return "lrn + relu";
-                                 })
-                                 .Default([](Operation *) {
-                                   return "maxpool + relu";
-                                 })
-                           : describe(op);
-  if (isa<Conv2DReluOp, Conv2DReluLrnOp, DenseReluOp>(op))
-    return "fused " + layers + " into " + op->getName().getStringRef().str();
-  bool throughRelu = false;
-  if (auto lrn = dyn_cast<LrnBackwardOp>(op))
-    throughRelu = lrn.getThroughRelu();
-  if (auto pool = dyn_cast<MaxPoolBackwardOp>(op))
-    throughRelu = pool.getThroughRelu();
-  if (throughRelu)
-    return "fused the gradients of " + layers + " into " +
-           op->getName().getStringRef().str() + " through_relu";
-  return std::nullopt;
+  std::string layers =
+      !fusedLayerNames(op->getLoc()).empty()
+          ? describe(op)
+          : llvm::TypeSwitch<Operation *, std::string>(op)
+                .Case([](Conv2DReluOp) { return "conv2d + relu"; })
+                .Case([](Conv2DReluLrnOp) { return "conv2d + relu + lrn"; })
+                .Case([](DenseReluOp) { return "dense + relu"; })
+                .Case([](LrnBackwardOp) { return "lrn + relu"; })
+                .Default([](Operation *) { return "maxpool + relu"; });
+  std::string fused = op->getName().getStringRef().str();
+  if (forward)
+    return "fused " + layers + " into " + fused;
+  return "fused the gradients of " + layers + " into " + fused + " through_relu";
 }
 
 struct FusePass : impl::FusePassBase<FusePass> {
