@@ -167,14 +167,7 @@ def check_model(model, args, workdir, label):
 
 
 def check_once(g, exes, seed, args, workdir, model, label, fusions):
-    rng = np.random.default_rng(seed)
-    weights = oracle.random_weights(g, rng)
-    x = oracle.random_input(g.inputs[0][2], rng)
-    labels = rng.integers(0, grad_oracle.class_count(g), size=x.shape[0],
-                          dtype=np.int64)
-    np.savez(os.path.join(workdir, "w.npz"), **weights)
-    np.save(os.path.join(workdir, "x.npy"), x)
-    np.save(os.path.join(workdir, "labels.npy"), labels)
+    _, x, _, _ = grad_oracle.draw_inputs(g, seed, workdir)
 
     got = {variant: results(exes[variant], args, workdir,
                             os.path.join(workdir, variant), g.output_name)

@@ -196,19 +196,25 @@ def check_model(model, args, workdir):
     return ok
 
 
-def check_once(g, exe, seed, args, workdir, model, batch):
+def draw_inputs(g, seed, workdir):
+    """The weights, input and labels of one check: oracle.py's random
+    weights and input, then labels uniform over the classes (int64, NumPy's
+    default), saved as w.npz, x.npy and labels.npy in `workdir`. Returns
+    (weights, x, labels, (npz, xin, lin))."""
     rng = np.random.default_rng(seed)
     weights = oracle.random_weights(g, rng)
     x = oracle.random_input(g.inputs[0][2], rng)
-    classes = class_count(g)
-    labels = rng.integers(0, classes, size=x.shape[0], dtype=np.int64)
+    labels = rng.integers(0, class_count(g), size=x.shape[0], dtype=np.int64)
+    paths = tuple(os.path.join(workdir, f) for f in ("w.npz", "x.npy", "labels.npy"))
+    np.savez(paths[0], **weights)
+    np.save(paths[1], x)
+    np.save(paths[2], labels)
+    return weights, x, labels, paths
 
-    npz, axw = os.path.join(workdir, "w.npz"), os.path.join(workdir, "w.axw")
-    xin, lin = os.path.join(workdir, "x.npy"), os.path.join(workdir, "labels.npy")
-    gout = os.path.join(workdir, "g.npz")
-    np.savez(npz, **weights)
-    np.save(xin, x)
-    np.save(lin, labels)
+
+def check_once(g, exe, seed, args, workdir, model, batch):
+    weights, x, labels, (npz, xin, lin) = draw_inputs(g, seed, workdir)
+    axw, gout = os.path.join(workdir, "w.axw"), os.path.join(workdir, "g.npz")
     run([exe, "import", "--npz", npz, "-o", axw], "import")
     threads = ["--threads", str(args.threads)] if args.threads else []
     t = time.time()
