@@ -62,12 +62,7 @@ HEAD_KERNELS = {"conv_epilogue", "bias_add", "conv_output", "bias_relu",
 ABSORBED_KERNELS = {"relu", "lrn", "relu_grad"}
 
 
-def run(cmd):
-    """oracle.run, failing the benchmark with the tool's output."""
-    try:
-        return oracle.run(cmd, os.path.basename(cmd[0]), timeout=3600)
-    except oracle.OracleError as e:
-        raise SystemExit("%s: error: %s" % (os.path.basename(__file__), e))
+run = oracle.run_or_exit
 
 
 def parse_batches(text):

@@ -30,12 +30,7 @@ import oracle  # noqa: E402
 import grad_oracle  # noqa: E402
 
 
-def run(cmd):
-    """oracle.run, failing the benchmark with the tool's output."""
-    try:
-        return oracle.run(cmd, os.path.basename(cmd[0]), timeout=3600)
-    except oracle.OracleError as e:
-        raise SystemExit("%s: error: %s" % (os.path.basename(__file__), e))
+run = oracle.run_or_exit
 
 
 def torch_step_ms(g, batch, iters, warmup, momentum, decay):

@@ -60,12 +60,7 @@ def load_split(root, prefix):
     return images, labels.astype(np.int64)
 
 
-def run(cmd):
-    """oracle.run, failing the benchmark with the tool's output."""
-    try:
-        return oracle.run(cmd, os.path.basename(cmd[0]), timeout=3600)
-    except oracle.OracleError as e:
-        raise SystemExit("%s: error: %s" % (os.path.basename(__file__), e))
+run = oracle.run_or_exit
 
 
 def train_compiled(exe, data, w0, steps, lr, threads, workdir):

@@ -313,6 +313,14 @@ def run(cmd, what, timeout=900):
     return p.stdout
 
 
+def run_or_exit(cmd):
+    """run() for the benchmarks: a failing tool ends the script with its output."""
+    try:
+        return run(cmd, os.path.basename(cmd[0]), timeout=3600)
+    except OracleError as e:
+        raise SystemExit("%s: error: %s" % (os.path.basename(sys.argv[0]), e))
+
+
 def compiled_executable(model, args, workdir, batch, flags=()):
     """--exe if given, else `model` compiled for the CPU into `workdir`."""
     if args.exe:
