@@ -90,16 +90,14 @@ int runInfoCommand(const Invocation &inv) {
   int64_t totalFlops = 0, totalTraffic = 0, totalFused = 0;
   for (int32_t i = 0; i < m.numLayers; ++i) {
     const LayerSpec &l = m.layers[i];
-    std::string fusion = l.fusion ? l.fusion : "";
-    bool absorbed = fusion.rfind("(in ", 0) == 0;
     layers.push_back({l.name, l.op, formatDims(l.shape, l.rank),
                       l.parameters ? withThousands(l.parameters) : "-",
                       l.flops ? withPrefix(double(l.flops), "FLOP") : "-",
                       l.traffic ? withPrefix(double(l.traffic), "B") : "-",
-                      absorbed || !l.fusedTraffic
-                          ? "-"
-                          : withPrefix(double(l.fusedTraffic), "B"),
-                      fusion});
+                      // 0 for a layer another absorbed (and for views).
+                      l.fusedTraffic ? withPrefix(double(l.fusedTraffic), "B")
+                                     : "-",
+                      l.fusion ? l.fusion : ""});
     totalFlops += l.flops;
     totalTraffic += l.traffic;
     totalFused += l.fusedTraffic;

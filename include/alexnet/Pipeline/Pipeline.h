@@ -22,7 +22,7 @@ struct PipelineOptions {
 };
 
 /// The nn-level graph passes: [nn-autodiff,] [nn-fuse]. `--emit=summary`
-/// runs them on a copy of the module to report what will be compiled.
+/// runs them before it summarises, to report what will be compiled.
 void buildGraphPipeline(mlir::OpPassManager &pm,
                         const PipelineOptions &options);
 
