@@ -154,7 +154,8 @@ private:
                        Location location) {
     return builder.create<nn::ParamRefOp>(
         location, tensorType(shape, DType::F32),
-        FlatSymbolRefAttr::get(builder.getContext(), layer.name + suffix.str()));
+        FlatSymbolRefAttr::get(builder.getContext(), layer.name + suffix.str()),
+        /*row_offset=*/IntegerAttr());
   }
 
   mlir::Value buildLayer(const Layer &layer) {
@@ -195,7 +196,9 @@ private:
                                            pair(layer.kernel),
                                            pair(layer.stride), pair(layer.pad));
     case OpKind::Dropout:
-      return builder.create<nn::DropoutOp>(location, x, f64(layer.rate));
+      return builder.create<nn::DropoutOp>(location, x.getType(), x, f64(layer.rate),
+                                           /*stream=*/IntegerAttr(),
+                                           /*window=*/DenseI64ArrayAttr());
     case OpKind::Flatten:
       return builder.create<nn::FlattenOp>(location, resultType, x);
     case OpKind::Concat: {

@@ -12,6 +12,14 @@ using namespace mlir;
 
 void alexnet::buildGraphPipeline(OpPassManager &pm,
                                  const PipelineOptions &options) {
+  // Before autodiff: the backward graph is built already placed, each
+  // gradient op with its forward op.
+  if (options.devices > 1) {
+    nn::PartitionPassOptions partition;
+    partition.devices = options.devices;
+    partition.parallel = options.parallel;
+    pm.addPass(nn::createPartitionPass(partition));
+  }
   if (options.training)
     pm.addPass(nn::createAutodiffPass());
   // After autodiff: the gradient rules know only the unfused ops, and the

@@ -8,6 +8,8 @@
 
 #include "alexnet/Runtime/Driver.h"
 
+#include <algorithm>
+
 #include "alexnet/Runtime/Cpu/Blas.h"
 #include "alexnet/Runtime/DriverArgs.h"
 
@@ -169,7 +171,10 @@ int runMain(int argc, char **argv, const ModelDesc &model) {
   return status;
 }
 
-void applyBlasThreads(int threads) { cpu::setBlasThreads(threads); }
+void applyBlasThreads(const ModelDesc &model, int threads) {
+  int devices = std::max(1, model.numDevices);
+  cpu::setBlasThreads(std::max(1, threads / devices));
+}
 
 std::string withThousands(int64_t value) {
   std::string digits =

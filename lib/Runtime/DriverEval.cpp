@@ -77,7 +77,7 @@ int runEvalCommand(const Invocation &inv) {
             << train.message() << "\n";
   }
 
-  applyBlasThreads(*threads);
+  applyBlasThreads(model, *threads);
   ExecContext ctx(model, *threads);
   if (Status s = loadWeightsInto(*weights, model, ctx.params()); !s.ok())
     return inv.fail(s);

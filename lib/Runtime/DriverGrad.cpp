@@ -62,7 +62,7 @@ int runGradCommand(const Invocation &inv) {
   if (!batch.ok())
     return inv.fail(batch.error());
 
-  applyBlasThreads(*threads);
+  applyBlasThreads(model, *threads);
   ExecContext ctx(model, *threads);
   if (Status s = loadWeightsInto(*weights, model, ctx.params()); !s.ok())
     return inv.fail(s);

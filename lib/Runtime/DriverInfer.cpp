@@ -90,7 +90,7 @@ int runInferCommand(const Invocation &inv) {
   if (!x.ok())
     return inv.fail(x.error());
 
-  applyBlasThreads(*threads);
+  applyBlasThreads(model, *threads);
   ExecContext ctx(model, *threads);
   if (Status s = loadWeightsInto(*weights, model, ctx.params()); !s.ok())
     return inv.fail(s);
@@ -144,7 +144,7 @@ int runBenchCommand(const Invocation &inv) {
   }
   const TensorSpec *specs = train ? model.trainStep->inputs : model.inputs;
   int32_t numInputs = train ? model.trainStep->numInputs : model.numInputs;
-  applyBlasThreads(*threads);
+  applyBlasThreads(model, *threads);
   ExecContext ctx(model, *threads);
   initParams(model, 1, ctx.params(), &ctx.pool());
   // Tensor inputs uniform in [0.5, 1): non-zero, so no kernel sees a

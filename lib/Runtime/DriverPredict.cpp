@@ -122,7 +122,7 @@ int runPredictCommand(const Invocation &inv) {
     labels = loaded.take();
   }
 
-  applyBlasThreads(*threads);
+  applyBlasThreads(model, *threads);
   ExecContext ctx(model, *threads);
   std::optional<NamedTensor> mean;
   if (Status s = loadWeightsInto(*weights, model, ctx.params(), &mean); !s.ok())

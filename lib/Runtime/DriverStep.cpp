@@ -62,7 +62,7 @@ int runStepCommand(const Invocation &inv) {
   if (!batch.ok())
     return inv.fail(batch.error());
 
-  applyBlasThreads(*threads);
+  applyBlasThreads(model, *threads);
   ExecContext ctx(model, *threads);
   std::optional<NamedTensor> mean;
   if (Status s = loadWeightsInto(*weights, model, ctx.params(), &mean); !s.ok())

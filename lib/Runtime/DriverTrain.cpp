@@ -90,7 +90,7 @@ int runTrainCommand(const Invocation &inv) {
     opts.outputWeights = *output;
   opts.live = &inv.out == &std::cout && isatty(STDOUT_FILENO);
 
-  applyBlasThreads(opts.threads);
+  applyBlasThreads(model, opts.threads);
   Expected<TrainSummary> summary = runTraining(model, opts, inv.out, inv.err);
   if (!summary.ok())
     return inv.fail(summary.error());

@@ -22,7 +22,8 @@ AlignedBuffer::AlignedBuffer(size_t size) : bytes(size) {
 void AlignedBuffer::Free::operator()(char *p) const { std::free(p); }
 
 ExecContext::ExecContext(const ModelDesc &model, int numThreads)
-    : desc(model), threads(numThreads) {
+    : desc(model), devices(model.numDevices, numThreads),
+      lastMark(size_t(std::max(1, model.numDevices))) {
   // One set of arenas and slots serves every entry point: they never run
   // concurrently on one context.
   const EntryPoint *entries[] = {model.gradients, model.trainStep};
@@ -46,10 +47,12 @@ ExecContext::ExecContext(const ModelDesc &model, int numThreads)
   outputs.assign(numOutputs, nullptr);
 }
 
-void ExecContext::mark(const char *label) {
+void ExecContext::mark(const char *label, int device) {
   auto now = std::chrono::steady_clock::now();
+  std::lock_guard<std::mutex> lock(profileMutex);
   if (label) {
-    double seconds = std::chrono::duration<double>(now - lastMark).count();
+    double seconds =
+        std::chrono::duration<double>(now - lastMark[device]).count();
     auto it = std::find_if(profileTimes.begin(), profileTimes.end(),
                            [&](const auto &entry) { return std::strcmp(entry.first, label) == 0; });
     if (it == profileTimes.end())
@@ -57,7 +60,7 @@ void ExecContext::mark(const char *label) {
     else
       it->second += seconds;
   }
-  lastMark = now;
+  lastMark[device] = now;
 }
 
 } // namespace alexnet::runtime

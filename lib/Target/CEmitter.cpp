@@ -19,6 +19,8 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/FormatVariadic.h"
 
+#include <map>
+
 using namespace mlir;
 using namespace alexnet;
 
@@ -148,40 +150,78 @@ public:
   }
 
 private:
+  /// One schedule per entry point; a partitioned one (several arenas) gets
+  /// a schedule per device, which ExecContext::runDevices runs concurrently.
   LogicalResult emitFunction(func::FuncOp func) {
+    auto arena = func->getAttrOfType<DenseI64ArrayAttr>(
+        exec::ExecDialect::kArenaBytesAttrName);
+    if (!arena)
+      return func.emitError("expected a planned function (run "
+                            "--exec-plan-memory first)");
+    int64_t devices = arena.size();
+    if (devices == 1)
+      return emitSchedule(func, func.getName().str(), std::nullopt);
+    // Transfer k is event k: recorded by its source, awaited by its target.
+    events.clear();
+    func.walk([&](exec::TransferOp transfer) {
+      events.try_emplace(transfer, int64_t(events.size()));
+    });
+    std::string list;
+    for (int64_t d = 0; d < devices; ++d) {
+      std::string name = func.getName().str() + "_device" + std::to_string(d);
+      if (failed(emitSchedule(func, name, d)))
+        return failure();
+      list += (d ? ", " : "") + name;
+    }
+    schedule << llvm::formatv(
+        "void {0}(ExecContext &ctx) {{\n"
+        "  static const DeviceFn devices[] = {{{1}};\n"
+        "  ctx.runDevices(devices, {2});\n"
+        "}\n",
+        func.getName(), list, events.size());
+    return success();
+  }
+
+  /// The function `name` running the ops of `func` on `device` (all of
+  /// them when there is none).
+  LogicalResult emitSchedule(func::FuncOp func, const std::string &name,
+                             std::optional<int64_t> device) {
     names.clear();
-    schedule << "void " << func.getName() << "(ExecContext &ctx) {\n"
-             << "  float *const params = ctx.params();\n";
+    currentDevice = device;
+    // A device's schedule declares every buffer; not all are its own.
+    std::string decl = device ? "[[maybe_unused]] " : "";
+    schedule << "void " << name << "(ExecContext &ctx) {\n"
+             << "  " << decl << "float *const params = ctx.params();\n";
     bool usesState = false;
     func.walk([&](exec::ParamOp param) {
       if (!paramOffsets.count(param.getName()))
         usesState = true;
     });
     if (usesState)
-      schedule << "  float *const momentum = ctx.momentum();\n";
+      schedule << "  " << decl << "float *const momentum = ctx.momentum();\n";
     int numInputs = 0, numOutputs = 0;
     for (BlockArgument arg : func.getArguments()) {
       bool isOutput = bool(func.getArgAttr(arg.getArgNumber(),
                                            exec::ExecDialect::kOutputAttrName));
-      std::string name = isOutput ? "out" + std::to_string(numOutputs)
-                                  : "in" + std::to_string(numInputs);
+      std::string argName = isOutput ? "out" + std::to_string(numOutputs)
+                                     : "in" + std::to_string(numInputs);
       schedule << llvm::formatv(
-          "  {2} *const {0} = static_cast<{2} *>({1});\n", name,
+          "  {3}{2} *const {0} = static_cast<{2} *>({1});\n", argName,
           isOutput ? "ctx.output(" + std::to_string(numOutputs++) + ")"
                    : "const_cast<void *>(ctx.input(" +
                          std::to_string(numInputs++) + "))",
-          cType(arg.getType()));
-      names[arg] = name;
+          cType(arg.getType()), decl);
+      names[arg] = argName;
     }
     auto arena = func->getAttrOfType<DenseI64ArrayAttr>(
         exec::ExecDialect::kArenaBytesAttrName);
-    if (!arena)
-      return func.emitError("expected a planned function (run "
-                            "--exec-plan-memory first)");
     for (int64_t d = 0; d < int64_t(arena.size()); ++d)
-      schedule << llvm::formatv("  char *const arena{0} = ctx.arena({0});\n", d);
+      schedule << llvm::formatv("  {1}char *const arena{0} = ctx.arena({0});\n",
+                                d, decl);
 
-    schedule << "  if (ctx.profiling()) ctx.mark(nullptr);\n";
+    schedule << "  if (ctx.profiling()) ctx.mark(nullptr"
+             << (device && *device ? ", " + std::to_string(*device) : "")
+             << ");\n";
     // Each op's statements, sliced off the schedule text, then written back
     // with the per-image repeats rolled into loops.
     size_t bodyStart = scheduleText.size();
@@ -199,6 +239,12 @@ private:
     return success();
   }
 
+  /// The device an exec op runs on.
+  static int64_t deviceOf(Operation *op) {
+    auto attr = op->getAttrOfType<IntegerAttr>(exec::ExecDialect::kDeviceAttrName);
+    return attr ? attr.getInt() : 0;
+  }
+
   LogicalResult emitOp(Operation *op) {
     if (auto alloc = dyn_cast<exec::AllocOp>(op)) {
       if (!alloc.getOffset())
@@ -211,10 +257,16 @@ private:
       return success();
     }
     if (auto param = dyn_cast<exec::ParamOp>(op)) {
+      // A shard starts row_offset rows into its parameter.
+      MemRefType type = param.getType();
+      int64_t shard = param.getRowOffset()
+                          ? int64_t(*param.getRowOffset()) *
+                                (type.getNumElements() / type.getDimSize(0))
+                          : 0;
       auto it = paramOffsets.find(param.getName());
       if (it != paramOffsets.end()) {
         names[param.getResult()] =
-            "(params + " + std::to_string(it->second) + ")";
+            "(params + " + std::to_string(it->second + shard) + ")";
         return success();
       }
       auto state = module.lookupSymbol<nn::ParameterOp>(param.getNameAttr());
@@ -223,7 +275,7 @@ private:
         return param.emitOpError("names neither a weight nor the momentum "
                                  "of one");
       names[param.getResult()] =
-          "(momentum + " + std::to_string(owner->second) + ")";
+          "(momentum + " + std::to_string(owner->second + shard) + ")";
       return success();
     }
     if (auto reshape = dyn_cast<exec::ReshapeOp>(op)) {
@@ -235,12 +287,31 @@ private:
     }
     if (isa<func::ReturnOp>(op))
       return success();
+    if (currentDevice) {
+      // Another device's op: this schedule only keeps its event.
+      if (auto transfer = dyn_cast<exec::TransferOp>(op)) {
+        if (transfer.getSource() == *currentDevice)
+          schedule << "  ctx.record(" << events.lookup(op) << "); // "
+                   << identifierFrom(op->getLoc()) << " to device "
+                   << transfer.getTarget() << "\n";
+        if (transfer.getTarget() == *currentDevice)
+          schedule << "  ctx.wait(" << events.lookup(op) << ");\n";
+      }
+      if (deviceOf(op) != *currentDevice)
+        return success();
+    }
     schedule << "  // " << identifierFrom(op->getLoc()) << ": "
              << op->getName().getStringRef() << "\n";
     std::string label = identifierFrom(op->getLoc()) + " " +
                         op->getName().stripDialect().str();
+    std::string markDevice;
+    if (currentDevice && *currentDevice) {
+      label += " @" + std::to_string(*currentDevice);
+      markDevice = ", " + std::to_string(*currentDevice);
+    }
     auto profileMark = [&] {
-      schedule << "  if (ctx.profiling()) ctx.mark(\"" << label << "\");\n";
+      schedule << "  if (ctx.profiling()) ctx.mark(\"" << label << "\""
+               << markDevice << ");\n";
     };
     if (auto gemm = dyn_cast<exec::GemmOp>(op)) {
       auto at = [&](Value v, int64_t offset) {
@@ -269,6 +340,7 @@ private:
     std::string statements;
     llvm::raw_string_ostream body(statements);
     KernelBody kernel;
+    kernel.device = currentDevice ? *currentDevice : 0;
     if (failed(emitKernelStatements(op, body, kernel.count, kernel.work)))
       return failure();
     SmallVector<int64_t> offsets = kernelOperandOffsets(op);
@@ -340,9 +412,12 @@ private:
         exec::ExecDialect::kArenaBytesAttrName);
     auto naive = func->getAttrOfType<DenseI64ArrayAttr>(
         exec::ExecDialect::kNaiveBytesAttrName);
+    auto received = func->getAttrOfType<DenseI64ArrayAttr>(
+        exec::ExecDialect::kTransferBytesAttrName);
     out << "const DeviceMemory " << name << "[] = {\n";
     for (int64_t d = 0; d < int64_t(arena.size()); ++d)
-      out << llvm::formatv("  {{{0}, {1}},\n", arena[d], naive[d]);
+      out << llvm::formatv("  {{{0}, {1}, {2}},\n", arena[d], naive[d],
+                           received ? received[d] : 0);
     out << "};\n";
     return arena.size();
   }
@@ -399,8 +474,18 @@ private:
     int numInputs = emitTensorSpecs(inference, false, "kInputs");
     int numOutputs = emitTensorSpecs(inference, true, "kOutputs");
 
+    // Where the inference pass reads each parameter: whole on one device,
+    // or in row shards (nn-partition).
+    std::map<std::string, std::map<int64_t, std::pair<int64_t, int64_t>>>
+        shardsOf; // name -> first row -> (rows, device)
+    inference.walk([&](exec::ParamOp param) {
+      int64_t first = param.getRowOffset() ? int64_t(*param.getRowOffset()) : 0;
+      shardsOf[param.getName().str()][first] = {param.getType().getDimSize(0),
+                                                deviceOf(param)};
+    });
     out << "const ParamSpec kParams[] = {\n";
-    int numParams = 0;
+    std::string shardRows;
+    int numParams = 0, numShards = 0;
     for (auto param : module.getOps<nn::ParameterOp>()) {
       if (!isWeight(param))
         continue;
@@ -408,16 +493,28 @@ private:
       StringRef kind = init.getKind() == "normal"    ? "Normal"
                        : init.getKind() == "uniform" ? "Uniform"
                                                      : "Constant";
+      auto type = param.getTensorType();
+      int64_t rowFloats = type.getNumElements() / type.getDimSize(0);
+      auto &shards = shardsOf[param.getSymName().str()];
+      if (shards.empty())
+        shards[0] = {type.getDimSize(0), 0};
+      int64_t device = shards.size() == 1 ? shards.begin()->second.second : -1;
       out << llvm::formatv(
-          "  {{{0}, {1}, {2}, {3}, {4}, InitKind::{5}, {6:e17}, {7:e17}, 0},\n",
-          cString(param.getSymName()), param.getTensorType().getRank(),
-          shapeInitializer(param.getTensorType().getShape()),
-          paramOffsets[param.getSymName()],
-          param.getTensorType().getNumElements(), kind, init.getFirst(),
-          init.getSecond());
+          "  {{{0}, {1}, {2}, {3}, {4}, InitKind::{5}, {6:e17}, {7:e17}, {8}},\n",
+          cString(param.getSymName()), type.getRank(),
+          shapeInitializer(type.getShape()), paramOffsets[param.getSymName()],
+          type.getNumElements(), kind, init.getFirst(), init.getSecond(),
+          device);
+      for (auto &[first, shard] : shards) {
+        shardRows += llvm::formatv("  {{{0}, {1}, {2}, {3}},\n", numParams,
+                                   first * rowFloats, shard.first * rowFloats,
+                                   shard.second);
+        ++numShards;
+      }
       ++numParams;
     }
     out << "};\n";
+    out << "const ParamShard kShards[] = {\n" << shardRows << "};\n";
 
     out << "const LayerSpec kLayers[] = {\n";
     int numLayers = 0;
@@ -459,7 +556,7 @@ private:
         "const ModelDesc kModel = {{\n"
         "  {0}, {1}, {2}, {3}, {4},\n"
         "  kInputs, {5}, kOutputs, {6},\n"
-        "  kParams, {7}, {8},\n"
+        "  kParams, {7}, {8}, kShards, {13},\n"
         "  kLayers, {9},\n"
         "  &inference, kInferenceMemory,\n"
         "  {10}, {11},\n"
@@ -467,7 +564,7 @@ private:
         "};\n",
         cString(model), cString(hash), cString(traits.name()), batch,
         numDevices, numInputs, numOutputs, numParams, paramFloats, numLayers,
-        gradientsEntry, trainStepEntry, trainRecipe());
+        gradientsEntry, trainStepEntry, trainRecipe(), numShards);
     return success();
   }
 
@@ -479,6 +576,9 @@ private:
   llvm::StringMap<int64_t> paramOffsets;
   int64_t paramFloats = 0;
   DenseMap<Value, std::string> names;
+  /// The device whose schedule is being written (none: unpartitioned).
+  std::optional<int64_t> currentDevice;
+  DenseMap<Operation *, int64_t> events; ///< exec.transfer -> event index
   llvm::StringMap<std::string> bodies; ///< body text -> kernel name
   int kernelCounter = 0, bufferCounter = 0;
 };

@@ -117,26 +117,35 @@ std::function<std::string(StringRef)> rowElement(StringRef base,
 /// input is read twice instead of `size` times, and the per-pixel loops are
 /// contiguous and vectorise. `x(c)` and `y(c)` are the input and output
 /// elements of channel `c` at pixel `j`. Shared by exec.lrn and the
-/// fused conv_epilogue, which therefore compute the same floats.
+/// fused conv_epilogue, which therefore compute the same floats. With a
+/// halo, the input's first `lo` and last `hi` channels are only read:
+/// output channel c is input channel c + lo.
 void emitLrnSweep(raw_ostream &os, function_ref<std::string(StringRef)> x,
                   function_ref<std::string(StringRef)> y, int64_t channels,
-                  int64_t size, double alpha, double beta, double k) {
+                  int64_t size, double alpha, double beta, double k,
+                  int64_t lo = 0, int64_t hi = 0) {
   int64_t half = size / 2;
   auto square = [&](StringRef c) { return x(c) + " * " + x(c); };
+  std::string out = lo ? y("(c - " + std::to_string(lo) + ")") : y("c");
   os << llvm::formatv(
       "  float sum[{0}];\n"
       "  for (int64_t j = 0; j < len; ++j) sum[j] = 0.0f;\n"
       "  for (int64_t c = 0; c < {1} && c < {2}; ++c)\n"
       "    for (int64_t j = 0; j < len; ++j) sum[j] += {3};\n"
       "  for (int64_t c = 0; c < {2}; ++c) {{\n"
+      "{6}"
       "    for (int64_t j = 0; j < len; ++j) {{\n"
       "      const float t = {4} + {5} * sum[j];\n",
-      kLrnBlock, half + 1, channels, square("c"), literal(k), literal(alpha));
+      kLrnBlock, half + 1, channels, square("c"), literal(k), literal(alpha),
+      lo || hi ? llvm::formatv("    if (c >= {0} && c < {1})\n", lo,
+                               channels - hi)
+                     .str()
+               : std::string());
   // The paper's beta = 0.75 needs no pow: t^-0.75 = 1 / sqrt(t * sqrt(t)).
   if (beta == 0.75)
-    os << "      " << y("c") << " = " << x("c") << " / sqrtf(t * sqrtf(t));\n";
+    os << "      " << out << " = " << x("c") << " / sqrtf(t * sqrtf(t));\n";
   else
-    os << "      " << y("c") << " = " << x("c") << " * powf(t, "
+    os << "      " << out << " = " << x("c") << " * powf(t, "
        << literal(-beta) << ");\n";
   os << llvm::formatv(
       "    }\n"
@@ -149,19 +158,38 @@ void emitLrnSweep(raw_ostream &os, function_ref<std::string(StringRef)> x,
       half, square("(c - " + std::to_string(half) + ")"));
 }
 
+/// The halo of an LRN or its gradient: {lo, hi} channels around the
+/// output's.
+std::pair<int64_t, int64_t> haloOf(std::optional<ArrayRef<int64_t>> halo) {
+  return halo ? std::make_pair((*halo)[0], (*halo)[1])
+              : std::make_pair(int64_t(0), int64_t(0));
+}
+
+/// With a halo the output has fewer channels than the input: a pointer to
+/// block i of an output with `channels` per image.
+std::string haloBlock(StringRef base, int64_t hw, int64_t channels) {
+  int64_t blocks = (hw + kLrnBlock - 1) / kLrnBlock;
+  return llvm::formatv("{0} + (i / {1}) * {2} + p0", base, blocks,
+                       channels * hw)
+      .str();
+}
+
 /// One index per block of up to 16 consecutive pixels of one image.
 LogicalResult emitLrn(exec::LrnOp op, raw_ostream &os, int64_t &count,
                       int64_t &work) {
   ArrayRef<int64_t> x = dims(op.getInput());
+  auto [lo, hi] = haloOf(op.getHalo());
   int64_t channels = x[1], hw = x[2] * x[3];
   count = x[0] * emitPixelBlock(os, hw, channels);
   work = channels * kLrnBlock;
   os << "  const float *x = in0 + offset;\n"
-        "  float *y = out + offset;\n";
+     << "  float *y = "
+     << (lo || hi ? haloBlock("out", hw, channels - lo - hi) : "out + offset")
+     << ";\n";
   emitLrnSweep(os, rowElement("x", hw), rowElement("y", hw), channels,
                op.getSize(),
                op.getAlpha().convertToDouble(), op.getBeta().convertToDouble(),
-               op.getK().convertToDouble());
+               op.getK().convertToDouble(), lo, hi);
   return success();
 }
 
@@ -439,12 +467,17 @@ LogicalResult emitLrnGrad(exec::LrnGradOp op, raw_ostream &os, int64_t &count,
   int64_t channels = x[1], hw = x[2] * x[3], half = op.getSize() / 2;
   if (failed(checkTileChannels(op, channels)))
     return failure();
+  // With a halo, dy and y have only the middle channels: row c - lo.
+  auto [lo, hi] = haloOf(op.getHalo());
+  std::string row = lo ? "(c - " + std::to_string(lo) + ")" : "c";
   double alpha = op.getAlpha().convertToDouble();
   double beta = op.getBeta().convertToDouble();
   count = x[0] * emitPixelBlock(os, hw, channels);
   work = channels * kLrnBlock;
+  std::string middle = lo || hi ? haloBlock("in0", hw, channels - lo - hi)
+                                : "in0 + offset";
   os << llvm::formatv(
-      "  const float *dy = in0 + offset, *x = in1 + offset, *y = in2 + offset;\n"
+      "  const float *dy = {6}, *x = in1 + offset, *y = {7};\n"
       "  float *dx = out + offset;\n"
       "  float t[{0}][{1}]; // dy_c y_c / s_c\n"
       "  float sum[{1}];\n"
@@ -452,19 +485,30 @@ LogicalResult emitLrnGrad(exec::LrnGradOp op, raw_ostream &os, int64_t &count,
       "  for (int64_t c = 0; c < {3} && c < {0}; ++c)\n"
       "    for (int64_t j = 0; j < len; ++j) sum[j] += x[c * {2} + j] * x[c * {2} + j];\n"
       "  for (int64_t c = 0; c < {0}; ++c) {{\n"
+      "{8}"
       "    for (int64_t j = 0; j < len; ++j) {{\n"
       "      const float s = {4} + {5} * sum[j];\n",
       channels, kLrnBlock, hw, half + 1, literal(op.getK().convertToDouble()),
-      literal(alpha));
+      literal(alpha), middle,
+      lo || hi ? haloBlock("in2", hw, channels - lo - hi) : "in2 + offset",
+      // A neighbour's channel has no output here (no dy, no first term);
+      // its gradient is the window sum below over this device's outputs.
+      lo || hi ? llvm::formatv("    if (c < {0} || c >= {1})\n"
+                               "      for (int64_t j = 0; j < len; ++j) "
+                               "dx[c * {2} + j] = t[c][j] = 0.0f;\n"
+                               "    else\n",
+                               lo, channels - hi, hw)
+                     .str()
+               : std::string());
   // The forward's pow-free path for the paper's beta = 0.75.
   if (beta == 0.75)
-    os << "      dx[c * " << hw << " + j] = dy[c * " << hw
+    os << "      dx[c * " << hw << " + j] = dy[" << row << " * " << hw
        << " + j] / sqrtf(s * sqrtf(s));\n";
   else
-    os << "      dx[c * " << hw << " + j] = dy[c * " << hw
+    os << "      dx[c * " << hw << " + j] = dy[" << row << " * " << hw
        << " + j] * powf(s, " << literal(-beta) << ");\n";
   os << llvm::formatv(
-      "      t[c][j] = dy[c * {0} + j] * y[c * {0} + j] / s;\n"
+      "      t[c][j] = dy[{7} * {0} + j] * y[{7} * {0} + j] / s;\n"
       "    }\n"
       "    if (c + {1} < {2})\n"
       "      for (int64_t j = 0; j < len; ++j) sum[j] += x[(c + {1}) * {0} + j] * x[(c + {1}) * {0} + j];\n"
@@ -498,7 +542,8 @@ LogicalResult emitLrnGrad(exec::LrnGradOp op, raw_ostream &os, int64_t &count,
                           "dx[c * {0} + j] : 0.0f;\n",
                           hw)
                 .str()
-          : std::string());
+          : std::string(),
+      row);
   return success();
 }
 
@@ -598,17 +643,48 @@ LogicalResult emitDropoutMask(exec::DropoutMaskOp op, raw_ostream &os) {
   if (op.getStream() >= kDropoutStreamBit)
     return op.emitOpError("expected a stream in [0, 2^31), got ")
            << int64_t(op.getStream());
-  if (uint64_t(elements(op.getOutput())) > (uint64_t(1) << 32))
+  // A piece of a larger mask (`window`) draws with the larger mask's
+  // element index g.
+  ArrayRef<int64_t> shape = dims(op.getOutput());
+  int64_t whole = elements(op.getOutput());
+  std::string g = "uint64_t(i)";
+  if (auto window = op.getWindow()) {
+    int64_t axis = (*window)[0], offset = (*window)[1], extent = (*window)[2];
+    int64_t inner = 1;
+    for (int64_t d = axis + 1; d < int64_t(shape.size()); ++d)
+      inner *= shape[d];
+    whole = whole / shape[axis] * extent;
+    g = llvm::formatv("uint64_t((i / {0}) * {1} + {2} + i % {0})",
+                      shape[axis] * inner, extent * inner, offset * inner)
+            .str();
+  }
+  if (uint64_t(whole) > (uint64_t(1) << 32))
     return op.emitOpError("has more than 2^32 elements, beyond the element "
                           "index's 32 bits in the Philox counter");
   double rate = op.getRate().convertToDouble();
   os << llvm::formatv(
       "  if (!in2[0]) {{ out[i] = 1.0f; return; }\n"
-      "  const uint64_t index = (uint64_t(in1[0]) << 32) | uint64_t(i);\n"
+      "  const uint64_t index = (uint64_t(in1[0]) << 32) | {3};\n"
       "  const float u = philoxUniform(philoxKey(uint64_t(in0[0])), {0}u, index);\n"
       "  out[i] = u >= {1} ? {2} : 0.0f;\n",
       kDropoutStreamBit | uint64_t(op.getStream()), literal(rate),
-      literal(1.0 / (1.0 - rate)));
+      literal(1.0 / (1.0 - rate)), g);
+  return success();
+}
+
+/// out[range of axis] += part: the inverse index map of emitSlice.
+LogicalResult emitAddSlice(exec::AddSliceOp op, raw_ostream &os,
+                           int64_t &count) {
+  ArrayRef<int64_t> part = dims(op.getPart()), base = dims(op.getBase());
+  int64_t axis = op.getAxis(), inner = 1;
+  for (int64_t d = axis + 1; d < int64_t(part.size()); ++d)
+    inner *= part[d];
+  count = elements(op.getPart());
+  os << llvm::formatv(
+      "  const int64_t r = i % {0}, a = (i / {0}) % {1}, outer = i / {2};\n"
+      "  out[(outer * {3} + a{4}) * {0} + r] += in0[i];\n",
+      inner, part[axis], inner * part[axis], base[axis],
+      plus(int64_t(op.getOffset())));
   return success();
 }
 
@@ -771,10 +847,11 @@ LogicalResult alexnet::emitKernelStatements(Operation *op, raw_ostream &os,
         os << "  const float v = in0[i];\n  out[i] = v > 0.0f ? v : 0.0f;\n";
         return success();
       })
-      .Case([&](exec::CopyOp) {
+      .Case<exec::CopyOp, exec::TransferOp>([&](Operation *) {
         os << "  out[i] = in0[i];\n";
         return success();
       })
+      .Case([&](exec::AddSliceOp add) { return emitAddSlice(add, os, count); })
       .Case([&](exec::AddOp) {
         os << "  out[i] = in0[i] + in1[i];\n";
         return success();

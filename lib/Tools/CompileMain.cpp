@@ -91,6 +91,16 @@ struct Options {
       cl::desc("Report on stderr each fusion nn-fuse made and each it "
                "refused, with the reason"),
       cl::cat(category())};
+  cl::opt<int64_t> devices{
+      "devices",
+      cl::desc("Split the model over N logical devices (nn-partition): "
+               "worker threads on the CPU"),
+      cl::value_desc("N"), cl::init(1), cl::cat(category())};
+  cl::opt<std::string> parallel{
+      "parallel",
+      cl::desc("With --devices: model (split every layer, the paper's "
+               "towers) or hybrid (data-parallel convolutions)"),
+      cl::init("model"), cl::cat(category())};
   cl::opt<int64_t> batch{"batch",
                          cl::desc("Batch size (overrides the model's batch)"),
                          cl::value_desc("N"), cl::init(0), cl::cat(category())};
@@ -199,6 +209,14 @@ int alexnet::compileMain(int argc, char **argv) {
                           : options.training == cl::BOU_TRUE;
   pipeline.fuse = !options.noFuse;
   pipeline.fusionRemarks = options.printFusions;
+  if (options.devices < 1)
+    return error("expected --devices >= 1, got " +
+                 llvm::Twine(int64_t(options.devices)));
+  if (options.parallel != "model" && options.parallel != "hybrid")
+    return error("expected --parallel=model or --parallel=hybrid, got '" +
+                 options.parallel + "'");
+  pipeline.devices = options.devices;
+  pipeline.parallel = options.parallel;
 
   if (options.emit == EmitKind::NN || options.emit == EmitKind::Dot)
     return emitText(options, [&](llvm::raw_ostream &os) -> LogicalResult {

@@ -19,9 +19,14 @@ struct PipelineOptions {
   bool fuse = true;
   /// Report each fusion and each refusal as a remark (--print-fusions).
   bool fusionRemarks = false;
+  /// Logical devices for nn-partition (--devices); 1 leaves the graph whole.
+  int64_t devices = 1;
+  /// "model" (the paper's split of every layer) or "hybrid"
+  /// (data-parallel convolutions, model-parallel dense layers).
+  std::string parallel = "model";
 };
 
-/// The nn-level graph passes: [nn-autodiff,] [nn-fuse]. `--emit=summary`
+/// The nn-level graph passes: [nn-partition,] [nn-autodiff,] [nn-fuse]. `--emit=summary`
 /// runs them before it summarises, to report what will be compiled.
 void buildGraphPipeline(mlir::OpPassManager &pm,
                         const PipelineOptions &options);

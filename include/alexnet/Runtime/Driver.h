@@ -80,9 +80,11 @@ int runEvalCommand(const Invocation &inv);
 Expected<NpyArray> loadInputBatch(const std::string &path,
                                   const TensorSpec &spec, int64_t batch);
 
-/// Sets the number of threads OpenBLAS uses (the ExecContext's pool gets the
-/// same count).
-void applyBlasThreads(int threads);
+/// Sets the number of threads OpenBLAS uses inside one GEMM: each logical
+/// device's share of `threads`, as its ExecContext pool gets. OpenBLAS's
+/// count is global; with several devices calling GEMMs at once, each call
+/// uses that share (one thread each on two cores: no locking between them).
+void applyBlasThreads(const ModelDesc &model, int threads);
 
 /// "60,965,224".
 std::string withThousands(int64_t value);

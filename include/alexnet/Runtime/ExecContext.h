@@ -2,13 +2,15 @@
 //
 // Everything generated code touches at run time: the per-device arenas the
 // memory planner laid out, the parameter block, the caller's input and output
-// buffers, the thread pool, and the step counter/seed used by training.
+// buffers, the logical devices with their thread pools and events, and the
+// step counter/seed used by training.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef ALEXNET_RUNTIME_EXECCONTEXT_H
 #define ALEXNET_RUNTIME_EXECCONTEXT_H
 
+#include "alexnet/Runtime/DeviceGroup.h"
 #include "alexnet/Runtime/Model.h"
 #include "alexnet/Runtime/ThreadPool.h"
 
@@ -16,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 namespace alexnet::runtime {
@@ -41,7 +44,8 @@ public:
   /// Allocates the arenas the model's entry points need (the largest over
   /// entry points, per device), the parameter block (and the momentum block
   /// when the model trains) and as many input and output slots as the entry
-  /// point with the most of them takes.
+  /// point with the most of them takes. `threads` are shared fairly among
+  /// the model's logical devices.
   ExecContext(const ModelDesc &model, int threads);
 
   const ModelDesc &model() const { return desc; }
@@ -59,7 +63,16 @@ public:
   const void *input(int index) const { return inputs[index]; }
   void *output(int index) const { return outputs[index]; }
 
-  ThreadPool &pool() { return threads; }
+  /// The threads that run device `device`'s kernels.
+  ThreadPool &pool(int device = 0) { return devices.pool(device); }
+
+  /// Runs a partitioned entry point: fns[d] on device d, all at once,
+  /// ordered by `events` events (record/wait). Generated code calls it.
+  void runDevices(const DeviceFn *fns, int events) {
+    devices.run(events, [&](int device) { fns[device](*this); });
+  }
+  void record(int event) { devices.record(event); }
+  void wait(int event) { devices.wait(event); }
 
   /// Runs the inference entry point on the bound inputs and outputs.
   void runInference() { desc.inference(*this); }
@@ -69,11 +82,12 @@ public:
   void run(const EntryPoint &entry) { entry.fn(*this); }
 
   /// Per-op timing for `bench --profile`: generated schedules call
-  /// mark(label) after every op when profiling() is on; each call charges
-  /// the time since the previous mark to `label` (nullptr restarts the clock).
+  /// mark(label, device) after every op when profiling() is on; each call
+  /// charges the time since the device's previous mark to `label` (nullptr
+  /// restarts the device's clock). Devices time their ops concurrently.
   bool profiling() const { return profileOn; }
   void setProfiling(bool on) { profileOn = on; }
-  void mark(const char *label);
+  void mark(const char *label, int device = 0);
   /// Accumulated seconds per label, in first-seen order.
   const std::vector<std::pair<const char *, double>> &profile() const {
     return profileTimes;
@@ -81,14 +95,15 @@ public:
 
 private:
   const ModelDesc &desc;
-  ThreadPool threads;
+  DeviceGroup devices;
   std::vector<AlignedBuffer> arenas;
   AlignedBuffer paramBlock;
   AlignedBuffer momentumBlock;
   std::vector<const void *> inputs;
   std::vector<void *> outputs;
   bool profileOn = false;
-  std::chrono::steady_clock::time_point lastMark;
+  std::mutex profileMutex;
+  std::vector<std::chrono::steady_clock::time_point> lastMark; ///< per device
   std::vector<std::pair<const char *, double>> profileTimes;
 };
 

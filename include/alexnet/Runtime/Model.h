@@ -49,7 +49,19 @@ struct ParamSpec {
   InitKind init;
   double initA; ///< mean, low bound, or the constant
   double initB; ///< standard deviation or high bound
-  int32_t device; ///< logical device that owns it
+  /// Logical device that holds it whole, or -1 when it is split in row
+  /// shards over devices (see ParamShard).
+  int32_t device;
+};
+
+/// A range of one parameter's floats that one device owns: the whole
+/// parameter, or a shard of its rows (filters, units) after nn-partition.
+/// Its gradient, momentum and SGD update live on that device too.
+struct ParamShard {
+  int32_t param;  ///< index into ModelDesc::params
+  int64_t offset; ///< floats from the parameter's start
+  int64_t size;   ///< floats
+  int32_t device;
 };
 
 /// One row of `info`: a layer of the inference graph.
@@ -74,6 +86,7 @@ struct LayerSpec {
 struct DeviceMemory {
   int64_t arenaBytes; ///< planned: peak of the liveness-based packing
   int64_t naiveBytes; ///< every intermediate tensor in its own buffer
+  int64_t receivedBytes; ///< copied in from other devices per run
 };
 
 class ExecContext;
@@ -81,6 +94,9 @@ class ExecContext;
 /// A compiled entry point: reads ctx.input(i), writes ctx.output(i), uses
 /// ctx.arena(d) as scratch and ctx.params() as the parameters.
 using EntryFn = void (*)(ExecContext &ctx);
+
+/// One device's part of a partitioned entry point (ExecContext::runDevices).
+using DeviceFn = void (*)(ExecContext &ctx);
 
 /// An entry point besides inference (`gradients`, `train_step`), with its own
 /// arguments and arena needs. Argument i of the compiled function is
@@ -134,6 +150,8 @@ struct ModelDesc {
   const ParamSpec *params;
   int32_t numParams;
   int64_t paramFloats; ///< size of the contiguous parameter block
+  const ParamShard *shards; ///< every parameter's pieces, in parameter order
+  int32_t numShards;
 
   const LayerSpec *layers;
   int32_t numLayers;

@@ -26,6 +26,7 @@ struct KernelBody {
   std::string params; ///< the C++ parameter list after the index
   int64_t count;      ///< how many indices to run
   int64_t work = 1;   ///< elements one index produces
+  int64_t device = 0; ///< the logical device whose workers run it
 };
 
 /// The target-specific pieces of the emitted source.

@@ -37,10 +37,35 @@ MemRefType bufferType(Type tensor) {
   return MemRefType::get(t.getShape(), t.getElementType());
 }
 
+/// In a partitioned module, puts every exec op on the device of the nn op
+/// it lowers: exec.alloc in that device's arena, the others with
+/// exec.device.
+struct DevicePlacer : OpBuilder::Listener {
+  std::optional<int64_t> device;
+
+  void notifyOperationInserted(Operation *op,
+                               OpBuilder::InsertPoint) override {
+    if (!device)
+      return;
+    if (auto alloc = dyn_cast<exec::AllocOp>(op))
+      alloc.setDevice(*device);
+    else
+      op->setAttr(exec::ExecDialect::kDeviceAttrName,
+                  IntegerAttr::get(IntegerType::get(op->getContext(), 64),
+                                   *device));
+  }
+};
+
+IntegerAttr rowOffsetAttr(Builder &b, std::optional<uint64_t> offset) {
+  return offset ? b.getI64IntegerAttr(int64_t(*offset)) : IntegerAttr();
+}
+
 /// Lowers one function; owns the tensor -> buffer map.
 class FunctionLowering {
 public:
-  FunctionLowering(func::FuncOp source) : source(source), b(source) {}
+  FunctionLowering(func::FuncOp source) : source(source), b(source) {
+    b.setListener(&placer);
+  }
 
   FailureOr<func::FuncOp> run() {
     auto returnOp = cast<func::ReturnOp>(source.getBody().front().getTerminator());
@@ -70,9 +95,18 @@ public:
     for (auto [i, result] : llvm::enumerate(returnOp.getOperands()))
       destinations[result] = entry->getArgument(numInputs + i);
 
-    for (Operation &op : source.getBody().front().without_terminator())
+    bool partitioned = false;
+    for (Operation &op : source.getBody().front().without_terminator()) {
+      auto device =
+          op.getAttrOfType<IntegerAttr>(nn::NNDialect::kDeviceAttrName);
+      partitioned |= bool(device);
+      placer.device = device ? std::optional<int64_t>(device.getInt())
+                             : std::nullopt;
       if (failed(lower(&op)))
         return failure();
+    }
+    // Results are gathered on device 0.
+    placer.device = partitioned ? std::optional<int64_t>(0) : std::nullopt;
 
     // A result that no kernel wrote in place (an argument, an alias) is
     // copied out.
@@ -107,7 +141,8 @@ private:
     return llvm::TypeSwitch<Operation *, LogicalResult>(op)
         .Case([&](nn::ParamRefOp param) {
           buffers[param.getResult()] = b.create<exec::ParamOp>(
-              loc, bufferType(param.getType()), param.getNameAttr());
+              loc, bufferType(param.getType()), param.getNameAttr(),
+              rowOffsetAttr(b, param.getRowOffset()));
           return success();
         })
         .Case([&](nn::Conv2DOp conv) { return lowerConv(conv); })
@@ -126,9 +161,27 @@ private:
         })
         .Case([&](nn::LrnOp lrn) {
           Value y = destination(lrn.getResult(), loc);
-          b.create<exec::LrnOp>(loc, buffers[lrn.getInput()], y, lrn.getSize(),
-                                lrn.getAlpha(), lrn.getBeta(), lrn.getK());
+          b.create<exec::LrnOp>(loc, buffers[lrn.getInput()], y,
+                                lrn.getSizeAttr(), lrn.getAlphaAttr(),
+                                lrn.getBetaAttr(), lrn.getKAttr(),
+                                DenseI64ArrayAttr());
           buffers[lrn.getResult()] = y;
+          return success();
+        })
+        .Case([&](nn::LrnHaloOp lrn) {
+          Value y = destination(lrn.getResult(), loc);
+          b.create<exec::LrnOp>(loc, buffers[lrn.getInput()], y,
+                                lrn.getSizeAttr(), lrn.getAlphaAttr(),
+                                lrn.getBetaAttr(), lrn.getKAttr(),
+                                lrn.getHaloAttr());
+          buffers[lrn.getResult()] = y;
+          return success();
+        })
+        .Case([&](nn::TransferOp move) {
+          Value y = destination(move.getResult(), loc);
+          b.create<exec::TransferOp>(loc, buffers[move.getInput()], y,
+                                     move.getSourceAttr(), move.getTargetAttr());
+          buffers[move.getResult()] = y;
           return success();
         })
         .Case<nn::MaxPoolOp, nn::AvgPoolOp>([&](auto pool) {
@@ -200,7 +253,7 @@ private:
           b.create<exec::DropoutMaskOp>(
               loc, buffers[mask.getSeed()], buffers[mask.getStep()],
               buffers[mask.getEnabled()], m, mask.getRateAttr(),
-              mask.getStreamAttr());
+              mask.getStreamAttr(), mask.getWindowAttr());
           return result(mask.getResult(), m);
         })
         .Case([&](nn::MulOp mul) {
@@ -222,8 +275,35 @@ private:
                                     buffers[grad.getOutput()], dx,
                                     grad.getSizeAttr(), grad.getAlphaAttr(),
                                     grad.getBetaAttr(), grad.getKAttr(),
-                                    grad.getThroughReluAttr());
+                                    grad.getThroughReluAttr(),
+                                    DenseI64ArrayAttr());
           return result(grad.getResult(), dx);
+        })
+        .Case([&](nn::LrnHaloBackwardOp grad) {
+          Value dx = destination(grad.getResult(), loc);
+          b.create<exec::LrnGradOp>(loc, buffers[grad.getGrad()],
+                                    buffers[grad.getInput()],
+                                    buffers[grad.getOutput()], dx,
+                                    grad.getSizeAttr(), grad.getAlphaAttr(),
+                                    grad.getBetaAttr(), grad.getKAttr(),
+                                    UnitAttr(), grad.getHaloAttr());
+          return result(grad.getResult(), dx);
+        })
+        .Case([&](nn::AddSliceOp add) {
+          // In place when nothing else reads the base (autodiff's running
+          // gradient sum), else on a copy.
+          Value base = buffers[add.getBase()];
+          bool inPlace = add.getBase().hasOneUse() &&
+                         base.getDefiningOp<exec::AllocOp>() &&
+                         !destinations.count(add.getResult());
+          Value y = base;
+          if (!inPlace) {
+            y = destination(add.getResult(), loc);
+            b.create<exec::CopyOp>(loc, base, y);
+          }
+          b.create<exec::AddSliceOp>(loc, buffers[add.getPart()], y,
+                                     add.getAxisAttr(), add.getOffsetAttr());
+          return result(add.getResult(), y);
         })
         .Case([&](nn::MaxPoolBackwardOp grad) {
           Value dx = destination(grad.getResult(), loc);
@@ -283,11 +363,14 @@ private:
         .Case([&](nn::ParamStoreOp store) {
           // The update already wrote the parameter's own buffer in place;
           // anything else is copied in.
+          IntegerAttr offset = rowOffsetAttr(b, store.getRowOffset());
           Value target = b.create<exec::ParamOp>(
-              loc, bufferType(store.getValue().getType()), store.getNameAttr());
+              loc, bufferType(store.getValue().getType()), store.getNameAttr(),
+              offset);
           Value value = buffers[store.getValue()];
           if (auto param = value.getDefiningOp<exec::ParamOp>();
-              param && param.getName() == store.getName()) {
+              param && param.getName() == store.getName() &&
+              param.getRowOffsetAttr() == offset) {
             target.getDefiningOp()->erase();
             return success();
           }
@@ -315,13 +398,23 @@ private:
 
   /// An op after `update` that still reads parameter `name` (null when
   /// none): the in-place update would change what it sees.
-  static Operation *laterReader(Operation *update, StringRef name) {
+  /// Rows [first, last) of a parameter a param_ref reads.
+  static std::pair<int64_t, int64_t> rowsOf(nn::ParamRefOp ref) {
+    int64_t first = ref.getRowOffset() ? int64_t(*ref.getRowOffset()) : 0;
+    return {first, first + cast<RankedTensorType>(ref.getType()).getDimSize(0)};
+  }
+
+  /// An op after `update` that reads rows of parameter `ref` it rewrites.
+  static Operation *laterReader(Operation *update, nn::ParamRefOp ref) {
     auto func = update->getParentOfType<func::FuncOp>();
+    auto [first, last] = rowsOf(ref);
     Operation *reader = nullptr;
-    func.walk([&](nn::ParamRefOp ref) {
-      if (ref.getName() != name)
+    func.walk([&](nn::ParamRefOp other) {
+      auto [otherFirst, otherLast] = rowsOf(other);
+      if (other.getName() != ref.getName() || otherLast <= first ||
+          last <= otherFirst)
         return;
-      for (Operation *user : ref->getUsers())
+      for (Operation *user : other->getUsers())
         if (user != update && !isa<nn::ParamStoreOp>(user) &&
             update->isBeforeInBlock(user))
           reader = user;
@@ -329,19 +422,18 @@ private:
     return reader;
   }
 
-  /// The paper's update in place on the parameter block and the optimizer
-  /// state: legal because every gradient that reads the old weight has been
-  /// computed before it (checked, not assumed).
   LogicalResult lowerSgdUpdate(nn::SgdUpdateOp sgd) {
     FailureOr<StringRef> weight = parameterOf(sgd.getWeight());
     FailureOr<StringRef> velocity = parameterOf(sgd.getVelocity());
     if (failed(weight) || failed(velocity))
       return sgd.emitOpError("expected the weight and the velocity to be "
                              "nn.param_ref values (updated in place)");
-    for (StringRef name : {*weight, *velocity})
-      if (Operation *reader = laterReader(sgd, name))
+    for (Value ref : {sgd.getWeight(), sgd.getVelocity()})
+      if (Operation *reader =
+              laterReader(sgd, ref.getDefiningOp<nn::ParamRefOp>()))
         return sgd.emitOpError("updates parameter '")
-               << name << "' in place but a later op still reads it: "
+               << ref.getDefiningOp<nn::ParamRefOp>().getName()
+               << "' in place but a later op still reads it: "
                << reader->getName();
     Value w = buffers[sgd.getWeight()], v = buffers[sgd.getVelocity()];
     b.create<exec::SgdUpdateOp>(sgd.getLoc(), buffers[sgd.getGrad()],
@@ -591,6 +683,7 @@ private:
 
   func::FuncOp source;
   OpBuilder b;
+  DevicePlacer placer;
   DenseMap<Value, Value> buffers;      ///< tensor -> buffer
   DenseMap<Value, Value> destinations; ///< returned tensor -> output argument
   llvm::SmallDenseSet<Value> claimed;

@@ -35,9 +35,11 @@ public:
                   llvm::StringRef args) const override {
     // Chunks of at least ~4096 elements amortise the wake-up of a worker.
     int64_t grain = std::max<int64_t>(1, 4096 / std::max<int64_t>(1, body.work));
+    std::string pool =
+        body.device ? "pool(" + std::to_string(body.device) + ")" : "pool()";
     os << llvm::formatv(
-        "ctx.pool().forEach({0}, [&](int64_t i) {{ {1}(i, {2}); }, {3});\n",
-        body.count, body.name, args, grain);
+        "ctx.{4}.forEach({0}, [&](int64_t i) {{ {1}(i, {2}); }, {3});\n",
+        body.count, body.name, args, grain, pool);
   }
 
   void emitGemm(llvm::raw_ostream &os, bool transA, bool transB, int64_t m,

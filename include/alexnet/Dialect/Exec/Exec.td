@@ -24,13 +24,20 @@ def Exec_Dialect : Dialect {
     index) plus a launcher; `exec.gemm` becomes a BLAS call.
   }];
   let cppNamespace = "::alexnet::exec";
+  let hasOperationAttrVerify = 1;
   let extraClassDeclaration = [{
+    /// The logical device an op runs on, in a partitioned module (absent:
+    /// device 0). exec.alloc names its arena with its own `device`.
+    static constexpr ::llvm::StringLiteral kDeviceAttrName = "exec.device";
     /// Function argument attributes: the DSL name of an input / output.
     static constexpr ::llvm::StringLiteral kInputAttrName = "exec.input";
     static constexpr ::llvm::StringLiteral kOutputAttrName = "exec.output";
     /// Function attributes set by the memory planner.
     static constexpr ::llvm::StringLiteral kArenaBytesAttrName = "exec.arena_bytes";
     static constexpr ::llvm::StringLiteral kNaiveBytesAttrName = "exec.naive_bytes";
+    /// Set on partitioned functions: bytes each device receives through
+    /// exec.transfer per run.
+    static constexpr ::llvm::StringLiteral kTransferBytesAttrName = "exec.transfer_bytes";
     /// Module attributes set by the conversion from nn.
     static constexpr ::llvm::StringLiteral kGraphHashAttrName = "exec.graph_hash";
     static constexpr ::llvm::StringLiteral kLayersAttrName = "exec.layers";

@@ -44,8 +44,10 @@ def Exec_ParamOp : Exec_Op<"param",
     ```mlir
     %w = exec.param @conv1.weight : memref<96x3x11x11xf32>
     ```
+    With `row_offset`, the rows [row_offset, row_offset + dim 0) of the
+    parameter (a shard owned by one device; see nn.param_ref).
   }];
-  let arguments = (ins FlatSymbolRefAttr:$name);
+  let arguments = (ins FlatSymbolRefAttr:$name, OptionalAttr<I64Attr>:$row_offset);
   let results = (outs AnyStaticShapeMemRef:$result);
   let assemblyFormat = "$name attr-dict `:` type($result)";
 }
@@ -174,8 +176,13 @@ def Exec_ReluOp : Exec_KernelOp<"relu"> {
 
 def Exec_LrnOp : Exec_KernelOp<"lrn"> {
   let summary = "local response normalisation across channels (paper's alpha)";
+  let description = [{
+    With `halo = [lo, hi]` the input carries lo + hi neighbour channels
+    around the output's (nn.lrn_halo).
+  }];
   let arguments = (ins Exec_F32Buffer:$input, Exec_F32Buffer:$output,
-                       I64Attr:$size, F64Attr:$alpha, F64Attr:$beta, F64Attr:$k);
+                       I64Attr:$size, F64Attr:$alpha, F64Attr:$beta, F64Attr:$k,
+                       OptionalAttr<Exec_Pair>:$halo);
   let assemblyFormat = "$input `->` $output attr-dict `:` type($input) `->` type($output)";
 }
 
@@ -279,11 +286,13 @@ def Exec_LrnGradOp : Exec_KernelOp<"lrn_grad"> {
     dx_c = dy_c s_c^-beta - 2 alpha beta x_c sum_{j: c in window(j)} dy_j y_j / s_j,
     s_c = k + alpha sum_{window(c)} x^2. With `through_relu`, dx_c = 0 where
     x_c <= 0: the gradient through the ReLU that produced x, in the same pass.
+    With `halo = [lo, hi]`, x and dx carry lo + hi neighbour channels around
+    the channels of dy and y (nn.lrn_halo_backward).
   }];
   let arguments = (ins Exec_F32Buffer:$grad, Exec_F32Buffer:$forward_input,
                        Exec_F32Buffer:$forward_output, Exec_F32Buffer:$output,
                        I64Attr:$size, F64Attr:$alpha, F64Attr:$beta, F64Attr:$k,
-                       UnitAttr:$through_relu);
+                       UnitAttr:$through_relu, OptionalAttr<Exec_Pair>:$halo);
   let assemblyFormat = [{
     $grad `,` $forward_input `,` $forward_output `->` $output attr-dict `:`
     type($grad) `,` type($forward_input) `,` type($forward_output) `->` type($output)
@@ -328,16 +337,44 @@ def Exec_DropoutMaskOp : Exec_KernelOp<"dropout_mask"> {
   let description = [{
     `seed` and `step` are i64 scalars, `enabled` an i1 scalar (all ones when
     false). The draw is the runtime's philoxUniform with key philoxKey(seed)
-    and counter (stream, step, i), shared by both targets.
+    and counter (stream, step, i), shared by both targets. With `window =
+    [axis, offset, extent]` the output is that slice of a larger mask and i
+    is the element's index in the larger mask (nn.dropout_mask).
   }];
   let arguments = (ins MemRefRankOf<[I64], [0]>:$seed,
                        MemRefRankOf<[I64], [0]>:$step,
                        MemRefRankOf<[I1], [0]>:$enabled, Exec_F32Buffer:$output,
-                       F64Attr:$rate, I64Attr:$stream);
+                       F64Attr:$rate, I64Attr:$stream,
+                       OptionalAttr<DenseI64ArrayAttr>:$window);
   let assemblyFormat = [{
     $seed `,` $step `,` $enabled `->` $output attr-dict `:` type($seed) `,`
     type($step) `,` type($enabled) `->` type($output)
   }];
+}
+
+def Exec_TransferOp : Exec_KernelOp<"transfer"> {
+  let summary = "copy a buffer of one device into a buffer of another";
+  let description = [{
+    Runs on the target device after the source device has reached this
+    point of the program: the emitter records an event in the source
+    device's schedule here and makes the target wait for it, then copy.
+    ```mlir
+    exec.transfer %a -> %b from 1 to 0 : memref<2x48x13x13xf32> -> memref<2x48x13x13xf32>
+    ```
+  }];
+  let arguments = (ins Exec_F32Buffer:$input, Exec_F32Buffer:$output,
+                       I64Attr:$source, I64Attr:$target);
+  let assemblyFormat = [{
+    $input `->` $output `from` $source `to` $target attr-dict `:` type($input)
+    `->` type($output)
+  }];
+}
+
+def Exec_AddSliceOp : Exec_KernelOp<"add_slice"> {
+  let summary = "in place: base[range [offset, offset + size) of axis] += part";
+  let arguments = (ins Exec_F32Buffer:$part, Exec_F32Buffer:$base,
+                       I64Attr:$axis, I64Attr:$offset);
+  let assemblyFormat = "$part `->` $base attr-dict `:` type($part) `->` type($base)";
 }
 
 def Exec_SliceOp : Exec_KernelOp<"slice"> {

@@ -39,6 +39,8 @@ def NN_Dialect : Dialect {
     /// The device an op runs on (an integer; absent: device 0). Fusion
     /// never crosses a change of device.
     static constexpr ::llvm::StringLiteral kDeviceAttrName = "nn.device";
+    /// Module attribute set by --nn-partition: the number of devices.
+    static constexpr ::llvm::StringLiteral kDevicesAttrName = "nn.devices";
     /// Argument / result attributes naming the DSL's inputs and outputs.
     static constexpr ::llvm::StringLiteral kInputAttrName = "nn.input";
     static constexpr ::llvm::StringLiteral kOutputAttrName = "nn.output";

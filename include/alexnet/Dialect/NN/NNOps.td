@@ -50,13 +50,19 @@ def NN_ParameterOp : NN_Op<"parameter", [Symbol, HasParent<"::mlir::ModuleOp">]>
 
 def NN_ParamRefOp : NN_Op<"param_ref",
     [Pure, DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
-  let summary = "the current value of a parameter";
+  let summary = "the current value of a parameter, or a shard of its rows";
   let description = [{
+    With `row_offset` (set by --nn-partition) the result is the shard of
+    rows [row_offset, row_offset + result dim 0) along the first axis: a
+    filter range of a convolution weight, a unit range of a dense weight or
+    a bias. Such a shard is contiguous in the parameter, so weights files
+    and the parameter block keep the whole tensor.
     ```mlir
     %w = nn.param_ref @conv1.weight : tensor<96x3x11x11xf32>
+    %w1 = nn.param_ref @conv1.weight {row_offset = 48 : i64} : tensor<48x3x11x11xf32>
     ```
   }];
-  let arguments = (ins FlatSymbolRefAttr:$name);
+  let arguments = (ins FlatSymbolRefAttr:$name, OptionalAttr<I64Attr>:$row_offset);
   let results = (outs NN_F32Tensor:$result);
   let assemblyFormat = "$name attr-dict `:` type($result)";
 }
@@ -179,11 +185,17 @@ def NN_DropoutOp : NN_Op<"dropout", [Pure, SameOperandsAndResultType]> {
     The identity in `@inference`. In training graphs (`@loss`,
     `@train_step`) each element is kept with probability 1 - rate and scaled
     by 1 / (1 - rate).
+    When --nn-partition splits one dropout layer over devices, each piece
+    carries the layer's `stream` (its mask's Philox stream) and its `window`
+    in the whole tensor (see nn.dropout_mask), so the pieces draw exactly
+    the whole layer's mask.
     ```mlir
     %y = nn.dropout %x rate 5.000000e-01 : tensor<1x4096xf32>
     ```
   }];
-  let arguments = (ins NN_F32Tensor:$input, F64Attr:$rate);
+  let arguments = (ins NN_F32Tensor:$input, F64Attr:$rate,
+                       OptionalAttr<I64Attr>:$stream,
+                       OptionalAttr<DenseI64ArrayAttr>:$window);
   let results = (outs NN_F32Tensor:$output);
   let assemblyFormat = "$input `rate` $rate attr-dict `:` type($input)";
   let hasVerifier = 1;
@@ -437,13 +449,18 @@ def NN_DropoutMaskOp : NN_Op<"dropout_mask", [Pure]> {
     same (seed, step) always gives the same mask, so a step is reproducible
     and the backward pass reuses the forward mask. With `enabled` false the
     mask is all ones (the `--no-dropout` of grad and step).
+    `window = [axis, offset, extent]` says the result is the slice
+    [offset, offset + its size) along `axis` of a mask whose size along
+    `axis` is `extent` (a piece of a layer split over devices): element i
+    draws with the whole mask's index, so the pieces make that mask.
     ```mlir
     %m = nn.dropout_mask %seed, %step, %on rate 5.0e-01 stream 0
        : tensor<i64>, tensor<i64>, tensor<i1> -> tensor<2x4096xf32>
     ```
   }];
   let arguments = (ins NN_I64Scalar:$seed, NN_I64Scalar:$step,
-                       0DTensorOf<[I1]>:$enabled, F64Attr:$rate, I64Attr:$stream);
+                       0DTensorOf<[I1]>:$enabled, F64Attr:$rate, I64Attr:$stream,
+                       OptionalAttr<DenseI64ArrayAttr>:$window);
   let results = (outs NN_F32Tensor:$result);
   let assemblyFormat = [{
     $seed `,` $step `,` $enabled `rate` $rate `stream` $stream attr-dict
@@ -520,9 +537,97 @@ def NN_ParamStoreOp : NN_Op<"param_store",
     ```mlir
     nn.param_store %w2 -> @conv1.weight : tensor<96x3x11x11xf32>
     ```
+    `row_offset` stores a shard of rows, as in nn.param_ref.
   }];
-  let arguments = (ins NN_F32Tensor:$value, FlatSymbolRefAttr:$name);
+  let arguments = (ins NN_F32Tensor:$value, FlatSymbolRefAttr:$name,
+                       OptionalAttr<I64Attr>:$row_offset);
   let assemblyFormat = "$value `->` $name attr-dict `:` type($value)";
+}
+
+//===----------------------------------------------------------------------===//
+// Partitioning (built by --nn-partition and the gradients of what it builds)
+//===----------------------------------------------------------------------===//
+
+def NN_TransferOp : NN_Op<"transfer", [Pure, SameOperandsAndResultType]> {
+  let summary = "copy a tensor from one device to another";
+  let description = [{
+    The only way a value crosses devices in a partitioned graph. The copy
+    runs on the target device once the source device has produced the value
+    (an event on the source, a wait and a copy on the target).
+    ```mlir
+    %p = nn.transfer %pool2_1 from 1 to 0 : tensor<128x128x13x13xf32>
+    ```
+  }];
+  let arguments = (ins NN_F32Tensor:$input, I64Attr:$source, I64Attr:$target);
+  let results = (outs NN_F32Tensor:$output);
+  let assemblyFormat = "$input `from` $source `to` $target attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def NN_LrnHaloOp : NN_Op<"lrn_halo", [Pure]> {
+  let summary = "LRN of the middle channels of a tensor carrying neighbour channels";
+  let description = [{
+    One device's piece of an LRN whose channels are split over devices: the
+    input holds the device's C channels with `halo = [lo, hi]` channels of
+    its neighbours before and after them, and the result is the LRN of the
+    C middle channels, each window reading the halo as the whole tensor's
+    LRN would. `[0, 0]` is nn.lrn.
+    ```mlir
+    %y = nn.lrn_halo %x halo [2, 2] size 5 alpha 1.0e-4 beta 0.75 k 2.0
+       : tensor<1x52x55x55xf32> -> tensor<1x48x55x55xf32>
+    ```
+  }];
+  let arguments = (ins NN_F32Tensor4D:$input, NN_PairAttr:$halo, I64Attr:$size,
+                       F64Attr:$alpha, F64Attr:$beta, F64Attr:$k);
+  let results = (outs NN_F32Tensor4D:$output);
+  let assemblyFormat = [{
+    $input `halo` $halo `size` $size `alpha` $alpha `beta` $beta `k` $k attr-dict
+    `:` type($input) `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
+def NN_LrnHaloBackwardOp : NN_Op<"lrn_halo_backward",
+    [Pure, AllTypesMatch<["grad", "output"]>, AllTypesMatch<["input", "result"]>]> {
+  let summary = "gradient of nn.lrn_halo with respect to its whole input";
+  let description = [{
+    `grad` and `output` have the middle channels, `input` and the result the
+    halo too: the halo rows of the result are the gradient this device's
+    outputs send to its neighbours' channels.
+    ```mlir
+    %dx = nn.lrn_halo_backward %dy, %x, %y halo [2, 2] size 5 alpha 1.0e-4 beta 0.75 k 2.0
+       : tensor<1x48x55x55xf32>, tensor<1x52x55x55xf32> -> tensor<1x52x55x55xf32>
+    ```
+  }];
+  let arguments = (ins NN_F32Tensor4D:$grad, NN_F32Tensor4D:$input,
+                       NN_F32Tensor4D:$output, NN_PairAttr:$halo, I64Attr:$size,
+                       F64Attr:$alpha, F64Attr:$beta, F64Attr:$k);
+  let results = (outs NN_F32Tensor4D:$result);
+  let assemblyFormat = [{
+    $grad `,` $input `,` $output `halo` $halo `size` $size `alpha` $alpha `beta`
+    $beta `k` $k attr-dict `:` type($grad) `,` type($input) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def NN_AddSliceOp : NN_Op<"add_slice", [Pure, AllTypesMatch<["base", "result"]>]> {
+  let summary = "base with `part` added to the range [offset, offset + size) of one axis";
+  let description = [{
+    The gradient of nn.slice accumulated into the gradient of the sliced
+    tensor (an LRN halo's gradient returning to its owner).
+    ```mlir
+    %g = nn.add_slice %base, %part axis 1 offset 46
+       : tensor<1x48x55x55xf32>, tensor<1x2x55x55xf32>
+    ```
+  }];
+  let arguments = (ins NN_F32Tensor:$base, NN_F32Tensor:$part, I64Attr:$axis,
+                       I64Attr:$offset);
+  let results = (outs NN_F32Tensor:$result);
+  let assemblyFormat = [{
+    $base `,` $part `axis` $axis `offset` $offset attr-dict `:` type($base) `,`
+    type($part)
+  }];
+  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//

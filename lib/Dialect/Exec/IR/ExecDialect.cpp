@@ -14,3 +14,22 @@ void ExecDialect::initialize() {
 #include "alexnet/Dialect/Exec/ExecOps.cpp.inc"
       >();
 }
+
+LogicalResult ExecDialect::verifyOperationAttribute(Operation *op,
+                                                    NamedAttribute attr) {
+  StringRef name = attr.getName().getValue();
+  if (name == kDeviceAttrName) {
+    auto device = dyn_cast<IntegerAttr>(attr.getValue());
+    if (!device || device.getInt() < 0)
+      return op->emitError("expected a non-negative integer for '")
+             << name << "', got " << attr.getValue();
+    return success();
+  }
+  if (name == kArenaBytesAttrName || name == kNaiveBytesAttrName ||
+      name == kTransferBytesAttrName) {
+    if (!isa<DenseI64ArrayAttr>(attr.getValue()))
+      return op->emitError("expected an array<i64> for '") << name << "'";
+    return success();
+  }
+  return success(); // the other exec attributes are checked where used
+}

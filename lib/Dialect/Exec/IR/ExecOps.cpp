@@ -65,11 +65,23 @@ LogicalResult ParamOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
   if (!param)
     return emitOpError("expected '")
            << getName() << "' to name an nn.parameter, got no such symbol";
-  if (param.getTensorType().getShape() != getType().getShape())
-    return emitOpError("expected the shape of parameter '")
-           << getName() << "' ("
-           << shape::format(param.getTensorType().getShape().vec()) << "), got "
-           << shape::format(getType().getShape().vec());
+  shape::Shape whole = param.getTensorType().getShape().vec();
+  shape::Shape view = getType().getShape().vec();
+  if (!getRowOffset()) {
+    if (whole != view)
+      return emitOpError("expected the shape of parameter '")
+             << getName() << "' (" << shape::format(whole) << "), got "
+             << shape::format(view);
+    return success();
+  }
+  int64_t offset = int64_t(*getRowOffset());
+  if (whole.size() != view.size() || offset < 0 ||
+      offset + view[0] > whole[0] ||
+      !std::equal(whole.begin() + 1, whole.end(), view.begin() + 1))
+    return emitOpError("expected rows [")
+           << offset << ", " << offset + view[0] << ") of parameter '"
+           << getName() << "' " << shape::format(whole) << ", got "
+           << shape::format(view);
   return success();
 }
 
@@ -149,8 +161,20 @@ LogicalResult CopyOp::verify() {
   return verifySameElements(*this, getInput(), getOutput());
 }
 
+/// The shape of an LRN's output channels: its input less the halo.
+static shape::ShapeResult lrnMiddle(Value input, int64_t size,
+                             std::optional<ArrayRef<int64_t>> halo) {
+  shape::ShapeResult r = shape::lrn(shapeOf(input), size);
+  if (r.ok() && halo) {
+    r.shape[1] -= (*halo)[0] + (*halo)[1];
+    if ((*halo)[0] < 0 || (*halo)[1] < 0 || r.shape[1] < 1)
+      r.error = "expected a halo leaving at least one channel";
+  }
+  return r;
+}
+
 LogicalResult LrnOp::verify() {
-  return verifyShape(*this, shape::lrn(shapeOf(getInput()), getSize()),
+  return verifyShape(*this, lrnMiddle(getInput(), getSize(), getHalo()),
                      getOutput());
 }
 
@@ -220,11 +244,36 @@ LogicalResult ReluGradOp::verify() {
 }
 
 LogicalResult LrnGradOp::verify() {
-  shape::ShapeResult same = shape::lrn(shapeOf(getForwardInput()), getSize());
-  if (failed(verifyShape(*this, same, getOutput())) ||
-      failed(verifyShape(*this, same, getGrad())))
+  shape::ShapeResult whole = shape::lrn(shapeOf(getForwardInput()), getSize());
+  shape::ShapeResult middle = lrnMiddle(getForwardInput(), getSize(), getHalo());
+  if (getHalo() && getThroughRelu())
+    return emitOpError("expected no through_relu with a halo");
+  if (failed(verifyShape(*this, whole, getOutput())) ||
+      failed(verifyShape(*this, middle, getGrad())))
     return failure();
-  return verifyShape(*this, same, getForwardOutput());
+  return verifyShape(*this, middle, getForwardOutput());
+}
+
+LogicalResult TransferOp::verify() {
+  if (getSource() < 0 || getTarget() < 0 || getSource() == getTarget())
+    return emitOpError("expected two different non-negative devices, got ")
+           << getSource() << " and " << getTarget();
+  return verifySameElements(*this, getInput(), getOutput());
+}
+
+LogicalResult AddSliceOp::verify() {
+  shape::Shape base = shapeOf(getBase()), part = shapeOf(getPart());
+  int64_t axis = getAxis();
+  bool ok = base.size() == part.size() && axis >= 0 &&
+            axis < int64_t(base.size()) && getOffset() >= 0 &&
+            getOffset() + part[axis] <= base[axis];
+  for (size_t d = 0; ok && d < base.size(); ++d)
+    ok = int64_t(d) == axis || base[d] == part[d];
+  if (!ok)
+    return emitOpError("expected a part of axis ")
+           << axis << " at offset " << getOffset() << " inside "
+           << shape::format(base) << ", got " << shape::format(part);
+  return success();
 }
 
 LogicalResult MaxPoolGradOp::verify() {
@@ -270,6 +319,14 @@ LogicalResult DropoutMaskOp::verify() {
   double rate = getRate().convertToDouble();
   if (!(rate >= 0.0 && rate < 1.0))
     return emitOpError("expected a rate in [0, 1), got ") << rate;
+  if (auto window = getWindow()) {
+    shape::Shape out = shapeOf(getOutput());
+    if (window->size() != 3 || (*window)[0] < 0 ||
+        (*window)[0] >= int64_t(out.size()) || (*window)[1] < 0 ||
+        (*window)[1] + out[(*window)[0]] > (*window)[2])
+      return emitOpError("expected window = [axis, offset, extent] holding "
+                         "the output");
+  }
   return success();
 }
 

@@ -7,6 +7,12 @@
 // buffer first, lowest fitting offset, which is near-optimal for the chain-
 // shaped graphs of CNNs.
 //
+// Devices run concurrently, so program order holds only within a device.
+// The one thing another device does to a device's arena is read it, in an
+// exec.transfer that starts at an unknown time after the source reached
+// that point: a transfer's source buffer therefore lives to the end of the
+// function and nothing later reuses its bytes.
+//
 //===----------------------------------------------------------------------===//
 
 #include "alexnet/Dialect/Exec/ExecOps.h"
@@ -41,15 +47,19 @@ int64_t alignTo(int64_t value, int64_t alignment) {
   return (value + alignment - 1) / alignment * alignment;
 }
 
-/// First and last op index touching `value` or any reshape of it.
+/// First and last op index touching `value` or any reshape of it; `end`
+/// when another device reads it (see the file comment).
 void extendLifetime(Value value, const DenseMap<Operation *, int64_t> &index,
-                    Interval &interval) {
+                    int64_t end, Interval &interval) {
   for (Operation *user : value.getUsers()) {
     int64_t at = index.lookup(user);
+    if (auto transfer = dyn_cast<TransferOp>(user);
+        transfer && transfer.getInput() == value)
+      at = end;
     interval.first = std::min(interval.first, at);
     interval.last = std::max(interval.last, at);
     if (auto reshape = dyn_cast<ReshapeOp>(user))
-      extendLifetime(reshape.getResult(), index, interval);
+      extendLifetime(reshape.getResult(), index, end, interval);
   }
 }
 
@@ -90,11 +100,21 @@ struct PlanMemoryPass : impl::PlanMemoryPassBase<PlanMemoryPass> {
     func.walk([&](AllocOp alloc) {
       Interval interval{alloc, alloc.getSizeInBytes(), index[alloc],
                         index[alloc]};
-      extendLifetime(alloc.getResult(), index, interval);
+      extendLifetime(alloc.getResult(), index, int64_t(index.size()), interval);
       byDevice[alloc.getDevice()].push_back(interval);
     });
 
+    // Bytes each device receives per run.
+    std::map<int64_t, int64_t> received;
+    func.walk([&](TransferOp transfer) {
+      auto type = cast<MemRefType>(transfer.getOutput().getType());
+      received[transfer.getTarget()] +=
+          type.getNumElements() * type.getElementTypeBitWidth() / 8;
+    });
+
     int64_t numDevices = byDevice.empty() ? 1 : byDevice.rbegin()->first + 1;
+    if (!received.empty())
+      numDevices = std::max(numDevices, received.rbegin()->first + 1);
     SmallVector<int64_t> arena(numDevices, 0), naive(numDevices, 0);
     OpBuilder builder(func.getContext());
     for (auto &[device, intervals] : byDevice) {
@@ -117,6 +137,13 @@ struct PlanMemoryPass : impl::PlanMemoryPassBase<PlanMemoryPass> {
                   builder.getDenseI64ArrayAttr(arena));
     func->setAttr(ExecDialect::kNaiveBytesAttrName,
                   builder.getDenseI64ArrayAttr(naive));
+    if (!received.empty()) {
+      SmallVector<int64_t> bytes(numDevices, 0);
+      for (auto [device, count] : received)
+        bytes[device] = count;
+      func->setAttr(ExecDialect::kTransferBytesAttrName,
+                    builder.getDenseI64ArrayAttr(bytes));
+    }
   }
 };
 

@@ -49,6 +49,13 @@ LogicalResult NNDialect::verifyOperationAttribute(Operation *op,
              << attr.getValue();
     return success();
   }
+  if (name == kDevicesAttrName) {
+    auto devices = dyn_cast<IntegerAttr>(attr.getValue());
+    if (!devices || devices.getInt() < 1 || !isa<ModuleOp>(op))
+      return op->emitError("expected a positive integer on the module for '")
+             << name << "', got " << attr.getValue();
+    return success();
+  }
   if (name == kDeviceAttrName) {
     auto device = dyn_cast<IntegerAttr>(attr.getValue());
     if (!device || device.getInt() < 0)

@@ -144,6 +144,10 @@ NN_NAME_RESULTS_AFTER_LAYER(SliceOp)
 NN_NAME_RESULTS_AFTER_LAYER(SoftmaxCrossEntropyBackwardOp)
 NN_NAME_RESULTS_AFTER_LAYER(SgdUpdateOp)
 NN_NAME_RESULTS_AFTER_LAYER(ParamStoreOp)
+NN_NAME_RESULTS_AFTER_LAYER(TransferOp)
+NN_NAME_RESULTS_AFTER_LAYER(LrnHaloOp)
+NN_NAME_RESULTS_AFTER_LAYER(LrnHaloBackwardOp)
+NN_NAME_RESULTS_AFTER_LAYER(AddSliceOp)
 #undef NN_NAME_RESULTS_AFTER_LAYER
 
 /// A fused op's value is the last layer it absorbed (%relu3 for
@@ -175,6 +179,31 @@ void ParamRefOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
 // ParamRefOp
 //===----------------------------------------------------------------------===//
 
+/// A param_ref/param_store type: the parameter's, or with `rowOffset` a
+/// range of its rows.
+static LogicalResult verifyShardOf(Operation *op, ParameterOp param,
+                                   std::optional<uint64_t> rowOffset,
+                                   Type type) {
+  if (!rowOffset) {
+    if (param.getType() != type)
+      return op->emitOpError("expected type ")
+             << param.getType() << " of parameter '" << param.getSymName()
+             << "', got " << type;
+    return success();
+  }
+  shape::Shape whole = toShape(param.getType()), shard = toShape(type);
+  int64_t offset = int64_t(*rowOffset);
+  bool fits = whole.size() == shard.size() && offset >= 0 &&
+              offset + shard[0] <= whole[0] &&
+              std::equal(whole.begin() + 1, whole.end(), shard.begin() + 1);
+  if (!fits)
+    return op->emitOpError("expected rows [")
+           << offset << ", " << offset + (shard.empty() ? 0 : shard[0])
+           << ") of parameter '" << param.getSymName() << "' "
+           << shape::format(whole) << ", got " << shape::format(shard);
+  return success();
+}
+
 LogicalResult
 ParamRefOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
   auto param =
@@ -182,11 +211,7 @@ ParamRefOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
   if (!param)
     return emitOpError("expected '")
            << getName() << "' to name an nn.parameter, got no such symbol";
-  if (param.getType() != getType())
-    return emitOpError("expected type ")
-           << param.getType() << " of parameter '" << getName() << "', got "
-           << getType();
-  return success();
+  return verifyShardOf(*this, param, getRowOffset(), getType());
 }
 
 //===----------------------------------------------------------------------===//
@@ -299,11 +324,31 @@ LogicalResult DenseOp::verify() {
 // DropoutOp, FlattenOp, ConcatOp
 //===----------------------------------------------------------------------===//
 
+/// A dropout piece's `window = [axis, offset, extent]` in the whole mask.
+static LogicalResult verifyMaskWindow(Operation *op,
+                                      std::optional<ArrayRef<int64_t>> window,
+                                      Type type) {
+  if (!window)
+    return success();
+  shape::Shape shape = toShape(type);
+  if (window->size() != 3)
+    return op->emitOpError("expected window = [axis, offset, extent]");
+  int64_t axis = (*window)[0], offset = (*window)[1], extent = (*window)[2];
+  if (axis < 0 || axis >= int64_t(shape.size()) || offset < 0 ||
+      offset + shape[axis] > extent)
+    return op->emitOpError("expected the window's range [")
+           << offset << ", " << offset + (axis >= 0 && axis < int64_t(shape.size()) ? shape[axis] : 0)
+           << ") of axis " << axis << " inside [0, " << extent << ")";
+  return success();
+}
+
 LogicalResult DropoutOp::verify() {
   double rate = getRate().convertToDouble();
   if (!(rate >= 0.0 && rate < 1.0))
     return emitOpError("expected a rate in [0, 1), got ") << rate;
-  return success();
+  if (getStream() && int64_t(*getStream()) < 0)
+    return emitOpError("expected a non-negative stream");
+  return verifyMaskWindow(*this, getWindow(), getType());
 }
 
 LogicalResult FlattenOp::verify() {
@@ -435,7 +480,7 @@ LogicalResult DropoutMaskOp::verify() {
     return emitOpError("expected a rate in [0, 1), got ") << rate;
   if (getStream() < 0)
     return emitOpError("expected a non-negative stream, got ") << getStream();
-  return success();
+  return verifyMaskWindow(*this, getWindow(), getType());
 }
 
 LogicalResult ReshapeOp::verify() {
@@ -481,10 +526,67 @@ ParamStoreOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
   if (!param)
     return emitOpError("expected '")
            << getName() << "' to name an nn.parameter, got no such symbol";
-  if (param.getType() != getValue().getType())
-    return emitOpError("expected type ")
-           << param.getType() << " of parameter '" << getName() << "', got "
-           << getValue().getType();
+  return verifyShardOf(*this, param, getRowOffset(), getValue().getType());
+}
+
+//===----------------------------------------------------------------------===//
+// Partitioning ops
+//===----------------------------------------------------------------------===//
+
+LogicalResult TransferOp::verify() {
+  if (getSource() < 0 || getTarget() < 0 || getSource() == getTarget())
+    return emitOpError("expected two different non-negative devices, got ")
+           << getSource() << " and " << getTarget();
+  return success();
+}
+
+/// The shape of nn.lrn_halo's result: the input less its halo channels.
+static LogicalResult verifyHalo(Operation *op, Type input, ArrayRef<int64_t> halo,
+                                Type middle) {
+  shape::Shape in = toShape(input), out = toShape(middle);
+  if (halo[0] < 0 || halo[1] < 0 || in[1] - halo[0] - halo[1] < 1)
+    return op->emitOpError("expected a halo of non-negative sizes leaving at "
+                           "least one channel, got [")
+           << halo[0] << ", " << halo[1] << "] of " << in[1] << " channels";
+  shape::Shape expected = in;
+  expected[1] -= halo[0] + halo[1];
+  if (out != expected)
+    return op->emitOpError("expected the middle channels to have shape ")
+           << shape::format(expected) << ", got " << shape::format(out);
+  return success();
+}
+
+LogicalResult LrnHaloOp::verify() {
+  if (failed(verifyLrn(*this, getInput().getType(), getSize(), getAlpha(),
+                       getBeta(), getK(), getInput().getType())))
+    return failure();
+  return verifyHalo(*this, getInput().getType(), getHalo(), getType());
+}
+
+LogicalResult LrnHaloBackwardOp::verify() {
+  if (getInput().getType() != getType() ||
+      getGrad().getType() != getOutput().getType())
+    return emitOpError("expected the result typed like the input and the "
+                       "gradient like the output");
+  return verifyHalo(*this, getInput().getType(), getHalo(), getGrad().getType());
+}
+
+LogicalResult AddSliceOp::verify() {
+  shape::Shape base = toShape(getBase().getType());
+  shape::Shape part = toShape(getPart().getType());
+  int64_t axis = getAxis();
+  if (axis < 0 || axis >= int64_t(base.size()) || base.size() != part.size())
+    return emitOpError("expected an axis in [0, ")
+           << base.size() << ") and a part of the base's rank, got axis " << axis;
+  for (size_t d = 0; d < base.size(); ++d)
+    if (int64_t(d) != axis && base[d] != part[d])
+      return emitOpError("expected shapes equal except along axis ")
+             << axis << ", got " << shape::format(base) << " and "
+             << shape::format(part);
+  if (getOffset() < 0 || getOffset() + part[axis] > base[axis])
+    return emitOpError("expected the range [")
+           << getOffset() << ", " << getOffset() + part[axis]
+           << ") inside [0, " << base[axis] << ")";
   return success();
 }
 

@@ -6,6 +6,11 @@
 // emits the gradient ops of its inputs (BackwardBuilder::visit). Gradients
 // of a value used several times are summed with nn.add.
 //
+// In a partitioned graph (nn-partition) every gradient op goes on its
+// forward op's device (nn.device), a transfer's gradient is the reverse
+// transfer, and each parameter shard (param_ref row_offset) gets its own
+// gradient and SGD update on its device.
+//
 //===----------------------------------------------------------------------===//
 
 #include "alexnet/Dialect/NN/NNOps.h"
@@ -30,9 +35,36 @@ struct RngArgs {
   Value seed, step, dropout;
 };
 
+/// Puts every op the builder creates on `device`, when one is set (a
+/// partitioned graph).
+struct DevicePlacer : OpBuilder::Listener {
+  std::optional<int64_t> device;
+
+  void notifyOperationInserted(Operation *op,
+                               OpBuilder::InsertPoint) override {
+    if (device && !op->hasAttr(NNDialect::kDeviceAttrName))
+      op->setAttr(NNDialect::kDeviceAttrName,
+                  IntegerAttr::get(IntegerType::get(op->getContext(), 64),
+                                   *device));
+  }
+};
+
+std::optional<int64_t> deviceOf(Operation *op) {
+  if (auto device = op->getAttrOfType<IntegerAttr>(NNDialect::kDeviceAttrName))
+    return device.getInt();
+  return std::nullopt;
+}
+
+/// A parameter, or a shard of its rows, as a forward param_ref reads it.
+struct ParamUse {
+  Value grad;
+  Type type;
+  std::optional<int64_t> rowOffset, device;
+};
+
 class BackwardBuilder {
 public:
-  explicit BackwardBuilder(OpBuilder &b) : b(b) {}
+  BackwardBuilder(OpBuilder &b, DevicePlacer &placer) : b(b), placer(placer) {}
 
   /// Clones the body of @loss into the current insertion block, mapping
   /// its arguments to `args`; dropout becomes nn.dropout_mask x input.
@@ -51,10 +83,16 @@ public:
       }
       if (auto dropout = dyn_cast<DropoutOp>(op)) {
         Value x = map.lookup(dropout.getInput());
+        // A partitioned layer's pieces share their layer's stream.
+        int64_t layerStream =
+            dropout.getStream() ? int64_t(*dropout.getStream()) : stream++;
+        placer.device = deviceOf(dropout);
         auto mask = b.create<DropoutMaskOp>(
             dropout.getLoc(), x.getType(), rng.seed, rng.step, rng.dropout,
-            dropout.getRateAttr(), b.getI64IntegerAttr(stream++));
+            dropout.getRateAttr(), b.getI64IntegerAttr(layerStream),
+            dropout.getWindowAttr());
         auto mul = b.create<MulOp>(dropout.getLoc(), x, mask);
+        placer.device.reset();
         map.map(dropout.getResult(), mul.getResult());
         forward.append({mask, mul});
         continue;
@@ -71,6 +109,7 @@ public:
   LogicalResult run(Value loss) {
     markDependsOnParameters();
     auto xent = loss.getDefiningOp<SoftmaxCrossEntropyOp>();
+    placer.device = deviceOf(xent);
     grads[xent.getLogits()] = b.create<SoftmaxCrossEntropyBackwardOp>(
         xent.getLoc(), xent.getLogits().getType(), xent.getLogits(),
         xent.getLabels());
@@ -80,16 +119,25 @@ public:
                                "nn-fuse after nn-autodiff");
       if (op == xent.getOperation() || op->getNumResults() != 1)
         continue;
-      Value dy = grads.lookup(op->getResult(0));
-      if (!dy)
+      placer.device = deviceOf(op);
+      FailureOr<Value> dy = gradientOf(op->getResult(0));
+      if (failed(dy))
+        return failure();
+      if (!*dy)
         continue;
-      if (failed(visit(op, dy)))
+      // A transfer's gradient goes back where its input lives.
+      if (auto move = dyn_cast<TransferOp>(op))
+        placer.device = move.getSource();
+      if (failed(visit(op, *dy)))
         return failure();
     }
+    placer.device.reset();
     return success();
   }
 
-  llvm::StringMap<Value> paramGrads;
+  /// Gradients per parameter symbol: one entry for a parameter read whole,
+  /// one per shard of a partitioned one (in the order first reached).
+  llvm::StringMap<SmallVector<ParamUse>> paramGrads;
 
 private:
   void markDependsOnParameters() {
@@ -102,6 +150,24 @@ private:
         for (Value result : op->getResults())
           needsGrad.insert(result);
     }
+  }
+
+  /// The gradient of `value` with the slices' contributions (an LRN halo's
+  /// gradient coming home) added into their ranges; null when it has none.
+  FailureOr<Value> gradientOf(Value value) {
+    Value whole = grads.lookup(value);
+    auto slices = sliceGrads.find(value);
+    if (slices == sliceGrads.end())
+      return whole;
+    if (!whole)
+      return value.getDefiningOp()->emitOpError(
+          "has gradients only for slices of its result; nn-autodiff adds "
+          "slice gradients into a whole one");
+    for (SliceOp slice : slices->second)
+      whole = b.create<AddSliceOp>(slice.getLoc(), whole,
+                                   grads.lookup(slice.getResult()),
+                                   slice.getAxisAttr(), slice.getOffsetAttr());
+    return whole;
   }
 
   /// Adds `g` to the gradient of `value` (if `value` needs one).
@@ -117,9 +183,44 @@ private:
   LogicalResult visit(Operation *op, Value dy) {
     Location loc = op->getLoc();
     return llvm::TypeSwitch<Operation *, LogicalResult>(op)
-        .Case([&](ParamRefOp param) {
-          Value &slot = paramGrads[param.getName()];
-          slot = slot ? b.create<AddOp>(loc, slot, dy).getResult() : dy;
+        .Case([&](ParamRefOp param) -> LogicalResult {
+          SmallVector<ParamUse> &uses = paramGrads[param.getName()];
+          std::optional<int64_t> offset;
+          if (param.getRowOffset())
+            offset = int64_t(*param.getRowOffset());
+          auto same = llvm::find_if(uses, [&](const ParamUse &use) {
+            return use.rowOffset == offset && use.type == param.getType();
+          });
+          if (same == uses.end()) {
+            uses.push_back({dy, param.getType(), offset, deviceOf(param)});
+            return success();
+          }
+          if (same->device != deviceOf(param))
+            return param.emitOpError("reads a shard that another device "
+                                     "reads too; transfer it instead");
+          same->grad = b.create<AddOp>(loc, same->grad, dy);
+          return success();
+        })
+        .Case([&](TransferOp move) {
+          accumulate(move.getInput(),
+                     b.create<TransferOp>(loc, dy.getType(), dy,
+                                          move.getTargetAttr(),
+                                          move.getSourceAttr()));
+          return success();
+        })
+        .Case([&](SliceOp slice) {
+          // Added into the input's gradient once that is complete
+          // (gradientOf): it covers only a range.
+          if (wanted(slice.getInput()))
+            sliceGrads[slice.getInput()].push_back(slice);
+          return success();
+        })
+        .Case([&](LrnHaloOp lrn) {
+          accumulate(lrn.getInput(),
+                     b.create<LrnHaloBackwardOp>(
+                         loc, lrn.getInput().getType(), dy, lrn.getInput(),
+                         lrn.getResult(), lrn.getHaloAttr(), lrn.getSizeAttr(),
+                         lrn.getAlphaAttr(), lrn.getBetaAttr(), lrn.getKAttr()));
           return success();
         })
         .Case([&](Conv2DOp conv) {
@@ -213,8 +314,11 @@ private:
   }
 
   OpBuilder &b;
+  DevicePlacer &placer;
   SmallVector<Operation *> forward;
   DenseMap<Value, Value> grads;
+  /// Slices of a value whose results have gradients (see gradientOf).
+  DenseMap<Value, SmallVector<SliceOp>> sliceGrads;
   llvm::SmallDenseSet<Value> needsGrad;
 };
 
@@ -277,7 +381,9 @@ struct AutodiffPass : impl::AutodiffPassBase<AutodiffPass> {
     b.setInsertionPointToStart(entry);
     ArrayRef<BlockArgument> all = entry->getArguments();
     unsigned rng = numInputs + (train ? 1 : 0);
-    BackwardBuilder backward(b);
+    DevicePlacer placer;
+    b.setListener(&placer);
+    BackwardBuilder backward(b, placer);
     SmallVector<Value> inputs(all.begin(), all.begin() + numInputs);
     FailureOr<Value> lossValue = backward.cloneForward(
         loss, inputs, {all[rng], all[rng + 1], all[rng + 2]});
@@ -291,33 +397,85 @@ struct AutodiffPass : impl::AutodiffPassBase<AutodiffPass> {
     for (ParameterOp param : params) {
       if (param.getOptimizerState())
         continue;
-      Value grad = backward.paramGrads.lookup(param.getSymName());
-      if (!grad)
+      SmallVector<ParamUse> uses =
+          backward.paramGrads.lookup(param.getSymName());
+      if (uses.empty())
         return param.emitError("parameter '")
                << param.getSymName() << "' does not affect the loss";
       if (!train) {
+        placer.device = uses.front().device ? std::optional<int64_t>(0)
+                                            : std::nullopt;
+        FailureOr<Value> grad = wholeGradient(b, param, uses);
+        placer.device.reset();
+        if (failed(grad))
+          return failure();
         func.setResultAttr(returned.size(), NNDialect::kOutputAttrName,
                            b.getStringAttr(param.getSymName() + ".grad"));
-        returned.push_back(grad);
+        returned.push_back(*grad);
         continue;
       }
+      // Each shard is updated on its device, in place.
       ParameterOp velocity = momentumOf(module, param);
       Location loc = param.getLoc();
-      Value w = b.create<ParamRefOp>(loc, param.getType(),
-                                     FlatSymbolRefAttr::get(param.getSymNameAttr()));
-      Value v = b.create<ParamRefOp>(
-          loc, param.getType(), FlatSymbolRefAttr::get(velocity.getSymNameAttr()));
-      auto update = b.create<SgdUpdateOp>(loc, param.getType(), param.getType(),
-                                          w, v, grad, all[numInputs],
-                                          b.getF64FloatAttr(momentum),
-                                          b.getF64FloatAttr(decay));
-      b.create<ParamStoreOp>(loc, update.getNewWeight(),
-                             FlatSymbolRefAttr::get(param.getSymNameAttr()));
-      b.create<ParamStoreOp>(loc, update.getNewVelocity(),
-                             FlatSymbolRefAttr::get(velocity.getSymNameAttr()));
+      for (const ParamUse &use : uses) {
+        placer.device = use.device;
+        IntegerAttr offset =
+            use.rowOffset ? b.getI64IntegerAttr(*use.rowOffset) : IntegerAttr();
+        auto ref = [&](ParameterOp p) -> Value {
+          return b.create<ParamRefOp>(
+              loc, use.type, FlatSymbolRefAttr::get(p.getSymNameAttr()), offset);
+        };
+        Value w = ref(param), v = ref(velocity);
+        auto update = b.create<SgdUpdateOp>(loc, use.type, use.type, w, v,
+                                            use.grad, all[numInputs],
+                                            b.getF64FloatAttr(momentum),
+                                            b.getF64FloatAttr(decay));
+        b.create<ParamStoreOp>(loc, update.getNewWeight(),
+                               FlatSymbolRefAttr::get(param.getSymNameAttr()),
+                               offset);
+        b.create<ParamStoreOp>(loc, update.getNewVelocity(),
+                               FlatSymbolRefAttr::get(velocity.getSymNameAttr()),
+                               offset);
+      }
+      placer.device.reset();
     }
+    b.setListener(nullptr);
     b.create<func::ReturnOp>(loss.getLoc(), returned);
     return success();
+  }
+
+  /// The gradient of the whole parameter: its one use's, or its shards'
+  /// gathered on device 0 in row order.
+  FailureOr<Value> wholeGradient(OpBuilder &b, ParameterOp param,
+                                 ArrayRef<ParamUse> uses) {
+    if (uses.size() == 1 && !uses[0].rowOffset)
+      return uses[0].grad;
+    SmallVector<ParamUse> shards(uses);
+    llvm::sort(shards, [](const ParamUse &a, const ParamUse &c) {
+      return a.rowOffset.value_or(0) < c.rowOffset.value_or(0);
+    });
+    SmallVector<Value> parts;
+    int64_t next = 0;
+    for (const ParamUse &shard : shards) {
+      if (shard.rowOffset.value_or(-1) != next)
+        return param.emitError("parameter '")
+               << param.getSymName()
+               << "' has gradients for shards that do not tile its rows";
+      next += cast<RankedTensorType>(shard.type).getDimSize(0);
+      Value part = shard.grad;
+      if (shard.device.value_or(0) != 0)
+        part = b.create<TransferOp>(param.getLoc(), shard.type, part,
+                                    b.getI64IntegerAttr(*shard.device),
+                                    b.getI64IntegerAttr(0));
+      parts.push_back(part);
+    }
+    if (next != param.getTensorType().getDimSize(0))
+      return param.emitError("parameter '")
+             << param.getSymName() << "' has gradients for only " << next
+             << " of its rows";
+    return b.create<ConcatOp>(param.getLoc(), param.getType(), parts,
+                              b.getI64IntegerAttr(0))
+        .getResult();
   }
 
   /// `<p>.momentum`, created next to `p` the first time it is asked for.

@@ -5,6 +5,62 @@
 
 include "mlir/Pass/PassBase.td"
 
+def PartitionPass : Pass<"nn-partition", "mlir::ModuleOp"> {
+  let summary = "split the model over devices: placement attributes and explicit transfers";
+  let description = [{
+    Places every op of the forward graphs (`@inference`, `@loss`) on a
+    logical device (`nn.device`) and splits layers across devices, as
+    Krizhevsky et al. (2012, section 3.2) split AlexNet over two GPUs. Run
+    it before nn-autodiff, which places each gradient op with its forward
+    op, keeps every parameter shard's gradient, momentum and SGD update on
+    the shard's device, and sends activation gradients back through reverse
+    transfers.
+
+    Rules (`parallel=model`, the paper's towers):
+
+    - `nn.conv2d` and `nn.dense` split along output channels / units: device
+      d computes rows [d*F/N, (d+1)*F/N) of the weight and bias, read as
+      parameter shards (`nn.param_ref ... {row_offset}`), from the whole
+      input gathered on it. A `groups = k*N` convolution whose input is
+      split by channels keeps k groups per device and needs no input from
+      the others (conv2, conv4, conv5).
+    - `nn.relu`, `nn.dropout`, pooling and `nn.flatten` follow their input.
+      The pieces of a split dropout draw the whole layer's mask (`stream`
+      and `window` attributes).
+    - `nn.lrn` on split channels: each device normalises its channels with
+      `size/2` halo channels from each neighbour (`nn.lrn_halo`), so the
+      result is the unpartitioned LRN's.
+    - Softmax, the loss, `nn.concat` and layers too small to split (fewer
+      than `min-part` channels per device, or not divisible by the device
+      count, or groups that do not map onto the devices) run whole on
+      device 0; function results are gathered on device 0.
+    - A value crosses devices only through `nn.transfer`; a gather is an
+      `nn.concat` of the local part and transferred parts.
+
+    `parallel=hybrid` (Krizhevsky 2014, "One weird trick"): convolutions
+    split the batch instead (data parallel), reading copies of the whole
+    weights transferred from device 0, whose gradients return the same way;
+    dense layers stay model-parallel.
+
+    With `devices=1` the pass changes nothing. It records the graph hash of
+    the unpartitioned model (`nn.graph_hash`), so weights files move freely
+    between builds for different device counts, and sets `nn.devices`.
+
+    For AlexNet with devices=2 the gathers sit exactly at the inputs of
+    conv3, fc6, fc7, fc8 and the softmax/loss (the paper's figure 2), plus
+    the two-channel halos of norm1 and norm2.
+  }];
+  let options = [
+    Option<"devices", "devices", "int64_t", /*default=*/"1",
+           "Number of logical devices">,
+    Option<"parallel", "parallel", "std::string", /*default=*/"\"model\"",
+           "model (split every layer) or hybrid (data-parallel convolutions)">,
+    Option<"minPart", "min-part", "int64_t", /*default=*/"8",
+           "Split a layer only if every device gets at least this many "
+           "output channels or units">,
+  ];
+}
+
 def AutodiffPass : Pass<"nn-autodiff", "mlir::ModuleOp"> {
   let summary = "build the training graph: gradients and the paper's SGD step";
   let description = [{

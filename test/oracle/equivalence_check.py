@@ -1,8 +1,14 @@
 #!/usr/bin/python3
-"""Fusion check: a model compiled with nn-fuse against the same model without.
+"""Equivalence check: two builds of a model that must compute the same thing.
 
-    fusion_check.py MODEL.nn [MODEL.nn ...] [--batch B] [--seed S] [--repeat N]
+    equivalence_check.py MODEL.nn [MODEL.nn ...] [--candidate FLAGS]
+                    [--baseline FLAGS] [--batch B] [--seed S] [--repeat N]
                     [--threads T] [--tol 1e-6] [--steps K] [--lr LR] [-v]
+
+The candidate build gets the alexnet-compile flags --candidate (default: none,
+so fused) and the baseline --baseline (default: --no-fuse), each a
+space-separated list: the default pair checks nn-fuse; `--candidate
+--devices=2 --baseline ""` checks nn-partition against one device.
 
 Runs with /usr/bin/python3; finds alexnet-compile on PATH, else in build/bin
 (or --compiler). Compares two builds of the compiler's own output with each
@@ -13,12 +19,13 @@ comparison.
 For each model the check
 
  1. reads the parameters, the input shape and the class count from the nn IR
-    (`alexnet-compile MODEL --emit=nn --batch=B`), and counts the fusions
-    nn-fuse makes (`--emit=lowered --training --print-fusions`): 0 means the
-    two builds are the same program and the check holds trivially;
+    (`alexnet-compile MODEL --emit=nn --batch=B`), and counts for each build
+    the fusions nn-fuse makes and the exec.transfer ops nn-partition adds
+    (`--emit=lowered --training --print-fusions`): equal counts of both mean
+    the two builds may be the same program and the check holds trivially;
  2. compiles the model twice, side by side, with `alexnet-compile
-    --target=cpu --training --batch=B` into a temporary directory: once as is
-    (fused, the default) and once with --no-fuse;
+    --target=cpu --training --batch=B` plus each build's flags into a
+    temporary directory;
  3. draws random weights, a random input and random labels exactly as
     grad_oracle.py does (the same seed gives the same data), a fresh seed each
     run unless --seed is given; the seed is printed. The weights are saved as
@@ -28,18 +35,24 @@ For each model the check
       gradients: `EXE grad --no-dropout` (`loss` and every `<param>.grad`),
       SGD steps: `EXE step --steps K --lr LR --no-dropout` from the same
                  weights and batch, then `EXE export` (every tensor);
- 5. compares the fused results with the unfused ones tensor by tensor (the
+ 5. compares the candidate's results with the baseline's tensor by tensor (the
     same names, shapes and dtypes must be there):
 
-        err(t) = max_i |fused_i - unfused_i| / max(max_i |unfused_i|, 1e-30)
+        err(t) = ||cand - base||_2 / max(||base||_2, 1e-30)
 
-    The model passes when err(t) <= --tol (1e-6) for every tensor. The builds
-    are designed to run the same float operations in the same order, so the
-    tensors should be bit-identical; the summary line counts those
-    (np.array_equal) per stage and says "fused == unfused" only when every
-    tensor is, "fused ~= unfused" when some differ within --tol, and
-    "fused != unfused" on failure, followed by the worst element of each
-    failing tensor and a command that reproduces the run.
+    the tensor's norm-wise relative error, the usual measure for the same
+    sums taken in another order (a single element's error is bounded by the
+    terms' magnitudes, not by its own value). The model passes when
+    err(t) <= --tol (1e-6) for every tensor; the summary also gives the
+    largest element-wise error max_i |cand_i - base_i| / max_i |base_i|. Fusion runs
+    the same float operations in the same order, so its tensors should be
+    bit-identical; partitioning sums some terms in another order (a gathered
+    layer's input gradient adds the devices' partial sums) and may differ in
+    the last bits. The summary line counts the bit-identical tensors
+    (np.array_equal) per stage and says "candidate == baseline" only when
+    every tensor is, "~=" when some differ within --tol, and "!=" on failure,
+    followed by the worst element of each failing tensor and a command that
+    reproduces the run.
 
 Exit status: 0 when every model matches, 1 when one does not or anything
 fails (compiler, executable), 2 for bad usage.
@@ -59,13 +72,10 @@ import oracle  # noqa: E402
 import grad_oracle  # noqa: E402
 from oracle import OracleError, run  # noqa: E402
 
-VARIANTS = (("fused", []), ("unfused", ["--no-fuse"]))
-
-
-def count_fusions(model, args, batch):
-    """The number of fused ops nn-fuse reports for the training build."""
+def count_rewrites(model, args, batch, flags):
+    """(fused ops, exec.transfer ops) of one build's training module."""
     cmd = [args.compiler, model, "--emit=lowered", "--training",
-           "--print-fusions"] + batch
+           "--print-fusions"] + batch + flags
     try:
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     except OSError as e:
@@ -77,7 +87,7 @@ def count_fusions(model, args, batch):
     if args.verbose:
         for line in reports:
             print("  " + line)
-    return len(reports)
+    return len(reports), p.stdout.count("exec.transfer ")
 
 
 def load_npz(path):
@@ -109,38 +119,45 @@ def results(exe, args, workdir, vdir, output_name):
             "steps": load_npz(sout)}
 
 
-def compare_stage(fused, unfused, tol):
-    """(tensors, bit-identical, worst name, worst err, problems) of one stage."""
+def compare_stage(candidate, baseline, tol):
+    """(tensors, bit-identical, worst name, worst err, worst element-wise err,
+    problems) of one stage."""
     problems, identical, worst_name, worst_err = [], 0, None, 0.0
-    for name in sorted(set(fused) - set(unfused)):
-        problems.append("%s only in the fused build's results" % name)
-    for name, b in unfused.items():
-        if name not in fused:
-            problems.append("%s missing from the fused build's results" % name)
+    worst_element = 0.0
+    for name in sorted(set(candidate) - set(baseline)):
+        problems.append("%s only in the candidate's results" % name)
+    for name, b in baseline.items():
+        if name not in candidate:
+            problems.append("%s missing from the candidate's results" % name)
             continue
-        a = fused[name]
+        a = candidate[name]
         if a.dtype != b.dtype or a.shape != b.shape:
-            problems.append("%s: fused %s %s, unfused %s %s" % (
+            problems.append("%s: candidate %s %s, baseline %s %s" % (
                 name, a.dtype, a.shape, b.dtype, b.shape))
             continue
         if np.array_equal(a, b):
             identical += 1
             continue
-        err, idx = oracle.compare(a, b.astype(np.float64))
+        a64, b64 = a.astype(np.float64), b.astype(np.float64)
+        err = float(np.linalg.norm(a64 - b64)) / max(float(np.linalg.norm(b64)), 1e-30)
+        if not np.all(np.isfinite(a64)):
+            err = float("inf")
+        element, idx = oracle.compare(a, b64)
+        worst_element = max(worst_element, element)
         if err > worst_err or worst_name is None:
             worst_name, worst_err = name, err
         if not err <= tol:
             idx = tuple(int(i) for i in idx)
             problems.append(
-                "%s: rel error %.3g, worst element %s: fused %.9g, unfused %.9g "
-                "(|diff| %.3g, max |unfused| %.6g)" % (
+                "%s: rel error %.3g, worst element %s: candidate %.9g, baseline "
+                "%.9g (|diff| %.3g, max |baseline| %.6g)" % (
                     name, err, list(idx), float(a[idx]), float(b[idx]),
                     abs(float(a[idx]) - float(b[idx])), float(np.max(np.abs(b)))))
-    return len(unfused), identical, worst_name, worst_err, problems
+    return len(baseline), identical, worst_name, worst_err, worst_element, problems
 
 
 def check_model(model, args, workdir, label):
-    """Compiles `model` fused and unfused, checks them with --repeat seeds."""
+    """Compiles `model` both ways, checks them with --repeat seeds."""
     batch = ["--batch=%d" % args.batch]
     ir = run([args.compiler, model, "--emit=nn"] + batch, "alexnet-compile --emit=nn")
     g = oracle.parse_nn(ir)
@@ -148,7 +165,8 @@ def check_model(model, args, workdir, label):
         raise OracleError("infer and grad need exactly one image input, @inference "
                           "has %d" % len(g.inputs))
     grad_oracle.logits_value(g)
-    fusions = count_fusions(model, args, batch)
+    rewrites = {variant: count_rewrites(model, args, batch, flags)
+                for variant, flags in args.variants}
 
     # The two builds are independent C++ compilations: run them side by side.
     def build(variant, flags):
@@ -156,29 +174,31 @@ def check_model(model, args, workdir, label):
         os.mkdir(vdir)
         return oracle.compiled_executable(model, args, vdir, batch,
                                           ["--training"] + flags)
-    with concurrent.futures.ThreadPoolExecutor(len(VARIANTS)) as pool:
+    with concurrent.futures.ThreadPoolExecutor(len(args.variants)) as pool:
         jobs = {variant: pool.submit(build, variant, flags)
-                for variant, flags in VARIANTS}
+                for variant, flags in args.variants}
         exes = {variant: job.result() for variant, job in jobs.items()}
     ok = True
     for seed in oracle.seeds(args):
-        ok &= check_once(g, exes, seed, args, workdir, model, label, fusions)
+        ok &= check_once(g, exes, seed, args, workdir, model, label, rewrites)
     return ok
 
 
-def check_once(g, exes, seed, args, workdir, model, label, fusions):
+def check_once(g, exes, seed, args, workdir, model, label, rewrites):
     _, x, _, _ = grad_oracle.draw_inputs(g, seed, workdir)
 
     got = {variant: results(exes[variant], args, workdir,
                             os.path.join(workdir, variant), g.output_name)
-           for variant, _ in VARIANTS}
+           for variant, _ in args.variants}
 
     stages, problems = [], []
     worst_name, worst_err, all_identical = None, 0.0, True
+    worst_element = 0.0
     for stage, title in (("forward", "forward"), ("gradients", "gradients"),
                          ("steps", "%d SGD steps" % args.steps)):
-        n, same, name, err, bad = compare_stage(got["fused"][stage],
-                                                got["unfused"][stage], args.tol)
+        n, same, name, err, element, bad = compare_stage(
+            got["candidate"][stage], got["baseline"][stage], args.tol)
+        worst_element = max(worst_element, element)
         stages.append("%s %d/%d" % (title, same, n))
         problems += ["%s: %s" % (stage, b) for b in bad]
         all_identical &= same == n and not bad
@@ -187,17 +207,21 @@ def check_once(g, exes, seed, args, workdir, model, label, fusions):
 
     ok = not problems
     relation = "!=" if not ok else "==" if all_identical else "~="
-    print("%s %s: fused %s unfused: %s tensors bit-identical (worst relative error "
-          "%.3g%s, tol %.0e); %d fusions, batch %d, seed %d" % (
-              "PASS" if ok else "FAIL", label, relation, ", ".join(stages),
-              worst_err, " in " + worst_name if worst_name else "", args.tol,
-              fusions, x.shape[0], seed))
+    (cf, ct), (bf, bt) = rewrites["candidate"], rewrites["baseline"]
+    print("%s %s: %s %s %s: %s tensors bit-identical (worst relative error "
+          "%.3g%s, tol %.0e; element-wise %.3g); fusions %d vs %d, transfers "
+          "%d vs %d, batch %d, seed %d" % (
+              "PASS" if ok else "FAIL", label, args.names[0], relation,
+              args.names[1], ", ".join(stages), worst_err,
+              " in " + worst_name if worst_name else "", args.tol,
+              worst_element, cf, bf, ct, bt, x.shape[0], seed))
     for p in problems:
         print("  " + p)
     if not ok:
-        print("  reproduce: %s %s %s --batch=%d --seed=%d --steps=%d --lr=%r%s%s" % (
-            sys.executable, os.path.abspath(__file__), model, args.batch, seed,
-            args.steps, args.lr,
+        print("  reproduce: %s %s %s --candidate=%r --baseline=%r --batch=%d "
+              "--seed=%d --steps=%d --lr=%r%s%s" % (
+            sys.executable, os.path.abspath(__file__), model, args.candidate,
+            args.baseline, args.batch, seed, args.steps, args.lr,
             " --threads=%d" % args.threads if args.threads else "",
             " --tol=%g" % args.tol if args.tol != 1e-6 else ""))
     return ok
@@ -206,6 +230,14 @@ def check_once(g, exes, seed, args, workdir, model, label, fusions):
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("models", nargs="+", help=".nn files to check")
+    p.add_argument("--candidate", default="",
+                   help="alexnet-compile flags of the build checked (default: none)")
+    p.add_argument("--baseline", default="--no-fuse",
+                   help="alexnet-compile flags of the reference build "
+                        "(default: --no-fuse)")
+    p.add_argument("--names", default="fused,unfused",
+                   help="how the summary calls the two builds (default "
+                        "fused,unfused)")
     p.add_argument("--batch", type=int, default=2, help="batch size (default 2)")
     oracle.add_common_args(p, 1e-6)
     p.add_argument("--threads", type=int, help="infer, grad and step --threads")
@@ -225,11 +257,16 @@ def main():
         p.error("--tol must be a number >= 0")
     if args.threads is not None and args.threads < 1:
         p.error("--threads must be at least 1")
+    args.names = args.names.split(",")
+    if len(args.names) != 2:
+        p.error("--names takes two comma-separated names")
+    args.variants = (("candidate", args.candidate.split()),
+                     ("baseline", args.baseline.split()))
     if args.compiler is None:
         args.compiler = oracle.default_compiler()
     args.exe = None  # oracle.compiled_executable: always compile
 
-    with tempfile.TemporaryDirectory(prefix="fusion-check.") as tmp:
+    with tempfile.TemporaryDirectory(prefix="equivalence-check.") as tmp:
         return oracle.check_each(
             [(m, os.path.splitext(os.path.basename(m))[0]) for m in args.models],
             lambda path, workdir, label: check_model(path, args, workdir, label),
