@@ -53,6 +53,9 @@ int64_t forwardFlops(Operation *op) {
       .Case([](nn::LrnOp lrn) {
         return lrnFlops(numElements(lrn.getOutput()), lrn.getSize());
       })
+      .Case([](nn::LrnHaloOp lrn) {
+        return lrnFlops(numElements(lrn.getOutput()), lrn.getSize());
+      })
       .Case<nn::MaxPoolOp, nn::AvgPoolOp>([](auto pool) {
         return numElements(pool.getOutput()) * pool.getWindow()[0] *
                pool.getWindow()[1];
@@ -166,6 +169,11 @@ Traffic alexnet::activationTraffic(Operation *op) {
       t.fused += bytes(lrn.getReluOutput());
     return t;
   }
+  // Copies of a range: what they read is what they write.
+  if (isa<nn::SliceOp, nn::TransferOp>(op))
+    return {2 * bytes(op->getResult(0)), 2 * bytes(op->getResult(0))};
+  if (auto add = dyn_cast<nn::AddSliceOp>(op)) // in place on the range
+    return {3 * bytes(add.getPart()), 3 * bytes(add.getPart())};
   int64_t generic = readsAndWrites(op);
   bool biasPass = (isa<nn::Conv2DOp>(op) && cast<nn::Conv2DOp>(op).getBias()) ||
                   (isa<nn::DenseOp>(op) && cast<nn::DenseOp>(op).getBias());
@@ -208,6 +216,7 @@ FailureOr<ModelSummary> alexnet::summarizeModel(ModuleOp module) {
       parts.push_back(Part{op->getName().stripDialect().str(), forwardFlops(op),
                            traffic.unfused, true});
     SmallVector<StringRef> layers = nn::fusedLayerNames(op->getLoc());
+    auto device = op->getAttrOfType<IntegerAttr>(nn::NNDialect::kDeviceAttrName);
     std::string head;
     for (auto [i, part] : llvm::enumerate(parts)) {
       LayerSummary row;
@@ -216,6 +225,7 @@ FailureOr<ModelSummary> alexnet::summarizeModel(ModuleOp module) {
       row.shape.assign(type.getShape().begin(), type.getShape().end());
       row.flops = part.flops;
       row.traffic = part.traffic;
+      row.device = device ? device.getInt() : -1;
       if (part.head) {
         head = row.name;
         row.parameters = parameters;
@@ -229,6 +239,11 @@ FailureOr<ModelSummary> alexnet::summarizeModel(ModuleOp module) {
       summary.layers.push_back(std::move(row));
     }
   });
+  auto transferBytes = [](func::FuncOp func) {
+    int64_t total = 0;
+    func.walk([&](nn::TransferOp transfer) { total += bytes(transfer); });
+    return total;
+  };
   if (auto trainStep = module.lookupSymbol<func::FuncOp>("train_step")) {
     Traffic total;
     trainStep.walk([&](Operation *op) {
@@ -237,6 +252,16 @@ FailureOr<ModelSummary> alexnet::summarizeModel(ModuleOp module) {
       total.fused += t.fused;
     });
     summary.trainTraffic = total;
+    summary.trainTransferBytes = transferBytes(trainStep);
+  }
+  if (auto devices =
+          module->getAttrOfType<IntegerAttr>(nn::NNDialect::kDevicesAttrName)) {
+    summary.devices = devices.getInt();
+    summary.deviceParameters.assign(summary.devices, 0);
+    for (const LayerSummary &layer : summary.layers)
+      if (layer.device >= 0 && layer.device < summary.devices)
+        summary.deviceParameters[layer.device] += layer.parameters;
+    summary.forwardTransferBytes = transferBytes(inference);
   }
   return summary;
 }
@@ -246,11 +271,15 @@ void alexnet::printModelSummary(const ModelSummary &summary,
   auto megabytes = [](int64_t value) {
     return llvm::formatv("{0:f2} MB", double(value) / 1e6).str();
   };
+  // A device column only for a partitioned model.
+  bool partitioned = summary.devices > 1;
   auto row = [&](StringRef name, StringRef op, StringRef shape,
                  StringRef parameters, StringRef flops, StringRef traffic,
-                 StringRef fused, StringRef note) {
+                 StringRef fused, StringRef note, StringRef device = "") {
     std::string line;
     llvm::raw_string_ostream text(line);
+    if (partitioned)
+      text << llvm::left_justify(device, 6) << ' ';
     text << llvm::left_justify(name, 12) << ' ' << llvm::left_justify(op, 22)
          << ' ' << llvm::left_justify(shape, 14) << ' '
          << llvm::right_justify(parameters, 14) << ' '
@@ -263,7 +292,7 @@ void alexnet::printModelSummary(const ModelSummary &summary,
      << " (output shapes per image: HxWxC for feature maps; traffic: bytes of "
         "activations read and written per batch, unfused and fused)\n";
   row("layer", "op", "output", "parameters", "forward FLOPs", "traffic",
-      "fused", "");
+      "fused", "", "device");
   for (const LayerSummary &layer : summary.layers) {
     std::string note = !layer.fusion.empty() ? "-> " + layer.fusion
                        : !layer.fusedInto.empty() ? "(in " + layer.fusedInto + ")"
@@ -271,7 +300,8 @@ void alexnet::printModelSummary(const ModelSummary &summary,
     row(layer.name, layer.op, paperShape(layer.shape),
         withCommas(layer.parameters), withCommas(layer.flops),
         megabytes(layer.traffic),
-        layer.fusedInto.empty() ? megabytes(layer.fusedTraffic) : "-", note);
+        layer.fusedInto.empty() ? megabytes(layer.fusedTraffic) : "-", note,
+        layer.device >= 0 ? std::to_string(layer.device) : "");
   }
   row("total", "", "", withCommas(summary.totalParameters),
       withCommas(summary.totalFlops), megabytes(summary.forwardTraffic.unfused),
@@ -291,4 +321,18 @@ void alexnet::printModelSummary(const ModelSummary &summary,
   perImage("forward", summary.forwardTraffic);
   if (summary.trainTraffic)
     perImage("train step", *summary.trainTraffic);
+  if (!partitioned)
+    return;
+  os << summary.devices << " devices; parameters per device:";
+  for (auto [d, count] : llvm::enumerate(summary.deviceParameters))
+    os << (d ? ", " : " ") << d << ": " << withCommas(count)
+       << llvm::format(" (%.1f%%)", summary.totalParameters
+                                        ? 100.0 * count / summary.totalParameters
+                                        : 0.0);
+  os << "\ntransfers per batch: " << withCommas(summary.forwardTransferBytes)
+     << " bytes forward";
+  if (summary.trainTransferBytes)
+    os << ", " << withCommas(*summary.trainTransferBytes)
+       << " bytes per train step";
+  os << "\n";
 }

@@ -85,8 +85,13 @@ int runInfoCommand(const Invocation &inv) {
   out << "\n";
   printTable(out, io, {false, false, false, false});
 
+  // A partitioned model has a row per device a layer runs on, and the ops
+  // that gather, scatter and exchange halos between them.
+  bool partitioned = m.numDevices > 1;
   std::vector<std::vector<std::string>> layers = {
       {"layer", "op", "output", "parameters", "FLOPs", "traffic", "fused", ""}};
+  if (partitioned)
+    layers[0].insert(layers[0].begin(), "device");
   int64_t totalFlops = 0, totalTraffic = 0, totalFused = 0;
   for (int32_t i = 0; i < m.numLayers; ++i) {
     const LayerSpec &l = m.layers[i];
@@ -98,12 +103,18 @@ int runInfoCommand(const Invocation &inv) {
                       l.fusedTraffic ? withPrefix(double(l.fusedTraffic), "B")
                                      : "-",
                       l.fusion ? l.fusion : ""});
+    if (partitioned)
+      layers.back().insert(layers.back().begin(),
+                           l.device >= 0 ? std::to_string(l.device) : "-");
     totalFlops += l.flops;
     totalTraffic += l.traffic;
     totalFused += l.fusedTraffic;
   }
   out << "\n";
-  printTable(out, layers, {false, false, false, true, true, true, true, false});
+  std::vector<bool> numeric = {false, false, false, true, true, true, true, false};
+  if (partitioned)
+    numeric.insert(numeric.begin(), true);
+  printTable(out, layers, numeric);
 
   int64_t totalParams = 0;
   for (int32_t i = 0; i < m.numParams; ++i)
@@ -123,11 +134,33 @@ int runInfoCommand(const Invocation &inv) {
         << withThousands(totalFused / images) << " bytes as compiled\n";
   }
 
+  if (partitioned) {
+    // Each device's shards: its parameters, their gradients and momentum.
+    std::vector<int64_t> owned(m.numDevices, 0);
+    for (int32_t i = 0; i < m.numShards; ++i)
+      owned[m.shards[i].device] += m.shards[i].size;
+    std::vector<std::vector<std::string>> rows = {
+        {"device", "parameters", "", "share"}};
+    for (int32_t d = 0; d < m.numDevices; ++d) {
+      char share[32];
+      std::snprintf(share, sizeof(share), "%.1f%%",
+                    totalParams ? 100.0 * double(owned[d]) / double(totalParams)
+                                : 0.0);
+      rows.push_back({std::to_string(d), withThousands(owned[d]),
+                      mebibytes(4 * owned[d]), share});
+    }
+    out << "\nparameters per device (each keeps its shards' gradients and "
+           "momentum too):\n";
+    printTable(out, rows, {false, true, true, true});
+  }
+
   // One table per entry point: inference, and the training ones when
   // compiled.
   auto printMemory = [&](const char *entry, const DeviceMemory *devices) {
     std::vector<std::vector<std::string>> memory = {
         {"device", "planned bytes", "", "naive bytes", "", "saving"}};
+    if (partitioned)
+      memory[0].push_back("received per run");
     for (int32_t d = 0; d < m.numDevices; ++d) {
       const DeviceMemory &mem = devices[d];
       char saving[32] = "-";
@@ -138,11 +171,19 @@ int runInfoCommand(const Invocation &inv) {
       memory.push_back({std::to_string(d), withThousands(mem.arenaBytes),
                         mebibytes(mem.arenaBytes), withThousands(mem.naiveBytes),
                         mebibytes(mem.naiveBytes), saving});
+      if (partitioned)
+        memory.back().push_back(withThousands(mem.receivedBytes) + " B");
     }
     out << "\n" << entry
         << " arena per device (planned: liveness-based packing; "
-           "naive: every tensor its own buffer):\n";
-    printTable(out, memory, {false, true, true, true, true, true});
+           "naive: every tensor its own buffer"
+        << (partitioned ? "; received: bytes copied in from other devices"
+                        : "")
+        << "):\n";
+    std::vector<bool> right = {false, true, true, true, true, true};
+    if (partitioned)
+      right.push_back(true);
+    printTable(out, memory, right);
   };
   printMemory("inference", m.inferenceMemory);
   if (m.gradients)

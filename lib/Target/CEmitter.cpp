@@ -527,18 +527,20 @@ private:
           return value ? value.getInt() : 0;
         };
         auto fusion = layer.getAs<StringAttr>("fusion");
-        out << llvm::formatv("  {{{0}, {1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}},\n",
+        auto device = layer.getAs<IntegerAttr>("device");
+        out << llvm::formatv("  {{{0}, {1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9}},\n",
                              cString(layer.getAs<StringAttr>("name").getValue()),
                              cString(layer.getAs<StringAttr>("op").getValue()),
                              shape.size(), shapeInitializer(shape.asArrayRef()),
                              integer("params"), integer("flops"),
                              integer("traffic"), integer("fused_traffic"),
-                             cString(fusion ? fusion.getValue() : ""));
+                             cString(fusion ? fusion.getValue() : ""),
+                             device ? device.getInt() : -1);
         ++numLayers;
       }
     }
     if (!numLayers) // C++ has no empty arrays
-      out << "  {\"\", \"\", 0, {0}, 0, 0, 0, 0, \"\"},\n";
+      out << "  {\"\", \"\", 0, {0}, 0, 0, 0, 0, \"\", -1},\n";
     out << "};\n";
 
     int64_t numDevices = emitDeviceMemory(inference, "kInferenceMemory");

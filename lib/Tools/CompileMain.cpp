@@ -35,7 +35,7 @@ namespace cl = llvm::cl;
 
 namespace {
 
-enum class EmitKind { NN, Summary, Dot, Lowered, Cpp, Exe };
+enum class EmitKind { NN, Graph, Summary, Dot, Lowered, Cpp, Exe };
 
 /// The compiler's own options: --help lists only these (MLIR's debugging
 /// options, e.g. --mlir-print-ir-after-all, still work; --help-hidden
@@ -58,6 +58,9 @@ struct Options {
       cl::init(EmitKind::Exe),
       cl::values(
           clEnumValN(EmitKind::NN, "nn", "the nn dialect module"),
+          clEnumValN(EmitKind::Graph, "graph",
+                     "the nn module after the graph passes (partition, "
+                     "autodiff, fuse)"),
           clEnumValN(EmitKind::Summary, "summary",
                      "per-layer shapes, parameters and FLOPs"),
           clEnumValN(EmitKind::Dot, "dot", "the inference graph for Graphviz"),
@@ -224,14 +227,17 @@ int alexnet::compileMain(int argc, char **argv) {
         return printModule(*module, os);
       return translateToDot(*module, os);
     });
-  if (options.emit == EmitKind::Summary)
+  if (options.emit == EmitKind::Summary || options.emit == EmitKind::Graph)
     return emitText(options, [&](llvm::raw_ostream &os) -> LogicalResult {
-      // The graph as it will be compiled (fused, with its training step):
-      // the summary's traffic columns compare it with unfused.
+      // The graph as it will be compiled (partitioned, fused, with its
+      // training step): the summary's traffic columns compare it with
+      // unfused.
       PassManager graphPasses(&context);
       buildGraphPipeline(graphPasses, pipeline);
       if (failed(graphPasses.run(*module)))
         return failure();
+      if (options.emit == EmitKind::Graph)
+        return printModule(*module, os);
       FailureOr<ModelSummary> summary = summarizeModel(*module);
       if (failed(summary))
         return failure();

@@ -28,6 +28,7 @@ struct LayerSummary {
   int64_t fusedTraffic = 0;
   std::string fusion;    ///< head of a fused chain: the fused op's mnemonic
   std::string fusedInto; ///< a layer absorbed by a fusion: the head's name
+  int64_t device = -1;   ///< nn.device after nn-partition, else -1
 };
 
 /// Activation bytes moved, without fusion and as the graph stands.
@@ -44,6 +45,13 @@ struct ModelSummary {
   int64_t totalFlops = 0;
   Traffic forwardTraffic;                ///< @inference, whole batch
   std::optional<Traffic> trainTraffic;   ///< @train_step, when present
+  /// After nn-partition: the device count, each device's share of the
+  /// parameters and the bytes nn.transfer moves per batch (inference, and
+  /// the train step when present).
+  int64_t devices = 1;
+  std::vector<int64_t> deviceParameters;
+  int64_t forwardTransferBytes = 0;
+  std::optional<int64_t> trainTransferBytes;
 };
 
 /// The activation traffic model of one nn op, for the whole batch: every

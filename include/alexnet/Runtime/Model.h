@@ -80,6 +80,9 @@ struct LayerSpec {
   /// "-> conv2d_relu_lrn" on the head of a fused chain, "(in conv1)" on a
   /// layer it absorbed, "" (or null) otherwise.
   const char *fusion;
+  /// The logical device that runs it in a partitioned model (nn-partition
+  /// splits a layer into one row per device), else -1.
+  int32_t device;
 };
 
 /// Per-device memory of one entry point.

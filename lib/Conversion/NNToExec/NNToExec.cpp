@@ -709,6 +709,7 @@ ArrayAttr layerTable(ModuleOp module, const ModelSummary &summary) {
                                        : !layer.fusedInto.empty()
                                            ? "(in " + layer.fusedInto + ")"
                                            : "")),
+        b.getNamedAttr("device", b.getI64IntegerAttr(layer.device)),
     }));
   return b.getArrayAttr(rows);
 }

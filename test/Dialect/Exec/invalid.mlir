@@ -135,3 +135,35 @@ func.func @epilogue_in_place_without_lrn(%r: memref<2x4x8x8xf32>, %y: memref<2x4
   exec.conv_epilogue %r relu_into %r -> %y : memref<2x4x8x8xf32>, memref<2x4x8x8xf32>, memref<2x4x8x8xf32>
   return
 }
+
+// -----
+
+func.func @transfer_elements(%a: memref<8xf32>, %b: memref<4xf32>) {
+  // expected-error @+1 {{expected operands with the same number of elements, got 8 and 4}}
+  exec.transfer %a -> %b from 0 to 1 : memref<8xf32> -> memref<4xf32>
+  return
+}
+
+// -----
+
+func.func @add_slice_range(%part: memref<1x2x4xf32>, %base: memref<1x3x4xf32>) {
+  // expected-error @+1 {{expected a part of axis 1 at offset 2 inside 1x3x4, got 1x2x4}}
+  exec.add_slice %part -> %base {axis = 1 : i64, offset = 2 : i64} : memref<1x2x4xf32> -> memref<1x3x4xf32>
+  return
+}
+
+// -----
+
+func.func @lrn_halo(%x: memref<1x6x2x2xf32>, %y: memref<1x5x2x2xf32>) {
+  // expected-error @+1 {{expected an output of shape 1x4x2x2, got 1x5x2x2}}
+  exec.lrn %x -> %y {size = 5 : i64, alpha = 1.0e-4 : f64, beta = 0.75 : f64, k = 2.0 : f64, halo = array<i64: 1, 1>} : memref<1x6x2x2xf32> -> memref<1x5x2x2xf32>
+  return
+}
+
+// -----
+
+func.func @device_attr(%a: memref<4xf32>, %b: memref<4xf32>) {
+  // expected-error @+1 {{expected a non-negative integer for 'exec.device', got -1}}
+  exec.copy %a -> %b {exec.device = -1 : i64} : memref<4xf32> -> memref<4xf32>
+  return
+}

@@ -94,6 +94,19 @@ module {
     %rows = exec.alloc : memref<2x4xf32>
     // CHECK: exec.bias_relu %{{.*}} -> %{{.*}} : memref<4xf32> -> memref<2x4xf32>
     exec.bias_relu %bias4 -> %rows : memref<4xf32> -> memref<2x4xf32>
+    // What a partitioned module lowers to: a transfer, an in-place slice
+    // gradient, an LRN and its gradient with a halo.
+    %here = exec.alloc {device = 1 : i64} : memref<2x4xf32>
+    // CHECK: exec.transfer %{{.*}} -> %{{.*}} from 0 to 1 {exec.device = 1 : i64} : memref<2x4xf32> -> memref<2x4xf32>
+    exec.transfer %rows -> %here from 0 to 1 {exec.device = 1 : i64} : memref<2x4xf32> -> memref<2x4xf32>
+    %ext = exec.alloc : memref<2x6x8x8xf32>
+    // CHECK: exec.add_slice %{{.*}} -> %{{.*}} {axis = 1 : i64, offset = 2 : i64} : memref<2x4x8x8xf32> -> memref<2x6x8x8xf32>
+    exec.add_slice %relu -> %ext {axis = 1 : i64, offset = 2 : i64} : memref<2x4x8x8xf32> -> memref<2x6x8x8xf32>
+    // CHECK: exec.lrn %{{.*}} -> %{{.*}} {alpha = 1.000000e-04 : f64, beta = 7.500000e-01 : f64, halo = array<i64: 2, 0>, k = 2.000000e+00 : f64, size = 5 : i64} : memref<2x6x8x8xf32> -> memref<2x4x8x8xf32>
+    exec.lrn %ext -> %norm {size = 5 : i64, alpha = 1.0e-4 : f64, beta = 0.75 : f64, k = 2.0 : f64, halo = array<i64: 2, 0>} : memref<2x6x8x8xf32> -> memref<2x4x8x8xf32>
+    %dext = exec.alloc : memref<2x6x8x8xf32>
+    // CHECK: exec.lrn_grad {{.*}} halo = array<i64: 2, 0>{{.*}} : memref<2x4x8x8xf32>, memref<2x6x8x8xf32>, memref<2x4x8x8xf32> -> memref<2x6x8x8xf32>
+    exec.lrn_grad %norm, %ext, %relu -> %dext {size = 5 : i64, alpha = 1.0e-4 : f64, beta = 0.75 : f64, k = 2.0 : f64, halo = array<i64: 2, 0>} : memref<2x4x8x8xf32>, memref<2x6x8x8xf32>, memref<2x4x8x8xf32> -> memref<2x6x8x8xf32>
     return
   }
 }

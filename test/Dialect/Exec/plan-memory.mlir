@@ -112,3 +112,28 @@ func.func @reuse_after_death(%in: memref<16xf32>, %big: memref<1024xf32>, %out: 
   exec.relu %small -> %out : memref<16xf32> -> memref<16xf32>
   return
 }
+
+// -----
+
+// Devices run concurrently: device 1 copies %x out of device 0's arena at
+// some time after device 0 passed the transfer, so %x lives to the end and
+// %late (device 0, born after %x's last use in program order) may not take
+// its bytes. Each arena is planned on its own; exec.transfer_bytes counts
+// what each device receives.
+// CHECK-LABEL: func.func @transfer_source_pinned
+//  CHECK-SAME: exec.arena_bytes = array<i64: 8192, 4096>
+//  CHECK-SAME: exec.transfer_bytes = array<i64: 0, 4096>
+//       CHECK: exec.alloc {offset = 0 : i64} : memref<1024xf32>
+//       CHECK: exec.alloc {device = 1 : i64, offset = 0 : i64} : memref<1024xf32>
+//       CHECK: exec.alloc {offset = 4096 : i64} : memref<1024xf32>
+func.func @transfer_source_pinned(%in: memref<1024xf32>, %out: memref<1024xf32>) {
+  %x = exec.alloc {device = 0 : i64} : memref<1024xf32>
+  exec.relu %in -> %x : memref<1024xf32> -> memref<1024xf32>
+  %there = exec.alloc {device = 1 : i64} : memref<1024xf32>
+  exec.transfer %x -> %there from 0 to 1 {exec.device = 1 : i64} : memref<1024xf32> -> memref<1024xf32>
+  %late = exec.alloc {device = 0 : i64} : memref<1024xf32>
+  exec.relu %in -> %late : memref<1024xf32> -> memref<1024xf32>
+  exec.add %late, %in -> %out : memref<1024xf32>, memref<1024xf32> -> memref<1024xf32>
+  exec.relu %there -> %out {exec.device = 1 : i64} : memref<1024xf32> -> memref<1024xf32>
+  return
+}

@@ -400,3 +400,46 @@ func.func @dense_relu_bias(%x: tensor<1x8xf32>, %w: tensor<5x8xf32>, %b: tensor<
   %y = nn.dense_relu %x, %w, %b : tensor<1x8xf32>, tensor<5x8xf32>, tensor<4xf32> -> tensor<1x5xf32>
   return %y : tensor<1x5xf32>
 }
+
+// -----
+
+func.func @transfer_same_device(%x: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{expected two different non-negative devices, got 1 and 1}}
+  %t = nn.transfer %x from 1 to 1 : tensor<2x4xf32>
+  return %t : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @lrn_halo_shape(%x: tensor<1x6x4x4xf32>) -> tensor<1x3x4x4xf32> {
+  // expected-error @+1 {{expected the middle channels to have shape 1x4x4x4, got 1x3x4x4}}
+  %y = nn.lrn_halo %x halo [2, 0] size 5 alpha 1.0e-4 beta 0.75 k 2.0 : tensor<1x6x4x4xf32> -> tensor<1x3x4x4xf32>
+  return %y : tensor<1x3x4x4xf32>
+}
+
+// -----
+
+func.func @add_slice_range(%base: tensor<1x4x2x2xf32>, %part: tensor<1x2x2x2xf32>) -> tensor<1x4x2x2xf32> {
+  // expected-error @+1 {{expected the range [3, 5) inside [0, 4)}}
+  %s = nn.add_slice %base, %part axis 1 offset 3 : tensor<1x4x2x2xf32>, tensor<1x2x2x2xf32>
+  return %s : tensor<1x4x2x2xf32>
+}
+
+// -----
+
+module {
+  nn.parameter @q.weight : tensor<8x4xf32> {init = #nn.init<normal(0.0, 0.01)>}
+  func.func @shard_range() -> tensor<4x4xf32> {
+    // expected-error @+1 {{expected rows [6, 10) of parameter 'q.weight' 8x4, got 4x4}}
+    %w = nn.param_ref @q.weight {row_offset = 6 : i64} : tensor<4x4xf32>
+    return %w : tensor<4x4xf32>
+  }
+}
+
+// -----
+
+func.func @dropout_window(%h: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{expected the window's range [6, 10) of axis 1 inside [0, 8)}}
+  %d = nn.dropout %h rate 0.5 {window = array<i64: 1, 6, 8>} : tensor<2x4xf32>
+  return %d : tensor<2x4xf32>
+}

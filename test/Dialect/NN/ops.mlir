@@ -80,3 +80,29 @@ func.func @fused(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4x
   %y = nn.dense_relu %v, %fw, %fb : tensor<1x48xf32>, tensor<5x48xf32>, tensor<5xf32> -> tensor<1x5xf32>
   return %y : tensor<1x5xf32>
 }
+
+// What nn-partition builds: transfers, an LRN with halo channels and its
+// gradient, a slice gradient added into its range, parameter shards and a
+// dropout piece.
+// CHECK-LABEL: module @partitioned
+module @partitioned {
+  nn.parameter @p.weight : tensor<8x4xf32> {init = #nn.init<normal(0.0, 0.01)>}
+  // CHECK: func.func @pieces
+  func.func @pieces(%x: tensor<1x6x4x4xf32>, %dy: tensor<1x4x4x4xf32>, %part: tensor<1x2x4x4xf32>, %h: tensor<2x4xf32>) -> tensor<2x4xf32> {
+    // CHECK: nn.transfer %{{.*}} from 1 to 0 {nn.device = 0 : i64} : tensor<1x6x4x4xf32>
+    %t = nn.transfer %x from 1 to 0 {nn.device = 0 : i64} : tensor<1x6x4x4xf32>
+    // CHECK: nn.lrn_halo %{{.*}} halo [2, 0] size 5 alpha 1.000000e-04 beta 7.500000e-01 k 2.000000e+00 : tensor<1x6x4x4xf32> -> tensor<1x4x4x4xf32>
+    %y = nn.lrn_halo %t halo [2, 0] size 5 alpha 1.0e-4 beta 0.75 k 2.0 : tensor<1x6x4x4xf32> -> tensor<1x4x4x4xf32>
+    // CHECK: nn.lrn_halo_backward %{{.*}}, %{{.*}}, %{{.*}} halo [2, 0] size 5 alpha 1.000000e-04 beta 7.500000e-01 k 2.000000e+00 : tensor<1x4x4x4xf32>, tensor<1x6x4x4xf32> -> tensor<1x6x4x4xf32>
+    %dx = nn.lrn_halo_backward %dy, %t, %y halo [2, 0] size 5 alpha 1.0e-4 beta 0.75 k 2.0 : tensor<1x4x4x4xf32>, tensor<1x6x4x4xf32> -> tensor<1x6x4x4xf32>
+    // CHECK: nn.add_slice %{{.*}}, %{{.*}} axis 1 offset 4 : tensor<1x6x4x4xf32>, tensor<1x2x4x4xf32>
+    %s = nn.add_slice %dx, %part axis 1 offset 4 : tensor<1x6x4x4xf32>, tensor<1x2x4x4xf32>
+    // CHECK: nn.param_ref @p.weight {row_offset = 4 : i64} : tensor<4x4xf32>
+    %w = nn.param_ref @p.weight {row_offset = 4 : i64} : tensor<4x4xf32>
+    // CHECK: nn.dropout %{{.*}} rate 5.000000e-01 {stream = 1 : i64, window = array<i64: 1, 4, 8>} : tensor<2x4xf32>
+    %d = nn.dropout %h rate 0.5 {stream = 1 : i64, window = array<i64: 1, 4, 8>} : tensor<2x4xf32>
+    // CHECK: nn.param_store %{{.*}} -> @p.weight {row_offset = 4 : i64} : tensor<4x4xf32>
+    nn.param_store %w -> @p.weight {row_offset = 4 : i64} : tensor<4x4xf32>
+    return %d : tensor<2x4xf32>
+  }
+}

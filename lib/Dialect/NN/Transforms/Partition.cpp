@@ -273,7 +273,18 @@ private:
     return extent % devices == 0 && extent / devices >= minPart;
   }
 
+  /// Weights are sharded by row_offset: only parameters can be split.
+  static bool readsParameters(Operation *op) {
+    return llvm::all_of(op->getOperands().drop_front(), [](Value operand) {
+      return bool(operand.getDefiningOp<ParamRefOp>());
+    });
+  }
+
   LogicalResult partitionConv(Conv2DOp conv) {
+    if (!readsParameters(conv)) {
+      runWhole(conv, 0);
+      return success();
+    }
     int64_t filters = dimOf(conv.getWeight(), 0);
     int64_t channels = dimOf(conv.getInput(), 1);
     int64_t batch = dimOf(conv.getInput(), 0);
@@ -333,7 +344,7 @@ private:
   }
 
   LogicalResult partitionDense(DenseOp dense) {
-    if (!splittable(dimOf(dense.getWeight(), 0))) {
+    if (!readsParameters(dense) || !splittable(dimOf(dense.getWeight(), 0))) {
       runWhole(dense, 0);
       return success();
     }
@@ -502,7 +513,7 @@ struct PartitionPass : impl::PartitionPassBase<PartitionPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     if (devices < 1) {
-      module.emitError("expected devices >= 1, got ") << devices;
+      module.emitError("expected devices >= 1, got ") << int64_t(devices);
       return signalPassFailure();
     }
     if (parallel != "model" && parallel != "hybrid") {
