@@ -251,8 +251,9 @@ private:
         return alloc.emitOpError("has no offset (run --exec-plan-memory)");
       std::string name = "b" + std::to_string(bufferCounter++);
       schedule << llvm::formatv(
-          "  float *const {0} = reinterpret_cast<float *>(arena{1} + {2});\n",
-          name, alloc.getDevice(), *alloc.getOffset());
+          "  {3}float *const {0} = reinterpret_cast<float *>(arena{1} + {2});\n",
+          name, alloc.getDevice(), *alloc.getOffset(),
+          currentDevice ? "[[maybe_unused]] " : "");
       names[alloc.getResult()] = name;
       return success();
     }

@@ -1,17 +1,20 @@
 #!/usr/bin/python3
-"""Equivalence check: two builds of a model that must compute the same thing.
+"""Equivalence check: builds of a model that must compute the same thing.
 
-    equivalence_check.py MODEL.nn [MODEL.nn ...] [--candidate FLAGS]
-                    [--baseline FLAGS] [--batch B] [--seed S] [--repeat N]
-                    [--threads T] [--tol 1e-6] [--steps K] [--lr LR] [-v]
+    equivalence_check.py MODEL.nn [MODEL.nn ...] [--candidate FLAGS ...]
+                    [--baseline FLAGS] [--names A,...,BASE] [--batch B]
+                    [--seed S] [--repeat N] [--threads T] [--tol 1e-6]
+                    [--steps K] [--lr LR] [--compile-flags FLAGS] [-v]
 
-The candidate build gets the alexnet-compile flags --candidate (default: none,
-so fused) and the baseline --baseline (default: --no-fuse), each a
-space-separated list: the default pair checks nn-fuse; `--candidate
---devices=2 --baseline ""` checks nn-partition against one device.
+Each candidate build gets the alexnet-compile flags of one --candidate
+(default: one candidate with none, so fused) and is compared with the
+baseline build, which gets --baseline (default: --no-fuse); flags are
+space-separated lists, and --compile-flags go to every build. The default
+pair checks nn-fuse; `--candidate=--devices=2 --candidate="--devices=2
+--parallel=hybrid" --baseline=` checks nn-partition against one device.
 
 Runs with /usr/bin/python3; finds alexnet-compile on PATH, else in build/bin
-(or --compiler). Compares two builds of the compiler's own output with each
+(or --compiler). Compares builds of the compiler's own output with each
 other, so it needs no reference: it uses oracle.py's IR parser, random
 weights and inputs and grad_oracle.py's labels, and numpy only for the
 comparison.
@@ -23,14 +26,14 @@ For each model the check
     the fusions nn-fuse makes and the exec.transfer ops nn-partition adds
     (`--emit=lowered --training --print-fusions`): equal counts of both mean
     the two builds may be the same program and the check holds trivially;
- 2. compiles the model twice, side by side, with `alexnet-compile
-    --target=cpu --training --batch=B` plus each build's flags into a
+ 2. compiles the model once per build, side by side, with `alexnet-compile
+    --target=cpu --training --batch=B` plus the build's flags into a
     temporary directory;
  3. draws random weights, a random input and random labels exactly as
     grad_oracle.py does (the same seed gives the same data), a fresh seed each
     run unless --seed is given; the seed is printed. The weights are saved as
     .npz and imported into each executable with `EXE import`;
- 4. runs on both executables, with the same --threads:
+ 4. runs on every executable, with the same --threads:
       forward:   `EXE infer` (the output tensor),
       gradients: `EXE grad --no-dropout` (`loss` and every `<param>.grad`),
       SGD steps: `EXE step --steps K --lr LR --no-dropout` from the same
@@ -49,8 +52,8 @@ For each model the check
     bit-identical; partitioning sums some terms in another order (a gathered
     layer's input gradient adds the devices' partial sums) and may differ in
     the last bits. The summary line counts the bit-identical tensors
-    (np.array_equal) per stage and says "candidate == baseline" only when
-    every tensor is, "~=" when some differ within --tol, and "!=" on failure,
+    (np.array_equal) per stage and says "A == BASE" only when every tensor
+    is, "~=" when some differ within --tol, and "!=" on failure,
     followed by the worst element of each failing tensor and a command that
     reproduces the run.
 
@@ -168,7 +171,7 @@ def check_model(model, args, workdir, label):
     rewrites = {variant: count_rewrites(model, args, batch, flags)
                 for variant, flags in args.variants}
 
-    # The two builds are independent C++ compilations: run them side by side.
+    # The builds are independent C++ compilations: run them side by side.
     def build(variant, flags):
         vdir = os.path.join(workdir, variant)
         os.mkdir(vdir)
@@ -190,29 +193,39 @@ def check_once(g, exes, seed, args, workdir, model, label, rewrites):
     got = {variant: results(exes[variant], args, workdir,
                             os.path.join(workdir, variant), g.output_name)
            for variant, _ in args.variants}
+    ok = True
+    for (variant, flags), name in zip(args.variants[1:], args.names):
+        ok &= compare_builds(got[variant], got["baseline"], name, args, label,
+                             rewrites[variant], rewrites["baseline"], x, seed,
+                             model, flags)
+    return ok
 
+
+def compare_builds(candidate, baseline, name, args, label, rewrites,
+                   base_rewrites, x, seed, model, flags):
+    """Prints the summary line of one candidate against the baseline."""
     stages, problems = [], []
     worst_name, worst_err, all_identical = None, 0.0, True
     worst_element = 0.0
     for stage, title in (("forward", "forward"), ("gradients", "gradients"),
                          ("steps", "%d SGD steps" % args.steps)):
-        n, same, name, err, element, bad = compare_stage(
-            got["candidate"][stage], got["baseline"][stage], args.tol)
+        n, same, tensor, err, element, bad = compare_stage(
+            candidate[stage], baseline[stage], args.tol)
         worst_element = max(worst_element, element)
         stages.append("%s %d/%d" % (title, same, n))
         problems += ["%s: %s" % (stage, b) for b in bad]
         all_identical &= same == n and not bad
-        if name is not None and (worst_name is None or err > worst_err):
-            worst_name, worst_err = "%s %s" % (stage, name), err
+        if tensor is not None and (worst_name is None or err > worst_err):
+            worst_name, worst_err = "%s %s" % (stage, tensor), err
 
     ok = not problems
     relation = "!=" if not ok else "==" if all_identical else "~="
-    (cf, ct), (bf, bt) = rewrites["candidate"], rewrites["baseline"]
+    (cf, ct), (bf, bt) = rewrites, base_rewrites
     print("%s %s: %s %s %s: %s tensors bit-identical (worst relative error "
           "%.3g%s, tol %.0e; element-wise %.3g); fusions %d vs %d, transfers "
           "%d vs %d, batch %d, seed %d" % (
-              "PASS" if ok else "FAIL", label, args.names[0], relation,
-              args.names[1], ", ".join(stages), worst_err,
+              "PASS" if ok else "FAIL", label, name, relation, args.names[-1],
+              ", ".join(stages), worst_err,
               " in " + worst_name if worst_name else "", args.tol,
               worst_element, cf, bf, ct, bt, x.shape[0], seed))
     for p in problems:
@@ -220,24 +233,26 @@ def check_once(g, exes, seed, args, workdir, model, label, rewrites):
     if not ok:
         print("  reproduce: %s %s %s --candidate=%r --baseline=%r --batch=%d "
               "--seed=%d --steps=%d --lr=%r%s%s" % (
-            sys.executable, os.path.abspath(__file__), model, args.candidate,
-            args.baseline, args.batch, seed, args.steps, args.lr,
-            " --threads=%d" % args.threads if args.threads else "",
-            " --tol=%g" % args.tol if args.tol != 1e-6 else ""))
+                  sys.executable, os.path.abspath(__file__), model,
+                  " ".join(flags), args.baseline, args.batch, seed, args.steps,
+                  args.lr,
+                  " --threads=%d" % args.threads if args.threads else "",
+                  " --tol=%g" % args.tol if args.tol != 1e-6 else ""))
     return ok
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("models", nargs="+", help=".nn files to check")
-    p.add_argument("--candidate", default="",
-                   help="alexnet-compile flags of the build checked (default: none)")
+    p.add_argument("--candidate", action="append",
+                   help="alexnet-compile flags of a build checked against the "
+                        "baseline (default: none); repeat to check several")
     p.add_argument("--baseline", default="--no-fuse",
                    help="alexnet-compile flags of the reference build "
                         "(default: --no-fuse)")
     p.add_argument("--names", default="fused,unfused",
-                   help="how the summary calls the two builds (default "
-                        "fused,unfused)")
+                   help="how the summary calls each candidate, then the "
+                        "baseline, comma-separated (default fused,unfused)")
     p.add_argument("--batch", type=int, default=2, help="batch size (default 2)")
     oracle.add_common_args(p, 1e-6)
     p.add_argument("--threads", type=int, help="infer, grad and step --threads")
@@ -257,11 +272,15 @@ def main():
         p.error("--tol must be a number >= 0")
     if args.threads is not None and args.threads < 1:
         p.error("--threads must be at least 1")
+    if args.candidate is None:
+        args.candidate = [""]
     args.names = args.names.split(",")
-    if len(args.names) != 2:
-        p.error("--names takes two comma-separated names")
-    args.variants = (("candidate", args.candidate.split()),
-                     ("baseline", args.baseline.split()))
+    if len(args.names) != len(args.candidate) + 1:
+        p.error("--names takes a name per --candidate, then the baseline's")
+    # The baseline first: check_once compares every other build with it.
+    args.variants = [("baseline", args.baseline.split())] + [
+        ("candidate%d" % i, flags.split())
+        for i, flags in enumerate(args.candidate)]
     if args.compiler is None:
         args.compiler = oracle.default_compiler()
     args.exe = None  # oracle.compiled_executable: always compile

@@ -327,7 +327,8 @@ def compiled_executable(model, args, workdir, batch, flags=()):
         return os.path.abspath(args.exe)
     exe = os.path.join(workdir, "model")
     t = time.time()
-    run([args.compiler, model, "--target=cpu", *flags, "-o", exe] + batch,
+    extra = getattr(args, "compile_flags", "").split()
+    run([args.compiler, model, "--target=cpu", *flags, *extra, "-o", exe] + batch,
         "alexnet-compile")
     if args.verbose:
         print("  compiled in %.1f s" % (time.time() - t))
@@ -357,8 +358,12 @@ def check_each(models, check, tmp):
 
 
 def add_common_args(p, tol):
-    """The options every oracle takes: --compiler, --seed, --repeat, --tol."""
+    """The options every oracle takes: --compiler, --compile-flags, --seed,
+    --repeat, --tol."""
     p.add_argument("--compiler", help="alexnet-compile (default: on PATH, else build/bin)")
+    p.add_argument("--compile-flags", default="",
+                   help="more alexnet-compile flags, space-separated (e.g. "
+                        "--devices=2: check the partitioned build)")
     p.add_argument("--seed", type=int, help="random seed (default: a fresh one)")
     p.add_argument("--repeat", type=int, default=1,
                    help="check each model with this many seeds (default 1)")

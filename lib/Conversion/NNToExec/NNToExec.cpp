@@ -45,7 +45,7 @@ struct DevicePlacer : OpBuilder::Listener {
 
   void notifyOperationInserted(Operation *op,
                                OpBuilder::InsertPoint) override {
-    if (!device)
+    if (!device || isa<func::ReturnOp>(op))
       return;
     if (auto alloc = dyn_cast<exec::AllocOp>(op))
       alloc.setDevice(*device);
