@@ -349,24 +349,75 @@ LogicalResult emitSoftmax(exec::SoftmaxOp op, raw_ostream &os) {
   return success();
 }
 
-LogicalResult emitConcat(exec::ConcatOp op, raw_ostream &os) {
+/// One contiguous run of a block copy: per outer index o, `length` floats
+/// from in<input> + o * srcStride + srcOffset to out + o * dstStride +
+/// dstOffset.
+struct CopyRun {
+  int input;
+  int64_t length, srcStride, srcOffset, dstStride, dstOffset;
+};
+
+/// Copies (or with `accumulate`, adds) `runs` for every outer index in
+/// [0, outer): one index per chunk of at most kCopyChunk floats of a run, so
+/// the inner loops are plain contiguous copies that vectorise and even one
+/// long run spreads over the threads. Shared by concat, slice and add_slice.
+constexpr int64_t kCopyChunk = 4096;
+void emitBlockCopy(raw_ostream &os, ArrayRef<CopyRun> runs, int64_t outer,
+                   bool accumulate, int64_t &count, int64_t &work) {
+  int64_t chunks = 0;
+  for (const CopyRun &run : runs)
+    chunks += (run.length + kCopyChunk - 1) / kCopyChunk;
+  count = outer * chunks;
+  work = kCopyChunk;
+  os << llvm::formatv("  const int64_t o = i / {0}, chunk = i % {0};\n"
+                      "  const float *src;\n  float *dst;\n  int64_t len;\n",
+                      chunks);
+  int64_t first = 0;
+  for (auto [k, run] : llvm::enumerate(runs)) {
+    int64_t n = (run.length + kCopyChunk - 1) / kCopyChunk;
+    os << llvm::formatv(
+        "  {0}if (chunk < {1}) {{\n"
+        "    const int64_t at = (chunk - {2}) * {3};\n"
+        "    src = in{4} + o * {5} + {6} + at;\n"
+        "    dst = out + o * {7} + {8} + at;\n"
+        "    len = {9} - at < {3} ? {9} - at : {3};\n"
+        "  }\n",
+        k ? "else " : "", first + n, first, kCopyChunk, run.input,
+        run.srcStride, run.srcOffset, run.dstStride, run.dstOffset, run.length);
+    first += n;
+  }
+  if (runs.size() > 1)
+    os << "  else return;\n";
+  os << (accumulate ? "  for (int64_t r = 0; r < len; ++r) dst[r] += src[r];\n"
+                    : "  for (int64_t r = 0; r < len; ++r) dst[r] = src[r];\n");
+}
+
+/// Elements per index of `axis` (the product of the later dimensions) and
+/// the number of outer indices (the product of the earlier ones).
+std::pair<int64_t, int64_t> innerOuter(ArrayRef<int64_t> shape, int64_t axis) {
+  int64_t inner = 1, outer = 1;
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= shape[d];
+  for (int64_t d = axis + 1; d < int64_t(shape.size()); ++d)
+    inner *= shape[d];
+  return {inner, outer};
+}
+
+/// Per outer index, each input's rows are one contiguous run of the output.
+LogicalResult emitConcat(exec::ConcatOp op, raw_ostream &os, int64_t &count,
+                         int64_t &work) {
   ArrayRef<int64_t> y = dims(op.getOutput());
-  int64_t axis = op.getAxis(), inner = 1;
-  for (int64_t d = axis + 1; d < int64_t(y.size()); ++d)
-    inner *= y[d];
-  os << llvm::formatv("  const int64_t inner = i % {0};\n"
-                      "  const int64_t a = (i / {0}) % {1};\n"
-                      "  const int64_t outer = i / ({0} * {1});\n",
-                      inner, y[axis]);
+  int64_t axis = op.getAxis();
+  auto [inner, outer] = innerOuter(y, axis);
+  SmallVector<CopyRun> runs;
   int64_t start = 0;
   for (auto [k, input] : llvm::enumerate(op.getInputs())) {
     int64_t extent = dims(input)[axis];
-    os << llvm::formatv("  {0}if (a < {1}) out[i] = in{2}[(outer * {3} + a - "
-                        "{4}) * {5} + inner];\n",
-                        k ? "else " : "", start + extent, k, extent, start,
-                        inner);
+    runs.push_back({int(k), extent * inner, extent * inner, 0, y[axis] * inner,
+                    start * inner});
     start += extent;
   }
+  emitBlockCopy(os, runs, outer, /*accumulate=*/false, count, work);
   return success();
 }
 
@@ -673,30 +724,28 @@ LogicalResult emitDropoutMask(exec::DropoutMaskOp op, raw_ostream &os) {
 }
 
 /// out[range of axis] += part: the inverse index map of emitSlice.
+/// out[range of axis] += part: per outer index one contiguous run.
 LogicalResult emitAddSlice(exec::AddSliceOp op, raw_ostream &os,
-                           int64_t &count) {
+                           int64_t &count, int64_t &work) {
   ArrayRef<int64_t> part = dims(op.getPart()), base = dims(op.getBase());
-  int64_t axis = op.getAxis(), inner = 1;
-  for (int64_t d = axis + 1; d < int64_t(part.size()); ++d)
-    inner *= part[d];
-  count = elements(op.getPart());
-  os << llvm::formatv(
-      "  const int64_t r = i % {0}, a = (i / {0}) % {1}, outer = i / {2};\n"
-      "  out[(outer * {3} + a{4}) * {0} + r] += in0[i];\n",
-      inner, part[axis], inner * part[axis], base[axis],
-      plus(int64_t(op.getOffset())));
+  int64_t axis = op.getAxis();
+  auto [inner, outer] = innerOuter(part, axis);
+  CopyRun run{0, part[axis] * inner, part[axis] * inner, 0, base[axis] * inner,
+              int64_t(op.getOffset()) * inner};
+  emitBlockCopy(os, run, outer, /*accumulate=*/true, count, work);
   return success();
 }
 
-LogicalResult emitSlice(exec::SliceOp op, raw_ostream &os) {
+/// The range [offset, offset + extent) of one axis: per outer index one
+/// contiguous run.
+LogicalResult emitSlice(exec::SliceOp op, raw_ostream &os, int64_t &count,
+                        int64_t &work) {
   ArrayRef<int64_t> x = dims(op.getInput()), y = dims(op.getOutput());
-  int64_t axis = op.getAxis(), inner = 1;
-  for (int64_t d = axis + 1; d < int64_t(y.size()); ++d)
-    inner *= y[d];
-  os << llvm::formatv(
-      "  const int64_t r = i % {0}, a = (i / {0}) % {1}, outer = i / {2};\n"
-      "  out[i] = in0[(outer * {3} + a{4}) * {0} + r];\n",
-      inner, y[axis], inner * y[axis], x[axis], plus(int64_t(op.getOffset())));
+  int64_t axis = op.getAxis();
+  auto [inner, outer] = innerOuter(y, axis);
+  CopyRun run{0, y[axis] * inner, x[axis] * inner,
+              int64_t(op.getOffset()) * inner, y[axis] * inner, 0};
+  emitBlockCopy(os, run, outer, /*accumulate=*/false, count, work);
   return success();
 }
 
@@ -851,7 +900,9 @@ LogicalResult alexnet::emitKernelStatements(Operation *op, raw_ostream &os,
         os << "  out[i] = in0[i];\n";
         return success();
       })
-      .Case([&](exec::AddSliceOp add) { return emitAddSlice(add, os, count); })
+      .Case([&](exec::AddSliceOp add) {
+        return emitAddSlice(add, os, count, work);
+      })
       .Case([&](exec::AddOp) {
         os << "  out[i] = in0[i] + in1[i];\n";
         return success();
@@ -868,7 +919,9 @@ LogicalResult alexnet::emitKernelStatements(Operation *op, raw_ostream &os,
         work = dims(softmax.getInput())[1];
         return emitSoftmax(softmax, os);
       })
-      .Case([&](exec::ConcatOp concat) { return emitConcat(concat, os); })
+      .Case([&](exec::ConcatOp concat) {
+        return emitConcat(concat, os, count, work);
+      })
       .Case([&](exec::Col2ImOp col2im) {
         return emitCol2Im(col2im, os, count, work);
       })
@@ -904,7 +957,9 @@ LogicalResult alexnet::emitKernelStatements(Operation *op, raw_ostream &os,
             literal(sgd.getWeightDecay().convertToDouble()));
         return success();
       })
-      .Case([&](exec::SliceOp slice) { return emitSlice(slice, os); })
+      .Case([&](exec::SliceOp slice) {
+        return emitSlice(slice, os, count, work);
+      })
       .Case([&](exec::CrossEntropyOp xent) {
         return emitCrossEntropy(xent, os, count, work);
       })

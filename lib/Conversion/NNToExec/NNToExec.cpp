@@ -693,8 +693,8 @@ private:
 ArrayAttr layerTable(ModuleOp module, const ModelSummary &summary) {
   Builder b(module.getContext());
   SmallVector<Attribute> rows;
-  for (const LayerSummary &layer : summary.layers)
-    rows.push_back(b.getDictionaryAttr({
+  for (const LayerSummary &layer : summary.layers) {
+    SmallVector<NamedAttribute> row = {
         b.getNamedAttr("name", b.getStringAttr(layer.name)),
         b.getNamedAttr("op", b.getStringAttr(layer.op)),
         b.getNamedAttr("shape", b.getDenseI64ArrayAttr(layer.shape)),
@@ -709,8 +709,11 @@ ArrayAttr layerTable(ModuleOp module, const ModelSummary &summary) {
                                        : !layer.fusedInto.empty()
                                            ? "(in " + layer.fusedInto + ")"
                                            : "")),
-        b.getNamedAttr("device", b.getI64IntegerAttr(layer.device)),
-    }));
+    };
+    if (layer.device >= 0) // partitioned
+      row.push_back(b.getNamedAttr("device", b.getI64IntegerAttr(layer.device)));
+    rows.push_back(b.getDictionaryAttr(row));
+  }
   return b.getArrayAttr(rows);
 }
 
