@@ -146,7 +146,7 @@ int runBenchCommand(const Invocation &inv) {
   int32_t numInputs = train ? model.trainStep->numInputs : model.numInputs;
   applyBlasThreads(model, *threads);
   ExecContext ctx(model, *threads);
-  initParams(model, 1, ctx.params(), &ctx.pool());
+  initParams(model, 1, ctx.params(), &ctx.hostPool());
   // Tensor inputs uniform in [0.5, 1): non-zero, so no kernel sees a
   // shortcut. Integer inputs (labels) stay 0, a valid class. train_step's
   // scalars: lr 0, so the weights stay as they are, and dropout on.
@@ -157,7 +157,7 @@ int runBenchCommand(const Invocation &inv) {
     inputs.emplace_back(size_t(tensorElements(specs[i])));
     if (specs[i].type == ElementType::F32) {
       float *data = inputs.back().data();
-      ctx.pool().forEach(int64_t(inputs.back().size()), [&](int64_t j) {
+      ctx.hostPool().forEach(int64_t(inputs.back().size()), [&](int64_t j) {
         data[j] = 0.5f + 0.5f * philoxUniform(philoxKey(2), uint32_t(i), j);
       });
     }

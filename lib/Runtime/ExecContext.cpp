@@ -24,6 +24,8 @@ void AlignedBuffer::Free::operator()(char *p) const { std::free(p); }
 ExecContext::ExecContext(const ModelDesc &model, int numThreads)
     : desc(model), devices(model.numDevices, numThreads),
       lastMark(size_t(std::max(1, model.numDevices))) {
+  if (model.numDevices > 1)
+    allThreads = std::make_unique<ThreadPool>(numThreads);
   // One set of arenas and slots serves every entry point: they never run
   // concurrently on one context.
   const EntryPoint *entries[] = {model.gradients, model.trainStep};

@@ -247,7 +247,7 @@ Status Trainer::prepareState() {
       return s;
     out << "initial weights: " << opts.initWeights << "\n";
   } else {
-    initParams(model, opts.seed, ctx.params(), &ctx.pool());
+    initParams(model, opts.seed, ctx.params(), &ctx.hostPool());
   }
   state = TrainState();
   state.rngSeed = opts.seed;

@@ -65,6 +65,9 @@ public:
 
   /// The threads that run device `device`'s kernels.
   ThreadPool &pool(int device = 0) { return devices.pool(device); }
+  /// Every thread, for work between runs (parameter initialisation, input
+  /// preparation): device 0's pool, or with several devices one of its own.
+  ThreadPool &hostPool() { return allThreads ? *allThreads : devices.pool(0); }
 
   /// Runs a partitioned entry point: fns[d] on device d, all at once,
   /// ordered by `events` events (record/wait). Generated code calls it.
@@ -96,6 +99,7 @@ public:
 private:
   const ModelDesc &desc;
   DeviceGroup devices;
+  std::unique_ptr<ThreadPool> allThreads; ///< only with several devices
   std::vector<AlignedBuffer> arenas;
   AlignedBuffer paramBlock;
   AlignedBuffer momentumBlock;
