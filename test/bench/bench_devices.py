@@ -47,17 +47,6 @@ ENTRIES = (("inference", []), ("train_step", ["--train"]))
 run = oracle.run_or_exit
 
 
-def parse_batches(text):
-    batches = {}
-    for item in filter(None, text.split(",")):
-        name, sep, value = item.partition("=")
-        if not sep or not value.strip().isdigit() or int(value) < 1:
-            raise SystemExit("%s: error: --batches wants NAME=N,..., got %r" % (
-                os.path.basename(__file__), item))
-        batches[name.strip()] = int(value)
-    return batches
-
-
 def median_ms(text):
     return float(re.search(r"median_ms=([0-9.]+)", text).group(1))
 
@@ -153,7 +142,7 @@ def main():
         p.error("--rounds and --iters must be at least 1, --warmup at least 0")
 
     compiler = os.path.join(args.build, "bin", "alexnet-compile")
-    batches = parse_batches(args.batches)
+    batches = oracle.parse_batches(args.batches)
     rows, memories = [], []
     with tempfile.TemporaryDirectory(prefix="bench-devices.") as tmp:
         for model in filter(None, args.models.split(",")):

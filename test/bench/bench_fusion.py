@@ -65,17 +65,6 @@ ABSORBED_KERNELS = {"relu", "lrn", "relu_grad"}
 run = oracle.run_or_exit
 
 
-def parse_batches(text):
-    batches = {}
-    for item in filter(None, text.split(",")):
-        name, sep, value = item.partition("=")
-        if not sep or not value.strip().isdigit() or int(value) < 1:
-            raise SystemExit("%s: error: --batches wants NAME=N,..., got %r" % (
-                os.path.basename(__file__), item))
-        batches[name.strip()] = int(value)
-    return batches
-
-
 def traffic(summary):
     """{"forward": saved bytes, "train step": saved bytes}, per image."""
     return {m.group(1): int(m.group(4).replace(",", ""))
@@ -203,7 +192,7 @@ def main():
         p.error("--rounds and --iters must be at least 1, --warmup at least 0")
 
     compiler = os.path.join(args.build, "bin", "alexnet-compile")
-    batches = parse_batches(args.batches)
+    batches = oracle.parse_batches(args.batches)
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-fusion.") as tmp:
         for model in filter(None, args.models.split(",")):

@@ -321,6 +321,18 @@ def run_or_exit(cmd):
         raise SystemExit("%s: error: %s" % (os.path.basename(sys.argv[0]), e))
 
 
+def parse_batches(text):
+    """--batches NAME=N,... of the benchmarks: {model file name without .nn: N}."""
+    batches = {}
+    for item in filter(None, text.split(",")):
+        name, sep, value = item.partition("=")
+        if not sep or not value.strip().isdigit() or int(value) < 1:
+            raise SystemExit("%s: error: --batches wants NAME=N,..., got %r" % (
+                os.path.basename(sys.argv[0]), item))
+        batches[name.strip()] = int(value)
+    return batches
+
+
 def compiled_executable(model, args, workdir, batch, flags=()):
     """--exe if given, else `model` compiled for the CPU into `workdir`."""
     if args.exe:

@@ -159,21 +159,14 @@ private:
         .Case([&](nn::ReluOp relu) {
           return unary<exec::ReluOp>(relu.getInput(), relu.getResult());
         })
-        .Case([&](nn::LrnOp lrn) {
+        .Case<nn::LrnOp, nn::LrnHaloOp>([&](auto lrn) {
           Value y = destination(lrn.getResult(), loc);
+          DenseI64ArrayAttr halo;
+          if constexpr (std::is_same_v<decltype(lrn), nn::LrnHaloOp>)
+            halo = lrn.getHaloAttr();
           b.create<exec::LrnOp>(loc, buffers[lrn.getInput()], y,
                                 lrn.getSizeAttr(), lrn.getAlphaAttr(),
-                                lrn.getBetaAttr(), lrn.getKAttr(),
-                                DenseI64ArrayAttr());
-          buffers[lrn.getResult()] = y;
-          return success();
-        })
-        .Case([&](nn::LrnHaloOp lrn) {
-          Value y = destination(lrn.getResult(), loc);
-          b.create<exec::LrnOp>(loc, buffers[lrn.getInput()], y,
-                                lrn.getSizeAttr(), lrn.getAlphaAttr(),
-                                lrn.getBetaAttr(), lrn.getKAttr(),
-                                lrn.getHaloAttr());
+                                lrn.getBetaAttr(), lrn.getKAttr(), halo);
           buffers[lrn.getResult()] = y;
           return success();
         })
@@ -268,25 +261,20 @@ private:
                                      buffers[grad.getOutput()], dx);
           return result(grad.getResult(), dx);
         })
-        .Case([&](nn::LrnBackwardOp grad) {
+        .Case<nn::LrnBackwardOp, nn::LrnHaloBackwardOp>([&](auto grad) {
           Value dx = destination(grad.getResult(), loc);
+          UnitAttr throughRelu;
+          DenseI64ArrayAttr halo;
+          if constexpr (std::is_same_v<decltype(grad), nn::LrnBackwardOp>)
+            throughRelu = grad.getThroughReluAttr();
+          else
+            halo = grad.getHaloAttr();
           b.create<exec::LrnGradOp>(loc, buffers[grad.getGrad()],
                                     buffers[grad.getInput()],
                                     buffers[grad.getOutput()], dx,
                                     grad.getSizeAttr(), grad.getAlphaAttr(),
                                     grad.getBetaAttr(), grad.getKAttr(),
-                                    grad.getThroughReluAttr(),
-                                    DenseI64ArrayAttr());
-          return result(grad.getResult(), dx);
-        })
-        .Case([&](nn::LrnHaloBackwardOp grad) {
-          Value dx = destination(grad.getResult(), loc);
-          b.create<exec::LrnGradOp>(loc, buffers[grad.getGrad()],
-                                    buffers[grad.getInput()],
-                                    buffers[grad.getOutput()], dx,
-                                    grad.getSizeAttr(), grad.getAlphaAttr(),
-                                    grad.getBetaAttr(), grad.getKAttr(),
-                                    UnitAttr(), grad.getHaloAttr());
+                                    throughRelu, halo);
           return result(grad.getResult(), dx);
         })
         .Case([&](nn::AddSliceOp add) {

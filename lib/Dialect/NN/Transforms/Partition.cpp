@@ -269,6 +269,15 @@ private:
         clone->setAttr("groups", b.getI64IntegerAttr(groupsPerDevice));
   }
 
+  /// Output channels split, every device reading the whole input (gathered
+  /// where it is not whole already): conv3, fc6-fc8.
+  void splitGathered(Operation *op, Value input, Value weight, Value bias) {
+    SmallVector<Value> inputs;
+    for (int64_t d = 0; d < devices; ++d)
+      inputs.push_back(wholeOn(input, d, op->getLoc()));
+    splitOutputs(op, weight, bias, [&](int64_t d) { return inputs[d]; }, 0);
+  }
+
   bool splittable(int64_t extent) const {
     return extent % devices == 0 && extent / devices >= minPart;
   }
@@ -320,11 +329,7 @@ private:
       return success();
     }
     if (groups == 1 && splittable(filters)) {
-      SmallVector<Value> inputs;
-      for (int64_t d = 0; d < devices; ++d)
-        inputs.push_back(wholeOn(conv.getInput(), d, conv.getLoc()));
-      splitOutputs(conv, conv.getWeight(), conv.getBias(),
-                   [&](int64_t d) { return inputs[d]; }, 0);
+      splitGathered(conv, conv.getInput(), conv.getWeight(), conv.getBias());
       return success();
     }
     // Too small to split, or groups that do not map onto the devices.
@@ -348,11 +353,7 @@ private:
       runWhole(dense, 0);
       return success();
     }
-    SmallVector<Value> inputs;
-    for (int64_t d = 0; d < devices; ++d)
-      inputs.push_back(wholeOn(dense.getInput(), d, dense.getLoc()));
-    splitOutputs(dense, dense.getWeight(), dense.getBias(),
-                 [&](int64_t d) { return inputs[d]; }, 0);
+    splitGathered(dense, dense.getInput(), dense.getWeight(), dense.getBias());
     return success();
   }
 
