@@ -38,6 +38,8 @@ For each model the check
       gradients: `EXE grad --no-dropout` (`loss` and every `<param>.grad`),
       SGD steps: `EXE step --steps K --lr LR --no-dropout` from the same
                  weights and batch, then `EXE export` (every tensor);
+      dropout:   `EXE grad --seed 11 --step 3` (dropout on: both builds must
+                 draw the same masks);
  5. compares the candidate's results with the baseline's tensor by tensor (the
     same names, shapes and dtypes must be there):
 
@@ -74,6 +76,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import oracle  # noqa: E402
 import grad_oracle  # noqa: E402
 from oracle import OracleError, run  # noqa: E402
+
+# The dropout-on gradients: masks drawn for this seed (and step 3).
+DROPOUT_SEED = 11
+
 
 def count_rewrites(model, args, batch, flags):
     """(fused ops, exec.transfer ops) of one build's training module."""
@@ -112,6 +118,10 @@ def results(exe, args, workdir, vdir, output_name):
     gout = os.path.join(vdir, "g.npz")
     run([exe, "grad", "--weights", axw, "--input", xin, "--labels", lin,
          "--npz", gout, "--no-dropout"] + threads, "grad")
+    dout = os.path.join(vdir, "d.npz")
+    run([exe, "grad", "--weights", axw, "--input", xin, "--labels", lin,
+         "--npz", dout, "--seed", str(DROPOUT_SEED), "--step", "3"] + threads,
+        "grad (dropout on)")
     stepped, sout = os.path.join(vdir, "w2.axw"), os.path.join(vdir, "w2.npz")
     run([exe, "step", "--weights", axw, "--input", xin, "--labels", lin,
          "--steps", str(args.steps), "--lr", repr(args.lr), "--no-dropout",
@@ -119,7 +129,8 @@ def results(exe, args, workdir, vdir, output_name):
     run([exe, "export", "--weights", stepped, "--npz", sout], "export")
     return {"forward": {output_name: np.load(yout)},
             "gradients": load_npz(gout),
-            "steps": load_npz(sout)}
+            "steps": load_npz(sout),
+            "dropout": load_npz(dout)}
 
 
 def compare_stage(candidate, baseline, tol):
@@ -208,7 +219,8 @@ def compare_builds(candidate, baseline, name, args, label, rewrites,
     worst_name, worst_err, all_identical = None, 0.0, True
     worst_element = 0.0
     for stage, title in (("forward", "forward"), ("gradients", "gradients"),
-                         ("steps", "%d SGD steps" % args.steps)):
+                         ("steps", "%d SGD steps" % args.steps),
+                         ("dropout", "dropout gradients")):
         n, same, tensor, err, element, bad = compare_stage(
             candidate[stage], baseline[stage], args.tol)
         worst_element = max(worst_element, element)
