@@ -158,7 +158,7 @@ private:
     if (!arena)
       return func.emitError("expected a planned function (run "
                             "--exec-plan-memory first)");
-    int64_t devices = arena.size();
+    int64_t devices = numDevices(func);
     if (devices == 1)
       return emitSchedule(func, func.getName().str(), std::nullopt);
     // Transfer k is event k: recorded by its source, awaited by its target.
@@ -237,6 +237,18 @@ private:
     schedule << rollRepeats(statements);
     schedule << "}\n";
     return success();
+  }
+
+  /// Every entry point runs on all the module's devices (`nn.devices`, set
+  /// by nn-partition), even one that leaves some of them without work.
+  int64_t numDevices(func::FuncOp func) {
+    auto arena = func->getAttrOfType<DenseI64ArrayAttr>(
+        exec::ExecDialect::kArenaBytesAttrName);
+    int64_t devices = arena ? arena.size() : 1;
+    if (auto attr = module->getAttrOfType<IntegerAttr>(
+            nn::NNDialect::kDevicesAttrName))
+      devices = std::max(devices, attr.getInt());
+    return devices;
   }
 
   /// The device an exec op runs on.
@@ -416,11 +428,17 @@ private:
     auto received = func->getAttrOfType<DenseI64ArrayAttr>(
         exec::ExecDialect::kTransferBytesAttrName);
     out << "const DeviceMemory " << name << "[] = {\n";
-    for (int64_t d = 0; d < int64_t(arena.size()); ++d)
-      out << llvm::formatv("  {{{0}, {1}, {2}},\n", arena[d], naive[d],
-                           received ? received[d] : 0);
+    int64_t devices = numDevices(func);
+    for (int64_t d = 0; d < devices; ++d) {
+      bool planned = d < int64_t(arena.size());
+      out << llvm::formatv("  {{{0}, {1}, {2}},\n", planned ? arena[d] : 0,
+                           planned ? naive[d] : 0,
+                           received && d < int64_t(received.size())
+                               ? received[d]
+                               : 0);
+    }
     out << "};\n";
-    return arena.size();
+    return devices;
   }
 
   /// The TrainRecipe initialiser from the module's nn.train attribute, with

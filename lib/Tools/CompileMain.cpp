@@ -144,15 +144,17 @@ std::optional<FileLineColLoc> sourcePosition(Location loc) {
   return found;
 }
 
-/// Remarks (--print-fusions) as `file:line:col: remark: ...` on stderr;
-/// errors keep MLIR's default printing.
+/// Remarks (--print-fusions) and warnings (an idle device) as
+/// `file:line:col: remark: ...` on stderr; errors keep MLIR's default
+/// printing.
 LogicalResult printRemark(Diagnostic &diag) {
-  if (diag.getSeverity() != DiagnosticSeverity::Remark)
+  bool warning = diag.getSeverity() == DiagnosticSeverity::Warning;
+  if (diag.getSeverity() != DiagnosticSeverity::Remark && !warning)
     return failure();
   if (std::optional<FileLineColLoc> at = sourcePosition(diag.getLocation()))
     llvm::errs() << at->getFilename().getValue() << ":" << at->getLine() << ":"
                  << at->getColumn() << ": ";
-  llvm::errs() << "remark: " << diag.str() << "\n";
+  llvm::errs() << (warning ? "warning: " : "remark: ") << diag.str() << "\n";
   return success();
 }
 

@@ -125,7 +125,7 @@ private:
                 StringRef why = "gather") {
     if (value.getDefiningOp<ParamRefOp>())
       return wholeParam(value, device);
-    Layout &layout = layouts[value];
+    const Layout layout = layouts.lookup(value);
     if (layout.everywhere)
       return value;
     auto key = std::make_pair(value, device);
@@ -156,7 +156,7 @@ private:
   /// (cut where the whole lives, so only the part crosses).
   SmallVector<Value> splitOn(Value value, int64_t axis, ArrayRef<int64_t> sizes,
                              Location consumer) {
-    Layout &layout = layouts[value];
+    const Layout layout = layouts.lookup(value);
     if (layout.axis == axis &&
         llvm::all_of(llvm::enumerate(layout.parts), [&](auto part) {
           return dimOf(part.value(), axis) == sizes[part.index()];
@@ -240,7 +240,7 @@ private:
 
   /// Element-wise and per-channel ops keep their input's layout.
   void followInput(Operation *op) {
-    Layout &in = layouts[op->getOperand(0)];
+    const Layout in = layouts.lookup(op->getOperand(0));
     if (!in.isSplit())
       return runWhole(op, in.everywhere ? 0 : in.home);
     SmallVector<Value> parts = in.parts;
@@ -360,7 +360,7 @@ private:
   /// Split channels: each device normalises its own with `size / 2` halo
   /// channels from each neighbour (nn.lrn_halo), as the whole LRN would.
   LogicalResult partitionLrn(LrnOp lrn) {
-    Layout &in = layouts[lrn.getInput()];
+    const Layout in = layouts.lookup(lrn.getInput());
     int64_t half = lrn.getSize() / 2;
     bool haloFits = in.isSplit() && in.axis == 1 &&
                     llvm::all_of(in.parts, [&](Value part) {
@@ -424,7 +424,7 @@ private:
   /// and its window in the whole tensor.
   void partitionDropout(DropoutOp dropout) {
     dropout.setStreamAttr(b.getI64IntegerAttr(dropoutStreams++));
-    Layout &in = layouts[dropout.getInput()];
+    const Layout in = layouts.lookup(dropout.getInput());
     if (!in.isSplit())
       return runWhole(dropout, in.everywhere ? 0 : in.home);
     followInput(dropout);
@@ -439,7 +439,7 @@ private:
   /// [N, C, H, W] split along C (or N) flattens to [N, C*H*W] split along
   /// the same axis: each part's rows are a contiguous range of columns.
   void partitionFlatten(FlattenOp flatten) {
-    Layout &in = layouts[flatten.getInput()];
+    const Layout in = layouts.lookup(flatten.getInput());
     if (!in.isSplit() || in.axis > 1)
       return runWhole(flatten, in.everywhere ? 0 : in.home);
     int64_t axis = in.axis;
@@ -453,7 +453,8 @@ private:
   }
 
   void partitionAdd(AddOp add) {
-    Layout &lhs = layouts[add.getLhs()], &rhs = layouts[add.getRhs()];
+    const Layout lhs = layouts.lookup(add.getLhs());
+    const Layout rhs = layouts.lookup(add.getRhs());
     bool sameSplit = lhs.isSplit() && rhs.isSplit() && lhs.axis == rhs.axis &&
                      llvm::all_of(llvm::seq<int64_t>(0, devices), [&](int64_t d) {
                        return lhs.parts[d].getType() == rhs.parts[d].getType();
@@ -537,6 +538,29 @@ struct PartitionPass : impl::PartitionPassBase<PartitionPass> {
     module->setAttr(NNDialect::kDevicesAttrName,
                     IntegerAttr::get(IntegerType::get(&getContext(), 64),
                                      devices));
+    warnIdleDevices(module);
+  }
+
+  /// A device the inference graph never uses still gets its share of the
+  /// threads: say so.
+  void warnIdleDevices(ModuleOp module) {
+    auto inference = module.lookupSymbol<func::FuncOp>("inference");
+    if (!inference)
+      return;
+    llvm::SmallDenseSet<int64_t> used;
+    inference.walk([&](Operation *op) {
+      if (auto device = op->getAttrOfType<IntegerAttr>(NNDialect::kDeviceAttrName))
+        used.insert(device.getInt());
+    });
+    std::string idle;
+    for (int64_t d = 0; d < devices; ++d)
+      if (!used.contains(d))
+        idle += (idle.empty() ? "" : ", ") + std::to_string(d);
+    if (!idle.empty())
+      inference.emitWarning("nn-partition placed no layer on device(s) ")
+          << idle << ": no layer has " << int64_t(minPart)
+          << " or more output channels or units per device (min-part) in "
+             "a count the devices divide; they will idle";
   }
 };
 
