@@ -28,7 +28,6 @@ per-device memory table, and a `bench:` line per row. Use /usr/bin/python3.
 listed there runs at the batch its .nn file declares.
 """
 
-import argparse
 import os
 import re
 import statistics
@@ -125,24 +124,7 @@ def bench_model(args, compiler, model, batch, tmp):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--build", default="build")
-    p.add_argument("--models", default="models/alexnet.nn,models/alexnet_mini.nn")
-    p.add_argument("--batches", default=DEFAULT_BATCHES,
-                   help="NAME=N,... (NAME: the model's file name without .nn)")
-    p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--iters", type=int, default=5)
-    p.add_argument("--warmup", type=int, default=1)
-    p.add_argument("--rounds", type=int, default=3,
-                   help="interleaved runs of each bench per build")
-    p.add_argument("--march", default="native",
-                   help="-march for the generated C++ ('' for the default)")
-    args = p.parse_args()
-    if args.rounds < 1 or args.iters < 1 or args.warmup < 0:
-        p.error("--rounds and --iters must be at least 1, --warmup at least 0")
-
-    compiler = os.path.join(args.build, "bin", "alexnet-compile")
-    batches = oracle.parse_batches(args.batches)
+    args, compiler, batches = oracle.bench_args(__doc__, DEFAULT_BATCHES, rounds=3)
     rows, memories = [], []
     with tempfile.TemporaryDirectory(prefix="bench-devices.") as tmp:
         for model in filter(None, args.models.split(",")):

@@ -321,6 +321,28 @@ def run_or_exit(cmd):
         raise SystemExit("%s: error: %s" % (os.path.basename(sys.argv[0]), e))
 
 
+def bench_args(doc, default_batches, rounds):
+    """The benchmarks' common options, parsed: (args, alexnet-compile path,
+    {model file name without .nn: batch})."""
+    p = argparse.ArgumentParser(description=doc.split("\n")[0])
+    p.add_argument("--build", default="build")
+    p.add_argument("--models", default="models/alexnet.nn,models/alexnet_mini.nn")
+    p.add_argument("--batches", default=default_batches,
+                   help="NAME=N,... (NAME: the model's file name without .nn)")
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--iters", type=int, default=5)
+    p.add_argument("--warmup", type=int, default=1)
+    p.add_argument("--rounds", type=int, default=rounds,
+                   help="interleaved runs of each bench per build")
+    p.add_argument("--march", default="native",
+                   help="-march for the generated C++ ('' for the default)")
+    args = p.parse_args()
+    if args.rounds < 1 or args.iters < 1 or args.warmup < 0:
+        p.error("--rounds and --iters must be at least 1, --warmup at least 0")
+    return (args, os.path.join(args.build, "bin", "alexnet-compile"),
+            parse_batches(args.batches))
+
+
 def parse_batches(text):
     """--batches NAME=N,... of the benchmarks: {model file name without .nn: N}."""
     batches = {}
