@@ -19,7 +19,6 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
-#include <thread>
 #include <vector>
 
 namespace alexnet::runtime {
@@ -29,9 +28,6 @@ public:
   /// `devices` logical devices sharing `threads` threads (<= 0: one per
   /// hardware thread) as evenly as possible, at least one each.
   DeviceGroup(int devices, int threads);
-  ~DeviceGroup();
-  DeviceGroup(const DeviceGroup &) = delete;
-  DeviceGroup &operator=(const DeviceGroup &) = delete;
 
   int size() const { return int(pools.size()); }
   /// The threads device `device`'s kernels run on.
@@ -40,8 +36,13 @@ public:
   /// Runs fn(device) for every device at once (device 0 on the calling
   /// thread) with `events` fresh events; returns when all are done.
   template <typename F> void run(int events, F &&fn) {
-    auto call = [&](int device) { fn(device); };
-    runErased(events, CallFn(call));
+    startRun(events);
+    // One index per device: the launcher gives chunk d to its thread d.
+    auto devices = [&](int64_t begin, int64_t end) {
+      for (int64_t device = begin; device < end; ++device)
+        fn(int(device));
+    };
+    launcher.parallelFor(size(), devices, /*minChunk=*/1);
   }
 
   /// Marks event `event` of the current run as reached.
@@ -50,31 +51,15 @@ public:
   void wait(int event);
 
 private:
-  /// A non-owning reference to a callable `void(int device)`.
-  class CallFn {
-  public:
-    template <typename F>
-    explicit CallFn(F &fn)
-        : object(&fn),
-          call([](void *o, int device) { (*static_cast<F *>(o))(device); }) {}
-    void operator()(int device) const { call(object, device); }
-
-  private:
-    void *object;
-    void (*call)(void *, int);
-  };
-
-  void runErased(int events, CallFn fn);
-  void deviceLoop(int device);
+  /// A new generation of events, `events` of them.
+  void startRun(int events);
 
   std::vector<std::unique_ptr<ThreadPool>> pools;
-  std::vector<std::thread> threads; ///< devices 1..N-1
+  /// A thread per device (the caller is device 0) that runs its schedule.
+  ThreadPool launcher;
   std::mutex mutex;
-  std::condition_variable wake, done, reached;
+  std::condition_variable reached;
   uint64_t generation = 0;
-  int pending = 0;
-  bool stopping = false;
-  const CallFn *job = nullptr;
   std::vector<uint64_t> eventGeneration; ///< == generation: recorded this run
 };
 
