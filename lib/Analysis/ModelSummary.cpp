@@ -216,7 +216,7 @@ FailureOr<ModelSummary> alexnet::summarizeModel(ModuleOp module) {
       parts.push_back(Part{op->getName().stripDialect().str(), forwardFlops(op),
                            traffic.unfused, true});
     SmallVector<StringRef> layers = nn::fusedLayerNames(op->getLoc());
-    auto device = op->getAttrOfType<IntegerAttr>(nn::NNDialect::kDeviceAttrName);
+    std::optional<int64_t> device = nn::deviceOf(op);
     std::string head;
     for (auto [i, part] : llvm::enumerate(parts)) {
       LayerSummary row;
@@ -225,7 +225,7 @@ FailureOr<ModelSummary> alexnet::summarizeModel(ModuleOp module) {
       row.shape.assign(type.getShape().begin(), type.getShape().end());
       row.flops = part.flops;
       row.traffic = part.traffic;
-      row.device = device ? device.getInt() : -1;
+      row.device = device.value_or(-1);
       if (part.head) {
         head = row.name;
         row.parameters = parameters;

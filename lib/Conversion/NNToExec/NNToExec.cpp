@@ -97,11 +97,8 @@ public:
 
     bool partitioned = false;
     for (Operation &op : source.getBody().front().without_terminator()) {
-      auto device =
-          op.getAttrOfType<IntegerAttr>(nn::NNDialect::kDeviceAttrName);
-      partitioned |= bool(device);
-      placer.device = device ? std::optional<int64_t>(device.getInt())
-                             : std::nullopt;
+      placer.device = nn::deviceOf(&op);
+      partitioned |= placer.device.has_value();
       if (failed(lower(&op)))
         return failure();
     }

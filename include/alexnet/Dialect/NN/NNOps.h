@@ -30,6 +30,12 @@ llvm::SmallVector<llvm::StringRef> fusedLayerNames(mlir::Location loc);
 /// marked `through_relu`: it also applies the ReLU's mask.
 bool passesThroughRelu(mlir::Operation *op);
 
+/// The logical device nn-partition placed `op` on (`nn.device`), if any.
+std::optional<int64_t> deviceOf(mlir::Operation *op);
+
+/// Places `op` on `device` (`nn.device`).
+void setDevice(mlir::Operation *op, int64_t device);
+
 } // namespace alexnet::nn
 
 #endif // ALEXNET_DIALECT_NN_NNOPS_H

@@ -93,6 +93,17 @@ bool alexnet::nn::passesThroughRelu(Operation *op) {
   return false;
 }
 
+std::optional<int64_t> alexnet::nn::deviceOf(Operation *op) {
+  if (auto device = op->getAttrOfType<IntegerAttr>(NNDialect::kDeviceAttrName))
+    return device.getInt();
+  return std::nullopt;
+}
+
+void alexnet::nn::setDevice(Operation *op, int64_t device) {
+  op->setAttr(NNDialect::kDeviceAttrName,
+              IntegerAttr::get(IntegerType::get(op->getContext(), 64), device));
+}
+
 SmallVector<StringRef> alexnet::nn::fusedLayerNames(Location loc) {
   SmallVector<StringRef> names;
   if (auto named = dyn_cast<NameLoc>(loc))

@@ -42,18 +42,10 @@ struct DevicePlacer : OpBuilder::Listener {
 
   void notifyOperationInserted(Operation *op,
                                OpBuilder::InsertPoint) override {
-    if (device && !op->hasAttr(NNDialect::kDeviceAttrName))
-      op->setAttr(NNDialect::kDeviceAttrName,
-                  IntegerAttr::get(IntegerType::get(op->getContext(), 64),
-                                   *device));
+    if (device && !deviceOf(op))
+      setDevice(op, *device);
   }
 };
-
-std::optional<int64_t> deviceOf(Operation *op) {
-  if (auto device = op->getAttrOfType<IntegerAttr>(NNDialect::kDeviceAttrName))
-    return device.getInt();
-  return std::nullopt;
-}
 
 /// A parameter, or a shard of its rows, as a forward param_ref reads it.
 struct ParamUse {

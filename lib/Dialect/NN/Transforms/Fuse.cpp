@@ -31,11 +31,6 @@ namespace {
 /// stack (64 KiB at 1024 channels), like the LRN gradient kernel.
 constexpr int64_t kMaxFusedLrnChannels = 1024;
 
-int64_t deviceOf(Operation *op) {
-  auto device = op->getAttrOfType<IntegerAttr>(NNDialect::kDeviceAttrName);
-  return device ? device.getInt() : 0;
-}
-
 /// The fused op inherits the chain's device and a location naming every
 /// layer it absorbed, in order.
 void adopt(Operation *fused, ArrayRef<Operation *> chain) {
@@ -62,12 +57,15 @@ std::string describe(Operation *op) {
 /// Refuses a chain whose ops are not all on one device.
 LogicalResult checkOneDevice(PatternRewriter &rewriter, Operation *root,
                              Operation *producer) {
-  if (deviceOf(root) == deviceOf(producer))
+  // An op without nn.device runs on device 0.
+  int64_t rootDevice = deviceOf(root).value_or(0);
+  int64_t producerDevice = deviceOf(producer).value_or(0);
+  if (rootDevice == producerDevice)
     return success();
   return rewriter.notifyMatchFailure(root, [&](Diagnostic &diag) {
     diag << "not fused: " << describe(producer) << " is on device "
-         << deviceOf(producer) << " and " << describe(root) << " on device "
-         << deviceOf(root) << " (a fusion never crosses devices)";
+         << producerDevice << " and " << describe(root) << " on device "
+         << rootDevice << " (a fusion never crosses devices)";
   });
 }
 

@@ -100,7 +100,7 @@ private:
   //===--- Placing values -------------------------------------------------===//
 
   Operation *place(Operation *op, int64_t device) {
-    op->setAttr(NNDialect::kDeviceAttrName, b.getI64IntegerAttr(device));
+    setDevice(op, device);
     return op;
   }
 
@@ -123,7 +123,8 @@ private:
   /// or a gather of its parts (nn.concat of local and transferred parts).
   Value wholeOn(Value value, int64_t device, Location consumer,
                 StringRef why = "gather") {
-    if (value.getDefiningOp<ParamRefOp>())
+    // A parameter of the source function: every device reads it itself.
+    if (!layouts.count(value) && value.getDefiningOp<ParamRefOp>())
       return wholeParam(value, device);
     const Layout layout = layouts.lookup(value);
     if (layout.everywhere)
@@ -209,9 +210,7 @@ private:
   void runWhole(Operation *op, int64_t device) {
     IRMapping map;
     for (Value operand : op->getOperands())
-      map.map(operand, operand.getDefiningOp<ParamRefOp>()
-                           ? wholeParam(operand, device)
-                           : wholeOn(operand, device, op->getLoc()));
+      map.map(operand, wholeOn(operand, device, op->getLoc()));
     Operation *clone = place(b.clone(*op, map), device);
     for (auto [from, to] : llvm::zip(op->getResults(), clone->getResults()))
       layouts[from] = Layout{-1, device, false, {to}};
@@ -304,16 +303,16 @@ private:
       SmallVector<Value> inputs =
           splitOn(conv.getInput(), 0, evenSizes(batch), conv.getLoc());
       SmallVector<Value> params;
-      for (Value operand : conv->getOperands().drop_front())
-        params.push_back(wholeParam(operand, 0));
+      for (Value operand : conv->getOperands().drop_front()) {
+        Value whole = wholeParam(operand, 0);
+        layouts[whole] = Layout{-1, 0, false, {whole}};
+        params.push_back(whole);
+      }
       perDevice(
           conv, 0,
           [&](int64_t d, unsigned i) -> Value {
-            if (i == 0)
-              return inputs[d];
-            Value whole = params[i - 1];
-            return d == 0 ? whole
-                          : wholeCopy(whole, d, conv.getLoc());
+            return i == 0 ? inputs[d]
+                          : wholeOn(params[i - 1], d, conv.getLoc(), "weights");
           },
           [&](int64_t) { return batch / devices; });
       return success();
@@ -335,17 +334,6 @@ private:
     // Too small to split, or groups that do not map onto the devices.
     runWhole(conv, 0);
     return success();
-  }
-
-  /// A copy of a value whole on device 0 on `device` (hybrid's weights),
-  /// once per value and device.
-  Value wholeCopy(Value whole, int64_t device, Location consumer) {
-    auto key = std::make_pair(whole, device);
-    if (Value cached = wholeCopies.lookup(key))
-      return cached;
-    Value copy = transfer(whole, 0, device, named(consumer, "weights"));
-    wholeCopies[key] = copy;
-    return copy;
   }
 
   LogicalResult partitionDense(DenseOp dense) {
@@ -549,8 +537,8 @@ struct PartitionPass : impl::PartitionPassBase<PartitionPass> {
       return;
     llvm::SmallDenseSet<int64_t> used;
     inference.walk([&](Operation *op) {
-      if (auto device = op->getAttrOfType<IntegerAttr>(NNDialect::kDeviceAttrName))
-        used.insert(device.getInt());
+      if (std::optional<int64_t> device = deviceOf(op))
+        used.insert(*device);
     });
     std::string idle;
     for (int64_t d = 0; d < devices; ++d)
