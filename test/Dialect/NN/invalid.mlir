@@ -443,3 +443,11 @@ func.func @dropout_window(%h: tensor<2x4xf32>) -> tensor<2x4xf32> {
   %d = nn.dropout %h rate 0.5 {window = array<i64: 1, 6, 8>} : tensor<2x4xf32>
   return %d : tensor<2x4xf32>
 }
+
+// -----
+
+func.func @transfer_negative_device(%x: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{expected two different non-negative devices, got -1 and 0}}
+  %t = nn.transfer %x from -1 to 0 : tensor<2x4xf32>
+  return %t : tensor<2x4xf32>
+}

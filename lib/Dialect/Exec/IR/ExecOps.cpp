@@ -255,23 +255,25 @@ LogicalResult LrnGradOp::verify() {
 }
 
 LogicalResult TransferOp::verify() {
-  if (getSource() < 0 || getTarget() < 0 || getSource() == getTarget())
+  // The accessors are unsigned: read the signed attribute values.
+  int64_t source = getSourceAttr().getInt(), target = getTargetAttr().getInt();
+  if (source < 0 || target < 0 || source == target)
     return emitOpError("expected two different non-negative devices, got ")
-           << getSource() << " and " << getTarget();
+           << source << " and " << target;
   return verifySameElements(*this, getInput(), getOutput());
 }
 
 LogicalResult AddSliceOp::verify() {
   shape::Shape base = shapeOf(getBase()), part = shapeOf(getPart());
-  int64_t axis = getAxis();
+  int64_t axis = getAxis(), offset = getOffsetAttr().getInt();
   bool ok = base.size() == part.size() && axis >= 0 &&
-            axis < int64_t(base.size()) && getOffset() >= 0 &&
-            getOffset() + part[axis] <= base[axis];
+            axis < int64_t(base.size()) && offset >= 0 &&
+            offset + part[axis] <= base[axis];
   for (size_t d = 0; ok && d < base.size(); ++d)
     ok = int64_t(d) == axis || base[d] == part[d];
   if (!ok)
     return emitOpError("expected a part of axis ")
-           << axis << " at offset " << getOffset() << " inside "
+           << axis << " at offset " << offset << " inside "
            << shape::format(base) << ", got " << shape::format(part);
   return success();
 }

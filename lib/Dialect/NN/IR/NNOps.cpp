@@ -545,9 +545,11 @@ ParamStoreOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
 //===----------------------------------------------------------------------===//
 
 LogicalResult TransferOp::verify() {
-  if (getSource() < 0 || getTarget() < 0 || getSource() == getTarget())
+  // The accessors are unsigned: read the signed attribute values.
+  int64_t source = getSourceAttr().getInt(), target = getTargetAttr().getInt();
+  if (source < 0 || target < 0 || source == target)
     return emitOpError("expected two different non-negative devices, got ")
-           << getSource() << " and " << getTarget();
+           << source << " and " << target;
   return success();
 }
 
@@ -594,10 +596,11 @@ LogicalResult AddSliceOp::verify() {
       return emitOpError("expected shapes equal except along axis ")
              << axis << ", got " << shape::format(base) << " and "
              << shape::format(part);
-  if (getOffset() < 0 || getOffset() + part[axis] > base[axis])
+  int64_t offset = getOffsetAttr().getInt();
+  if (offset < 0 || offset + part[axis] > base[axis])
     return emitOpError("expected the range [")
-           << getOffset() << ", " << getOffset() + part[axis]
-           << ") inside [0, " << base[axis] << ")";
+           << offset << ", " << offset + part[axis] << ") inside [0, "
+           << base[axis] << ")";
   return success();
 }
 
