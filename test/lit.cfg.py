@@ -41,6 +41,12 @@ def has_cuda_gpu():
     return out.returncode == 0 and "GPU" in out.stdout
 
 
+# nvcc and cuBLAS were found at configure time: CUDA executables build.
+if config.alexnet_cuda:
+    config.available_features.add("cuda-toolkit")
+else:
+    lit_config.note("no CUDA toolkit: tests that REQUIRE cuda-toolkit are skipped")
+
 if has_cuda_gpu():
     config.available_features.add("cuda-gpu")
 else:

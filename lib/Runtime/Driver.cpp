@@ -11,6 +11,7 @@
 #include <algorithm>
 
 #include "alexnet/Runtime/Cpu/Blas.h"
+#include "alexnet/Runtime/DeviceBackend.h"
 #include "alexnet/Runtime/DriverArgs.h"
 
 #include <exception>
@@ -112,6 +113,34 @@ void printHelp(std::ostream &out, const std::string &program,
   }
   out << "\nRun '" << program << " <command> --help' for its options; "
       << "--threads defaults to the number of hardware threads.\n";
+  if (std::string(model.target) == "cuda")
+    out << "Every command that runs the model also takes --cuda-graph=on|off "
+           "(default off):\ncapture each entry point into a CUDA graph on its "
+           "first run and replay it.\n";
+}
+
+/// Takes the device options (`--cuda-graph=on|off`, CUDA target only) out
+/// of a command's arguments.
+Status takeDeviceOptions(std::vector<std::string> &args,
+                         const ModelDesc &model) {
+  const std::string flag = "--cuda-graph";
+  for (auto it = args.begin(); it != args.end();) {
+    if (it->compare(0, flag.size(), flag) != 0) {
+      ++it;
+      continue;
+    }
+    if (std::string(model.target) != "cuda")
+      return Status::error(flag + " needs an executable compiled with "
+                                    "--target=cuda (this one is " +
+                             model.target + ")");
+    std::string value = it->substr(flag.size());
+    if (value != "" && value != "=on" && value != "=off")
+      return Status::error("expected --cuda-graph=on or --cuda-graph=off, "
+                             "got " + quoteText(*it));
+    deviceOptions().graphs = value != "=off";
+    it = args.erase(it);
+  }
+  return Status::success();
 }
 
 int dispatch(const std::vector<std::string> &argv, const ModelDesc &model,
@@ -135,6 +164,8 @@ int dispatch(const std::vector<std::string> &argv, const ModelDesc &model,
         out,     err};
     if (wantsHelp(inv.args))
       return inv.printUsage();
+    if (Status s = takeDeviceOptions(inv.args, model); !s.ok())
+      return inv.usageError(s.message());
     return c.run(inv);
   }
   return top.usageError("unknown command " + quoteText(name));
@@ -151,6 +182,9 @@ int runDriver(const std::vector<std::string> &argv, const ModelDesc &model,
     int status = dispatch(argv, model, out, err);
     out.flush();
     return status;
+  } catch (const DeviceUnavailable &e) {
+    err << program << ": error: " << e.what() << "\n";
+    return 2;
   } catch (const std::bad_alloc &) {
     err << program << ": error: out of memory\n";
   } catch (const std::exception &e) {

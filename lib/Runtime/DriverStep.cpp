@@ -91,7 +91,7 @@ int runStepCommand(const Invocation &inv) {
                       " not written");
   }
 
-  WeightsFile result = weightsFromBlock(model, ctx.params());
+  WeightsFile result = weightsFromBlock(model, ctx.readParams());
   if (mean)
     result.tensors.push_back(*mean);
   if (Status s = saveWeights(*output, result); !s.ok())

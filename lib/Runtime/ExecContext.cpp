@@ -24,6 +24,8 @@ void AlignedBuffer::Free::operator()(char *p) const { std::free(p); }
 ExecContext::ExecContext(const ModelDesc &model, int numThreads)
     : desc(model), devices(model.numDevices, numThreads),
       lastMark(size_t(std::max(1, model.numDevices))) {
+  if (DeviceBackendFactory factory = deviceBackendFactory())
+    backend = factory(model, deviceOptions());
   if (model.numDevices > 1)
     allThreads = std::make_unique<ThreadPool>(numThreads);
   // One set of arenas and slots serves every entry point: they never run
@@ -34,7 +36,8 @@ ExecContext::ExecContext(const ModelDesc &model, int numThreads)
     for (const EntryPoint *entry : entries)
       if (entry)
         bytes = std::max(bytes, entry->memory[d].arenaBytes);
-    arenas.emplace_back(size_t(bytes));
+    // A device backend keeps the arenas on its devices.
+    arenas.emplace_back(backend ? 0 : size_t(bytes));
   }
   paramBlock = AlignedBuffer(size_t(model.paramFloats) * sizeof(float));
   if (model.trainStep)
@@ -47,22 +50,89 @@ ExecContext::ExecContext(const ModelDesc &model, int numThreads)
     }
   inputs.assign(numInputs, nullptr);
   outputs.assign(numOutputs, nullptr);
+  // The device's blocks start as the host's: zero.
+  hostChanged = backend != nullptr;
+}
+
+ExecContext::~ExecContext() = default;
+
+void ExecContext::pullFromDevice() {
+  if (!deviceChanged)
+    return;
+  backend->downloadParams(
+      reinterpret_cast<float *>(paramBlock.data()),
+      desc.trainStep ? reinterpret_cast<float *>(momentumBlock.data())
+                     : nullptr,
+      desc.paramFloats);
+  deviceChanged = false;
+}
+
+void ExecContext::runInference() {
+  if (!backend) {
+    desc.inference(*this);
+    return;
+  }
+  EntryPoint entry = {"inference",  desc.inference,  desc.inputs,
+                      desc.numInputs, desc.outputs, desc.numOutputs,
+                      desc.inferenceMemory};
+  run(entry);
+}
+
+void ExecContext::run(const EntryPoint &entry) {
+  if (!backend) {
+    entry.fn(*this);
+    return;
+  }
+  if (hostChanged) {
+    backend->uploadParams(
+        reinterpret_cast<const float *>(paramBlock.data()),
+        desc.trainStep ? reinterpret_cast<const float *>(momentumBlock.data())
+                       : nullptr,
+        desc.paramFloats);
+    hostChanged = false;
+  }
+  backend->run(*this, entry.fn, entry.inputs, entry.numInputs, entry.outputs,
+               entry.numOutputs);
+  // Only the training step writes parameters (and momentum).
+  if (desc.trainStep && entry.fn == desc.trainStep->fn)
+    deviceChanged = true;
 }
 
 void ExecContext::mark(const char *label, int device) {
   auto now = std::chrono::steady_clock::now();
-  std::lock_guard<std::mutex> lock(profileMutex);
-  if (label) {
-    double seconds =
-        std::chrono::duration<double>(now - lastMark[device]).count();
-    auto it = std::find_if(profileTimes.begin(), profileTimes.end(),
-                           [&](const auto &entry) { return std::strcmp(entry.first, label) == 0; });
-    if (it == profileTimes.end())
-      profileTimes.emplace_back(label, seconds);
-    else
-      it->second += seconds;
+  std::chrono::steady_clock::time_point last;
+  {
+    std::lock_guard<std::mutex> lock(profileMutex);
+    last = lastMark[device];
+    lastMark[device] = now;
   }
-  lastMark[device] = now;
+  if (label)
+    addProfileTime(label, std::chrono::duration<double>(now - last).count());
+}
+
+void ExecContext::addProfileTime(const char *label, double seconds) {
+  std::lock_guard<std::mutex> lock(profileMutex);
+  auto it = std::find_if(profileTimes.begin(), profileTimes.end(),
+                         [&](const auto &entry) {
+                           return std::strcmp(entry.first, label) == 0;
+                         });
+  if (it == profileTimes.end())
+    profileTimes.emplace_back(label, seconds);
+  else
+    it->second += seconds;
+}
+
+namespace {
+DeviceBackendFactory installedFactory = nullptr;
+} // namespace
+
+void installDeviceBackend(DeviceBackendFactory factory) {
+  installedFactory = factory;
+}
+DeviceBackendFactory deviceBackendFactory() { return installedFactory; }
+DeviceOptions &deviceOptions() {
+  static DeviceOptions options;
+  return options;
 }
 
 } // namespace alexnet::runtime

@@ -59,8 +59,8 @@ private:
   Status runEpoch(bool &stop);
   Status endEpoch();
   Status saveCheckpoint(bool endOfEpoch);
-  Status saveFinalWeights() const;
-  WeightsFile weightsWithMean() const;
+  Status saveFinalWeights();
+  WeightsFile weightsWithMean();
 
   const ModelDesc &model;
   const TrainOptions &opts;
@@ -257,8 +257,8 @@ Status Trainer::prepareState() {
   return metrics.load(opts.metricsPath, 0);
 }
 
-WeightsFile Trainer::weightsWithMean() const {
-  WeightsFile w = weightsFromBlock(model, ctx.params());
+WeightsFile Trainer::weightsWithMean() {
+  WeightsFile w = weightsFromBlock(model, ctx.readParams());
   w.tensors.push_back(meanTensor);
   return w;
 }
@@ -266,9 +266,9 @@ WeightsFile Trainer::weightsWithMean() const {
 Status Trainer::saveCheckpoint(bool endOfEpoch) {
   if (!checkpoints)
     return Status::success();
-  WeightsFile params = weightsFromBlock(model, ctx.params());
+  WeightsFile params = weightsFromBlock(model, ctx.readParams());
   std::vector<NamedTensor> momentum =
-      weightsFromBlock(model, ctx.momentum()).tensors;
+      weightsFromBlock(model, ctx.readMomentum()).tensors;
   Status s = endOfEpoch ? checkpoints->saveEpoch(params, momentum, state)
                         : checkpoints->saveLatest(params, momentum, state);
   if (!s.ok())
@@ -283,7 +283,7 @@ Status Trainer::saveCheckpoint(bool endOfEpoch) {
   return saveWeights(checkpoints->weightsPath(), params);
 }
 
-Status Trainer::saveFinalWeights() const {
+Status Trainer::saveFinalWeights() {
   if (opts.outputWeights.empty())
     return Status::success();
   return saveWeights(opts.outputWeights, weightsWithMean());

@@ -34,21 +34,31 @@ LogicalResult alexnet::buildExecutable(llvm::StringRef source,
   llvm::SmallString<256> prefix(options.compilerPath);
   llvm::sys::path::remove_filename(prefix);
   llvm::sys::path::remove_filename(prefix);
-  llvm::SmallString<256> include(prefix), archive(prefix);
+  bool cuda = options.target == "cuda";
+  if (cuda && !*ALEXNET_NVCC)
+    return fail("this alexnet-compile was built without a CUDA toolkit (no "
+                "nvcc and cuBLAS at configure time): --target=cuda can emit "
+                "source (--emit=cpp) but not build executables");
+  llvm::SmallString<256> include(prefix), archive(prefix), cudaArchive(prefix);
   llvm::sys::path::append(include, "include");
   llvm::sys::path::append(archive, "lib", ALEXNET_RUNTIME_ARCHIVE);
+  llvm::sys::path::append(cudaArchive, "lib", ALEXNET_CUDA_RUNTIME_ARCHIVE);
   llvm::SmallString<256> header(include);
   llvm::sys::path::append(header, "alexnet", "Runtime", "Model.h");
   if (!llvm::sys::fs::exists(header) || !llvm::sys::fs::exists(archive))
     return fail("cannot find the runtime next to alexnet-compile (looked for " +
                 header + " and " + archive + ")");
+  if (cuda && !llvm::sys::fs::exists(cudaArchive))
+    return fail("cannot find the CUDA runtime next to alexnet-compile (looked "
+                "for " + cudaArchive + ")");
 
+  llvm::StringRef extension = cuda ? "cu" : "cpp";
   llvm::SmallString<256> sourcePath;
   if (options.keepSource) {
     sourcePath = output;
-    sourcePath += ".cpp";
+    sourcePath += "." + extension.str();
   } else if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
-                 "alexnet", "cpp", sourcePath)) {
+                 "alexnet", extension, sourcePath)) {
     return fail("cannot create a temporary file: " + ec.message());
   }
   {
@@ -59,19 +69,40 @@ LogicalResult alexnet::buildExecutable(llvm::StringRef source,
     file << source;
   }
 
-  auto compiler = llvm::sys::findProgramByName(ALEXNET_CXX_COMPILER);
+  const char *compilerName = cuda ? ALEXNET_NVCC : ALEXNET_CXX_COMPILER;
+  auto compiler = llvm::sys::findProgramByName(compilerName);
   if (!compiler)
-    return fail(llvm::Twine("cannot find the C++ compiler '") +
-                ALEXNET_CXX_COMPILER + "'");
+    return fail(llvm::Twine("cannot find the ") + (cuda ? "CUDA" : "C++") +
+                " compiler '" + compilerName + "'");
   std::vector<std::string> args = {*compiler};
-  for (const std::string &flag : splitFlags(ALEXNET_CXX_FLAGS))
-    args.push_back(flag);
-  args.insert(args.end(), options.extraFlags.begin(), options.extraFlags.end());
+  for (const std::string &flag : splitFlags(ALEXNET_CXX_FLAGS)) {
+    // nvcc takes the language and optimisation flags itself and hands the
+    // rest to the host compiler.
+    bool own = flag.rfind("-std=", 0) == 0 || flag.rfind("-O", 0) == 0 ||
+               flag.rfind("-D", 0) == 0;
+    args.push_back(cuda && !own ? "-Xcompiler=" + flag : flag);
+  }
+  if (cuda) {
+    // Shared cudart: cuBLAS links it too, and one copy must own the context.
+    args.push_back("--cudart=shared");
+    for (const std::string &arch : options.cudaArchs)
+      args.push_back("-gencode=arch=compute_" + arch + ",code=sm_" + arch);
+  }
+  for (const std::string &flag : options.extraFlags)
+    args.push_back(cuda ? "-Xcompiler=" + flag : flag);
   args.push_back("-I" + include.str().str());
   args.push_back(sourcePath.str().str());
+  if (cuda)
+    args.push_back(cudaArchive.str().str());
   args.push_back(archive.str().str());
   for (const std::string &lib : splitFlags(ALEXNET_RUNTIME_LINK_LIBS))
     args.push_back(lib);
+  if (cuda) {
+    for (const std::string &lib : splitFlags(ALEXNET_CUDA_LINK_LIBS))
+      args.push_back(lib);
+    args.push_back(std::string("-L") + ALEXNET_CUDA_LIBRARY_DIR);
+    args.push_back(std::string("-Xlinker=-rpath=") + ALEXNET_CUDA_LIBRARY_DIR);
+  }
   args.push_back("-o");
   args.push_back(output.str());
 
@@ -88,7 +119,7 @@ LogicalResult alexnet::buildExecutable(llvm::StringRef source,
   if (!options.keepSource)
     llvm::sys::fs::remove(sourcePath);
   if (status != 0)
-    return fail("the C++ compiler failed (" +
+    return fail(llvm::Twine(cuda ? "nvcc" : "the C++ compiler") + " failed (" +
                 (message.empty() ? "exit status " + std::to_string(status)
                                  : message) +
                 "): " + command);

@@ -159,13 +159,13 @@ private:
       return func.emitError("expected a planned function (run "
                             "--exec-plan-memory first)");
     int64_t devices = numDevices(func);
-    if (devices == 1)
-      return emitSchedule(func, func.getName().str(), std::nullopt);
     // Transfer k is event k: recorded by its source, awaited by its target.
     events.clear();
     func.walk([&](exec::TransferOp transfer) {
       events.try_emplace(transfer, int64_t(events.size()));
     });
+    if (devices == 1 || traits.interleavesDevices())
+      return emitSchedule(func, func.getName().str(), std::nullopt);
     std::string list;
     for (int64_t d = 0; d < devices; ++d) {
       std::string name = func.getName().str() + "_device" + std::to_string(d);
@@ -188,17 +188,29 @@ private:
                              std::optional<int64_t> device) {
     names.clear();
     currentDevice = device;
+    int64_t devices = numDevices(func);
+    interleaved = traits.interleavesDevices() && devices > 1;
+    StringRef cx = traits.contextName();
     // A device's schedule declares every buffer; not all are its own.
-    std::string decl = device ? "[[maybe_unused]] " : "";
-    schedule << "void " << name << "(ExecContext &ctx) {\n"
-             << "  " << decl << "float *const params = ctx.params();\n";
+    std::string decl = device || interleaved ? "[[maybe_unused]] " : "";
+    schedule << "void " << name << "(ExecContext &ctx) {\n";
+    traits.emitScheduleHead(schedule);
     bool usesState = false;
     func.walk([&](exec::ParamOp param) {
       if (!paramOffsets.count(param.getName()))
         usesState = true;
     });
-    if (usesState)
-      schedule << "  " << decl << "float *const momentum = ctx.momentum();\n";
+    // Interleaving targets keep a parameter block per device.
+    for (int64_t d = 0; d < (interleaved ? devices : 1); ++d) {
+      std::string at = traits.interleavesDevices() ? std::to_string(d) : "";
+      std::string suffix = interleaved ? std::to_string(d) : "";
+      schedule << llvm::formatv("  {0}float *const params{1} = {2}.params({3});\n",
+                                decl, suffix, cx, at);
+      if (usesState)
+        schedule << llvm::formatv(
+            "  {0}float *const momentum{1} = {2}.momentum({3});\n", decl,
+            suffix, cx, at);
+    }
     int numInputs = 0, numOutputs = 0;
     for (BlockArgument arg : func.getArguments()) {
       bool isOutput = bool(func.getArgAttr(arg.getArgNumber(),
@@ -207,8 +219,8 @@ private:
                                      : "in" + std::to_string(numInputs);
       schedule << llvm::formatv(
           "  {3}{2} *const {0} = static_cast<{2} *>({1});\n", argName,
-          isOutput ? "ctx.output(" + std::to_string(numOutputs++) + ")"
-                   : "const_cast<void *>(ctx.input(" +
+          isOutput ? cx.str() + ".output(" + std::to_string(numOutputs++) + ")"
+                   : "const_cast<void *>(" + cx.str() + ".input(" +
                          std::to_string(numInputs++) + "))",
           cType(arg.getType()), decl);
       names[arg] = argName;
@@ -216,12 +228,15 @@ private:
     auto arena = func->getAttrOfType<DenseI64ArrayAttr>(
         exec::ExecDialect::kArenaBytesAttrName);
     for (int64_t d = 0; d < int64_t(arena.size()); ++d)
-      schedule << llvm::formatv("  {1}char *const arena{0} = ctx.arena({0});\n",
-                                d, decl);
+      schedule << llvm::formatv("  {1}char *const arena{0} = {2}.arena({0});\n",
+                                d, decl, cx);
 
-    schedule << "  if (ctx.profiling()) ctx.mark(nullptr"
-             << (device && *device ? ", " + std::to_string(*device) : "")
-             << ");\n";
+    if (interleaved) {
+      for (int64_t d = 0; d < devices; ++d)
+        emitProfileMark("", d);
+    } else {
+      emitProfileMark("", device ? *device : 0);
+    }
     // Each op's statements, sliced off the schedule text, then written back
     // with the per-image repeats rolled into loops.
     size_t bodyStart = scheduleText.size();
@@ -276,10 +291,11 @@ private:
                           ? int64_t(*param.getRowOffset()) *
                                 (type.getNumElements() / type.getDimSize(0))
                           : 0;
+      std::string block = interleaved ? std::to_string(deviceOf(op)) : "";
       auto it = paramOffsets.find(param.getName());
       if (it != paramOffsets.end()) {
-        names[param.getResult()] =
-            "(params + " + std::to_string(it->second + shard) + ")";
+        names[param.getResult()] = "(params" + block + " + " +
+                                   std::to_string(it->second + shard) + ")";
         return success();
       }
       auto state = module.lookupSymbol<nn::ParameterOp>(param.getNameAttr());
@@ -287,8 +303,8 @@ private:
       if (!state || isWeight(state) || owner == paramOffsets.end())
         return param.emitOpError("names neither a weight nor the momentum "
                                  "of one");
-      names[param.getResult()] =
-          "(momentum + " + std::to_string(owner->second + shard) + ")";
+      names[param.getResult()] = "(momentum" + block + " + " +
+                                 std::to_string(owner->second + shard) + ")";
       return success();
     }
     if (auto reshape = dyn_cast<exec::ReshapeOp>(op)) {
@@ -317,22 +333,30 @@ private:
              << op->getName().getStringRef() << "\n";
     std::string label = identifierFrom(op->getLoc()) + " " +
                         op->getName().stripDialect().str();
-    std::string markDevice;
-    if (currentDevice && *currentDevice) {
-      label += " @" + std::to_string(*currentDevice);
-      markDevice = ", " + std::to_string(*currentDevice);
+    int64_t device = deviceOf(op);
+    if ((currentDevice || interleaved) && device)
+      label += " @" + std::to_string(device);
+    auto profileMark = [&] { emitProfileMark(label, device); };
+    if (auto transfer = dyn_cast<exec::TransferOp>(op);
+        transfer && interleaved) {
+      schedule << "  ";
+      traits.emitTransfer(
+          schedule, events.lookup(op), transfer.getSource(),
+          transfer.getTarget(), names[transfer.getOutput()],
+          names[transfer.getInput()],
+          cast<MemRefType>(transfer.getInput().getType()).getNumElements() * 4,
+          label);
+      profileMark();
+      return success();
     }
-    auto profileMark = [&] {
-      schedule << "  if (ctx.profiling()) ctx.mark(\"" << label << "\""
-               << markDevice << ");\n";
-    };
     if (auto gemm = dyn_cast<exec::GemmOp>(op)) {
       auto at = [&](Value v, int64_t offset) {
         return offset ? "(" + names[v] + " + " + std::to_string(offset) + ")"
                       : names[v];
       };
       schedule << "  ";
-      traits.emitGemm(schedule, gemm.getTransA(), gemm.getTransB(), gemm.getM(),
+      traits.emitGemm(schedule, device, label, gemm.getTransA(),
+                      gemm.getTransB(), gemm.getM(),
                       gemm.getN(), gemm.getK(), gemm.getAlpha().convertToFloat(),
                       at(gemm.getA(), gemm.getAOffset()),
                       gemm.getTransA() ? gemm.getM() : gemm.getK(),
@@ -343,17 +367,29 @@ private:
       profileMark();
       return success();
     }
-    if (failed(emitKernel(op)))
+    if (failed(emitKernel(op, label)))
       return failure();
     profileMark();
     return success();
   }
 
-  LogicalResult emitKernel(Operation *op) {
+  /// `if (profiling) mark(label, device)` after an op; an empty label
+  /// starts the device's clock.
+  void emitProfileMark(StringRef label, int64_t device) {
+    StringRef cx = traits.contextName();
+    std::string quoted = label.empty() ? "nullptr" : "\"" + label.str() + "\"";
+    // The CPU's single-device schedules mark device 0 by default.
+    bool named = traits.interleavesDevices() || device;
+    schedule << "  if (" << cx << ".profiling()) " << cx << ".mark(" << quoted
+             << (named ? ", " + std::to_string(device) : "") << ");\n";
+  }
+
+  LogicalResult emitKernel(Operation *op, StringRef label) {
     std::string statements;
     llvm::raw_string_ostream body(statements);
     KernelBody kernel;
-    kernel.device = currentDevice ? *currentDevice : 0;
+    kernel.device = currentDevice ? *currentDevice : deviceOf(op);
+    kernel.label = label.str();
     if (failed(emitKernelStatements(op, body, kernel.count, kernel.work)))
       return failure();
     SmallVector<int64_t> offsets = kernelOperandOffsets(op);
@@ -361,13 +397,14 @@ private:
     unsigned last = op->getNumOperands() - 1;
     for (auto [i, operand] : llvm::enumerate(op->getOperands())) {
       kernel.params += i ? ", " : "";
+      kernel.args += i ? ", " : "";
       std::string type = cType(operand.getType());
-      if (i == last)
-        kernel.params += type + " *__restrict out";
-      else if (writesOperand(op, i))
-        kernel.params += type + " *__restrict io" + std::to_string(i);
-      else
-        kernel.params += "const " + type + " *__restrict in" + std::to_string(i);
+      std::string param = i == last             ? "out"
+                          : writesOperand(op, i) ? "io" + std::to_string(i)
+                                                 : "in" + std::to_string(i);
+      kernel.params += (i == last || writesOperand(op, i) ? "" : "const ") +
+                       type + " *__restrict " + param;
+      kernel.args += param;
       args += (i ? ", " : "") + names[operand];
       if (offsets[i])
         args += " + " + std::to_string(offsets[i]);
@@ -597,8 +634,11 @@ private:
   llvm::StringMap<int64_t> paramOffsets;
   int64_t paramFloats = 0;
   DenseMap<Value, std::string> names;
-  /// The device whose schedule is being written (none: unpartitioned).
+  /// The device whose schedule is being written (none: unpartitioned, or
+  /// one interleaved schedule for every device).
   std::optional<int64_t> currentDevice;
+  /// Whether the schedule being written holds several devices' ops.
+  bool interleaved = false;
   DenseMap<Operation *, int64_t> events; ///< exec.transfer -> event index
   llvm::StringMap<std::string> bodies; ///< body text -> kernel name
   int kernelCounter = 0, bufferCounter = 0;

@@ -13,6 +13,7 @@
 #include "alexnet/Pipeline/Pipeline.h"
 #include "alexnet/Target/BuildExecutable.h"
 #include "alexnet/Target/Cpu.h"
+#include "alexnet/Target/Cuda.h"
 #include "alexnet/Target/Dot.h"
 #include "alexnet/Tools/Registration.h"
 
@@ -65,18 +66,32 @@ struct Options {
                      "per-layer shapes, parameters and FLOPs"),
           clEnumValN(EmitKind::Dot, "dot", "the inference graph for Graphviz"),
           clEnumValN(EmitKind::Lowered, "lowered", "the planned exec module"),
-          clEnumValN(EmitKind::Cpp, "cpp", "the generated C++"),
+          clEnumValN(EmitKind::Cpp, "cpp",
+                     "the generated C++ (CUDA C++ for --target=cuda)"),
           clEnumValN(EmitKind::Exe, "exe", "a standalone executable")),
       cl::cat(category())};
-  cl::opt<std::string> target{"target", cl::desc("Target: cpu"),
-                              cl::init("cpu"), cl::cat(category())};
+  cl::opt<std::string> target{
+      "target",
+      cl::desc("cpu (C++, OpenBLAS) or cuda (CUDA kernels, cuBLAS, nvcc)"),
+      cl::init("cpu"), cl::cat(category())};
+  cl::opt<bool> tf32{"tf32",
+                     cl::desc("CUDA: let cuBLAS use TF32 tensor cores for the "
+                              "GEMMs (faster, 10-bit mantissas)"),
+                     cl::cat(category())};
+  cl::list<std::string> cudaArch{
+      "cuda-arch",
+      cl::desc("CUDA: GPU architectures to build for (default 80,90: sm_80 "
+               "and sm_90)"),
+      cl::value_desc("N,..."), cl::CommaSeparated, cl::cat(category())};
   cl::list<std::string> cxxFlags{
       "Xcxx", cl::desc("Extra flag for the C++ compiler (e.g. -march=native)"),
       cl::value_desc("flag"), cl::cat(category())};
-  cl::opt<bool> keepSource{"keep-source",
-                           cl::desc("Keep the generated C++ as <output>.cpp"),
+  cl::opt<bool> keepSource{
+      "keep-source",
+      cl::desc("Keep the generated C++ as <output>.cpp (CUDA: <output>.cu)"),
                            cl::cat(category())};
-  cl::opt<bool> verbose{"v", cl::desc("Print the C++ compiler command"),
+  cl::opt<bool> verbose{"v",
+                        cl::desc("Print the C++ compiler (or nvcc) command"),
                         cl::cat(category())};
   cl::opt<cl::boolOrDefault> training{
       "training",
@@ -97,7 +112,8 @@ struct Options {
   cl::opt<int64_t> devices{
       "devices",
       cl::desc("Split the model over N logical devices (nn-partition): "
-               "worker threads on the CPU"),
+               "worker threads on the CPU, GPUs (or streams of one GPU) on "
+               "CUDA"),
       cl::value_desc("N"), cl::init(1), cl::cat(category())};
   cl::opt<std::string> parallel{
       "parallel",
@@ -220,6 +236,17 @@ int alexnet::compileMain(int argc, char **argv) {
   if (options.parallel != "model" && options.parallel != "hybrid")
     return error("expected --parallel=model or --parallel=hybrid, got '" +
                  options.parallel + "'");
+  bool cuda = options.target == "cuda";
+  if (!cuda && options.target != "cpu")
+    return error("expected --target=cpu or --target=cuda, got '" +
+                 options.target + "'");
+  if (!cuda && (options.tf32 || !options.cudaArch.empty()))
+    return error("--tf32 and --cuda-arch need --target=cuda");
+  for (const std::string &arch : options.cudaArch)
+    if (arch.empty() || arch.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoi(arch) < 75)
+      return error("expected --cuda-arch values like 80 or 90 (sm_75 and "
+                   "newer), got '" + arch + "'");
   pipeline.devices = options.devices;
   pipeline.parallel = options.parallel;
 
@@ -247,9 +274,6 @@ int alexnet::compileMain(int argc, char **argv) {
       return success();
     });
 
-  if (options.target != "cpu")
-    return error("expected --target=cpu, got '" + options.target +
-                 "' (the CUDA target is not implemented yet)");
   PassManager pm(&context);
   if (failed(applyPassManagerCLOptions(pm)))
     return 1;
@@ -263,7 +287,10 @@ int alexnet::compileMain(int argc, char **argv) {
 
   std::string cpp;
   llvm::raw_string_ostream cppStream(cpp);
-  if (failed(translateToCpp(*module, cppStream)))
+  CudaTargetOptions cudaOptions;
+  cudaOptions.tf32 = options.tf32;
+  if (failed(cuda ? translateToCuda(*module, cudaOptions, cppStream)
+                  : translateToCpp(*module, cppStream)))
     return 1;
   if (options.emit == EmitKind::Cpp)
     return emitText(options, [&](llvm::raw_ostream &os) {
@@ -274,6 +301,9 @@ int alexnet::compileMain(int argc, char **argv) {
   BuildOptions build;
   build.compilerPath = llvm::sys::fs::getMainExecutable(
       argv[0], reinterpret_cast<void *>(&alexnet::compileMain));
+  build.target = options.target;
+  if (!options.cudaArch.empty())
+    build.cudaArchs.assign(options.cudaArch.begin(), options.cudaArch.end());
   build.extraFlags.assign(options.cxxFlags.begin(), options.cxxFlags.end());
   build.keepSource = options.keepSource;
   build.verbose = options.verbose;

@@ -5,11 +5,18 @@
 // buffers, the logical devices with their thread pools and events, and the
 // step counter/seed used by training.
 //
+// With a DeviceBackend (the CUDA target) the arenas live on the devices and
+// params()/momentum() are the host's copies: params() hands out the host
+// block for writing (fetching it from the device first when a training step
+// changed it there), readParams() for reading, and the next run uploads
+// what the host changed.
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef ALEXNET_RUNTIME_EXECCONTEXT_H
 #define ALEXNET_RUNTIME_EXECCONTEXT_H
 
+#include "alexnet/Runtime/DeviceBackend.h"
 #include "alexnet/Runtime/DeviceGroup.h"
 #include "alexnet/Runtime/Model.h"
 #include "alexnet/Runtime/ThreadPool.h"
@@ -47,16 +54,36 @@ public:
   /// point with the most of them takes. `threads` are shared fairly among
   /// the model's logical devices.
   ExecContext(const ModelDesc &model, int threads);
+  ~ExecContext();
 
   const ModelDesc &model() const { return desc; }
 
   char *arena(int device) const { return arenas[device].data(); }
-  float *params() const { return reinterpret_cast<float *>(paramBlock.data()); }
+  /// The parameter block, for writing: with a device backend the host's
+  /// copy, which the next run uploads. Generated CPU code calls it too.
+  float *params() {
+    pullFromDevice();
+    hostChanged = backend != nullptr;
+    return reinterpret_cast<float *>(paramBlock.data());
+  }
   /// SGD velocities, laid out like params(); zero until a step or a
   /// checkpoint fills it. Empty when the model has no train_step.
-  float *momentum() const {
+  float *momentum() {
+    pullFromDevice();
+    hostChanged = backend != nullptr;
     return reinterpret_cast<float *>(momentumBlock.data());
   }
+  /// The parameters and momentum as the last run left them, for reading.
+  const float *readParams() {
+    pullFromDevice();
+    return reinterpret_cast<const float *>(paramBlock.data());
+  }
+  const float *readMomentum() {
+    pullFromDevice();
+    return reinterpret_cast<const float *>(momentumBlock.data());
+  }
+  /// The device backend, or null when the model runs in host memory.
+  DeviceBackend *deviceBackend() const { return backend.get(); }
 
   void setInput(int index, const void *data) { inputs.at(index) = data; }
   void setOutput(int index, void *data) { outputs.at(index) = data; }
@@ -78,11 +105,11 @@ public:
   void wait(int event) { devices.wait(event); }
 
   /// Runs the inference entry point on the bound inputs and outputs.
-  void runInference() { desc.inference(*this); }
+  void runInference();
 
   /// Runs `entry` (e.g. *model().gradients) on the bound inputs and
   /// outputs; the slots are shared, so bind them for this entry point first.
-  void run(const EntryPoint &entry) { entry.fn(*this); }
+  void run(const EntryPoint &entry);
 
   /// Per-op timing for `bench --profile`: generated schedules call
   /// mark(label, device) after every op when profiling() is on; each call
@@ -91,13 +118,20 @@ public:
   bool profiling() const { return profileOn; }
   void setProfiling(bool on) { profileOn = on; }
   void mark(const char *label, int device = 0);
+  /// Adds `seconds` to `label`'s total (a device backend's own timings).
+  void addProfileTime(const char *label, double seconds);
   /// Accumulated seconds per label, in first-seen order.
   const std::vector<std::pair<const char *, double>> &profile() const {
     return profileTimes;
   }
 
 private:
+  void pullFromDevice();
+
   const ModelDesc &desc;
+  std::unique_ptr<DeviceBackend> backend;
+  /// Which copy of the parameter and momentum blocks is newer.
+  bool hostChanged = false, deviceChanged = false;
   DeviceGroup devices;
   std::unique_ptr<ThreadPool> allThreads; ///< only with several devices
   std::vector<AlignedBuffer> arenas;

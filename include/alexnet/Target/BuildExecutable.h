@@ -12,18 +12,24 @@
 namespace alexnet {
 
 struct BuildOptions {
+  /// "cpu" (the C++ compiler) or "cuda" (nvcc, the CUDA backend, cuBLAS).
+  std::string target = "cpu";
+  /// CUDA: the GPU architectures to compile for ("80" for sm_80).
+  std::vector<std::string> cudaArchs = {"80", "90"};
   /// alexnet-compile's own path (argv[0] resolved); the runtime is found
   /// relative to it.
   std::string compilerPath;
-  /// Extra C++ flags, e.g. -march=native.
+  /// Extra C++ flags, e.g. -march=native (CUDA: for the host compiler).
   std::vector<std::string> extraFlags;
-  /// Keep the generated .cpp next to the output (`<output>.cpp`).
+  /// Keep the generated source next to the output (`<output>.cpp`, CUDA
+  /// `<output>.cu`).
   bool keepSource = false;
   bool verbose = false;
 };
 
-/// Writes `source` to a temporary file and runs the recorded C++ compiler to
-/// produce the executable `output`, statically linked with the runtime.
+/// Writes `source` to a temporary file and runs the recorded C++ compiler
+/// (nvcc for CUDA) to produce the executable `output`, statically linked with
+/// the runtime.
 /// On failure prints the compiler's command line and its exit status after
 /// its own diagnostics, and returns failure.
 mlir::LogicalResult buildExecutable(llvm::StringRef source,

@@ -24,6 +24,8 @@ namespace alexnet {
 struct KernelBody {
   std::string name;
   std::string params; ///< the C++ parameter list after the index
+  std::string args;   ///< the parameters' names, comma separated
+  std::string label;  ///< "<layer> <op>", for error messages and profiles
   int64_t count;      ///< how many indices to run
   int64_t work = 1;   ///< elements one index produces
   int64_t device = 0; ///< the logical device whose workers run it
@@ -39,6 +41,20 @@ public:
   virtual void emitPrologue(llvm::raw_ostream &os) const = 0;
   /// Statements at the top of main(), before the runtime's driver runs.
   virtual void emitMainPrologue(llvm::raw_ostream &os) const {}
+  /// Whether one schedule enqueues every device's work in program order
+  /// (streams: the host only orders launches), rather than a schedule per
+  /// device run by its own thread.
+  virtual bool interleavesDevices() const { return false; }
+  /// The object schedules read their buffers from (`<context>.params()`,
+  /// `.arena(d)`, `.input(i)`, `.output(i)`, `.profiling()`, `.mark(...)`),
+  /// and the statements at the top of every schedule that declare it.
+  virtual llvm::StringRef contextName() const { return "ctx"; }
+  virtual void emitScheduleHead(llvm::raw_ostream &os) const {}
+  /// A statement copying transfer `event` (interleaving targets only).
+  virtual void emitTransfer(llvm::raw_ostream &os, int64_t event,
+                            int64_t source, int64_t target,
+                            llvm::StringRef dst, llvm::StringRef src,
+                            int64_t bytes, llvm::StringRef label) const {}
   /// Anything a body needs besides itself (e.g. a __global__ wrapper).
   virtual void emitKernelWrapper(llvm::raw_ostream &os,
                                  const KernelBody &body) const = 0;
@@ -48,7 +64,8 @@ public:
   /// A statement computing a row-major GEMM, operands as C++ expressions.
   /// m = 1 with a transposed B (a dense layer at batch 1) is a GEMV, which
   /// targets may call instead: it streams the weights once.
-  virtual void emitGemm(llvm::raw_ostream &os, bool transA, bool transB,
+  virtual void emitGemm(llvm::raw_ostream &os, int64_t device,
+                        llvm::StringRef label, bool transA, bool transB,
                         int64_t m, int64_t n, int64_t k, float alpha,
                         llvm::StringRef a, int64_t lda, llvm::StringRef b,
                         int64_t ldb, float beta, llvm::StringRef c,

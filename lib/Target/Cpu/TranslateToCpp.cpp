@@ -42,7 +42,8 @@ public:
         body.count, body.name, args, grain, pool);
   }
 
-  void emitGemm(llvm::raw_ostream &os, bool transA, bool transB, int64_t m,
+  void emitGemm(llvm::raw_ostream &os, int64_t, llvm::StringRef, bool transA,
+                bool transB, int64_t m,
                 int64_t n, int64_t k, float alpha, llvm::StringRef a,
                 int64_t lda, llvm::StringRef b, int64_t ldb, float beta,
                 llvm::StringRef c, int64_t ldc) const override {

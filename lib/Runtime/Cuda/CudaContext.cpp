@@ -1,0 +1,446 @@
+//===- CudaContext.cpp - The CUDA device backend --------------------------===//
+
+#include "alexnet/Runtime/Cuda/CudaContext.h"
+
+#include <cstring>
+#include <stdexcept>
+
+namespace alexnet::runtime::cuda {
+
+namespace {
+
+/// cuBLAS's scratch per handle, set explicitly so that graph capture never
+/// sees it allocate.
+constexpr size_t kBlasWorkspaceBytes = size_t(32) << 20;
+
+[[noreturn]] void fail(const std::string &call, const char *label,
+                       const std::string &message) {
+  std::string where = label && *label ? std::string(" (") + label + ")" : "";
+  throw std::runtime_error("CUDA: " + call + where + ": " + message);
+}
+
+void check(cudaError_t status, const char *call, const char *label = nullptr) {
+  if (status != cudaSuccess)
+    fail(call, label,
+         std::string(cudaGetErrorName(status)) + ": " +
+             cudaGetErrorString(status));
+}
+
+void checkBlas(cublasStatus_t status, const char *call,
+               const char *label = nullptr) {
+  if (status != CUBLAS_STATUS_SUCCESS)
+    fail(call, label, cublasGetStatusString(status));
+}
+
+size_t bytesOf(const TensorSpec &spec) {
+  size_t n = 1;
+  for (int32_t d = 0; d < spec.rank; ++d)
+    n *= size_t(spec.shape[d]);
+  switch (spec.type) {
+  case ElementType::F32:
+  case ElementType::I32:
+    return n * 4;
+  case ElementType::I64:
+    return n * 8;
+  case ElementType::Bool:
+    return n;
+  }
+  return n;
+}
+
+CudaOptions installedOptions;
+
+std::unique_ptr<DeviceBackend> createCudaContext(const ModelDesc &model,
+                                                 const DeviceOptions &options) {
+  return std::make_unique<CudaContext>(model, options, installedOptions);
+}
+
+} // namespace
+
+void install(const CudaOptions &options) {
+  installedOptions = options;
+  installDeviceBackend(&createCudaContext);
+}
+
+CudaContext::CudaContext(const ModelDesc &model, const DeviceOptions &options,
+                         const CudaOptions &cudaOptions)
+    : model(model), options(options), cudaOptions(cudaOptions),
+      numDevices(model.numDevices < 1 ? 1 : model.numDevices) {
+  // Without a driver cudaGetDeviceCount fails (cudaErrorInsufficientDriver)
+  // and leaves the count alone: any error or no device means no GPU.
+  int count = 0;
+  if (cudaGetDeviceCount(&count) != cudaSuccess || count < 1) {
+    cudaGetLastError(); // clear the sticky error
+    throw DeviceUnavailable(
+        "no CUDA device available; rebuild with --target=cpu");
+  }
+  for (int d = 0; d < numDevices; ++d)
+    gpuOf.push_back(count >= numDevices ? d : 0);
+  for (int gpu : gpuOf)
+    if (gpus.empty() || gpus.back() != gpu)
+      gpus.push_back(gpu);
+
+  // Peer access lets a GPU copy from (and, where a layer reads another
+  // device's buffer, load from) another's memory directly.
+  for (int a : gpus)
+    for (int b : gpus) {
+      int can = 0;
+      if (a == b || cudaDeviceCanAccessPeer(&can, a, b) != cudaSuccess || !can)
+        continue;
+      check(cudaSetDevice(a), "cudaSetDevice");
+      cudaError_t status = cudaDeviceEnablePeerAccess(b, 0);
+      if (status == cudaErrorPeerAccessAlreadyEnabled)
+        cudaGetLastError();
+      else
+        check(status, "cudaDeviceEnablePeerAccess");
+    }
+
+  const EntryPoint *entryPoints[] = {model.gradients, model.trainStep};
+  for (int d = 0; d < numDevices; ++d) {
+    check(cudaSetDevice(gpuOf[d]), "cudaSetDevice");
+    cudaStream_t s;
+    check(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking),
+          "cudaStreamCreate");
+    streams.push_back(s);
+    cublasHandle_t h;
+    checkBlas(cublasCreate(&h), "cublasCreate");
+    blas.push_back(h);
+    checkBlas(cublasSetStream(h, s), "cublasSetStream");
+    void *workspace;
+    check(cudaMalloc(&workspace, kBlasWorkspaceBytes), "cudaMalloc",
+          "cuBLAS workspace");
+    blasWorkspaces.push_back(workspace);
+    checkBlas(cublasSetWorkspace(h, workspace, kBlasWorkspaceBytes),
+              "cublasSetWorkspace");
+    checkBlas(cublasSetMathMode(h, cudaOptions.tf32
+                                       ? CUBLAS_TF32_TENSOR_OP_MATH
+                                       : CUBLAS_DEFAULT_MATH),
+              "cublasSetMathMode");
+    cudaEvent_t join;
+    check(cudaEventCreateWithFlags(&join, cudaEventDisableTiming),
+          "cudaEventCreate");
+    joins.push_back(join);
+
+    // One arena per device, as large as the largest entry point needs.
+    int64_t bytes = model.inferenceMemory[d].arenaBytes;
+    for (const EntryPoint *entry : entryPoints)
+      if (entry && entry->memory[d].arenaBytes > bytes)
+        bytes = entry->memory[d].arenaBytes;
+    char *arena = nullptr;
+    if (bytes > 0) {
+      check(cudaMalloc(reinterpret_cast<void **>(&arena), size_t(bytes)), "cudaMalloc", "arena");
+      check(cudaMemset(arena, 0, size_t(bytes)), "cudaMemset", "arena");
+    }
+    arenas.push_back(arena);
+  }
+  size_t blockBytes = size_t(model.paramFloats) * sizeof(float);
+  for (int gpu : gpus) {
+    check(cudaSetDevice(gpu), "cudaSetDevice");
+    float *p = nullptr;
+    check(cudaMalloc(reinterpret_cast<void **>(&p), blockBytes ? blockBytes : 4), "cudaMalloc",
+          "parameters");
+    paramBlocks[gpu] = p;
+    if (model.trainStep) {
+      float *m = nullptr;
+      check(cudaMalloc(reinterpret_cast<void **>(&m), blockBytes ? blockBytes : 4), "cudaMalloc",
+            "momentum");
+      check(cudaMemset(m, 0, blockBytes), "cudaMemset", "momentum");
+      momentumBlocks[gpu] = m;
+    }
+  }
+  for (int d = 0; d < numDevices; ++d) {
+    deviceParams.push_back(paramBlocks[gpuOf[d]]);
+    deviceMomentum.push_back(model.trainStep ? momentumBlocks[gpuOf[d]]
+                                             : nullptr);
+  }
+  check(cudaSetDevice(gpus.front()), "cudaSetDevice");
+  currentGpu = gpus.front();
+  check(cudaEventCreateWithFlags(&fork, cudaEventDisableTiming),
+        "cudaEventCreate");
+}
+
+CudaContext::~CudaContext() {
+  // Errors while tearing down are not actionable; the process is ending or
+  // the context is being replaced.
+  for (int gpu : gpus) {
+    cudaSetDevice(gpu);
+    cudaDeviceSynchronize();
+  }
+  for (auto &[fn, entry] : entries) {
+    if (entry.graph)
+      cudaGraphExecDestroy(entry.graph);
+    for (void *p : entry.deviceInputs)
+      cudaFree(p);
+    for (void *p : entry.deviceOutputs)
+      cudaFree(p);
+    for (void *p : entry.pinnedInputs)
+      cudaFreeHost(p);
+    for (void *p : entry.pinnedOutputs)
+      cudaFreeHost(p);
+  }
+  for (Mark &m : marks)
+    cudaEventDestroy(m.event);
+  for (cudaEvent_t e : spareMarkEvents)
+    cudaEventDestroy(e);
+  cudaEventDestroy(fork);
+  for (auto &[gpu, list] : events)
+    for (cudaEvent_t e : list)
+      cudaEventDestroy(e);
+  for (size_t d = 0; d < streams.size(); ++d) {
+    cudaSetDevice(gpuOf[d]);
+    cublasDestroy(blas[d]);
+    cudaFree(blasWorkspaces[d]);
+    cudaEventDestroy(joins[d]);
+    cudaStreamDestroy(streams[d]);
+    cudaFree(arenas[d]);
+  }
+  for (auto &[gpu, p] : paramBlocks) {
+    cudaSetDevice(gpu);
+    cudaFree(p);
+  }
+  for (auto &[gpu, p] : momentumBlocks) {
+    cudaSetDevice(gpu);
+    cudaFree(p);
+  }
+}
+
+cudaStream_t CudaContext::stream(int device) {
+  int gpu = gpuOf[device];
+  if (gpu != currentGpu) {
+    check(cudaSetDevice(gpu), "cudaSetDevice");
+    currentGpu = gpu;
+  }
+  return streams[device];
+}
+
+void CudaContext::checkLaunch(const char *label) {
+  check(cudaGetLastError(), "kernel launch", label);
+}
+
+void CudaContext::gemm(int device, bool transA, bool transB, int64_t m,
+                       int64_t n, int64_t k, float alpha, const float *a,
+                       int64_t lda, const float *b, int64_t ldb, float beta,
+                       float *c, int64_t ldc, const char *label) {
+  stream(device);
+  // Row-major C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T: the
+  // same buffers with the operands swapped.
+  checkBlas(cublasSgemm(blas[device], transB ? CUBLAS_OP_T : CUBLAS_OP_N,
+                        transA ? CUBLAS_OP_T : CUBLAS_OP_N, int(n), int(m),
+                        int(k), &alpha, b, int(ldb), a, int(lda), &beta, c,
+                        int(ldc)),
+            "cublasSgemm", label);
+}
+
+cudaEvent_t CudaContext::event(int gpu, int index) {
+  std::vector<cudaEvent_t> &list = events[gpu];
+  while (int(list.size()) <= index) {
+    check(cudaSetDevice(gpu), "cudaSetDevice");
+    currentGpu = gpu;
+    cudaEvent_t e;
+    check(cudaEventCreateWithFlags(&e, cudaEventDisableTiming),
+          "cudaEventCreate");
+    list.push_back(e);
+  }
+  return list[index];
+}
+
+void CudaContext::transfer(int index, int source, int target, void *dst,
+                           const void *src, int64_t bytes, const char *label) {
+  cudaEvent_t e = event(gpuOf[source], index);
+  check(cudaEventRecord(e, stream(source)), "cudaEventRecord", label);
+  cudaStream_t s = stream(target);
+  check(cudaStreamWaitEvent(s, e, 0), "cudaStreamWaitEvent", label);
+  if (gpuOf[source] != gpuOf[target])
+    check(cudaMemcpyPeerAsync(dst, gpuOf[target], src, gpuOf[source],
+                              size_t(bytes), s),
+          "cudaMemcpyPeerAsync", label);
+  else
+    check(cudaMemcpyAsync(dst, src, size_t(bytes), cudaMemcpyDeviceToDevice, s),
+          "cudaMemcpyAsync", label);
+}
+
+void CudaContext::mark(const char *label, int device) {
+  cudaStream_t s = stream(device);
+  cudaEvent_t e;
+  if (spareMarkEvents.empty()) {
+    check(cudaEventCreate(&e), "cudaEventCreate", label);
+  } else {
+    e = spareMarkEvents.back();
+    spareMarkEvents.pop_back();
+  }
+  check(cudaEventRecord(e, s), "cudaEventRecord", label);
+  marks.push_back({label, device, e});
+}
+
+void CudaContext::collectProfile(ExecContext &ctx) {
+  // Each device's marks in order: the time between two consecutive ones is
+  // the later one's op.
+  std::vector<cudaEvent_t> last(size_t(numDevices), nullptr);
+  for (Mark &m : marks) {
+    cudaEvent_t previous = last[m.device];
+    last[m.device] = m.event;
+    if (!m.label || !previous)
+      continue;
+    float ms = 0;
+    check(cudaEventElapsedTime(&ms, previous, m.event), "cudaEventElapsedTime",
+          m.label);
+    ctx.addProfileTime(m.label, ms / 1e3);
+  }
+  for (Mark &m : marks)
+    spareMarkEvents.push_back(m.event);
+  marks.clear();
+}
+
+CudaContext::Entry &CudaContext::entryFor(EntryFn fn, const TensorSpec *inputs,
+                                          int numInputs,
+                                          const TensorSpec *outputs,
+                                          int numOutputs) {
+  auto [it, inserted] = entries.try_emplace(fn);
+  Entry &entry = it->second;
+  if (!inserted)
+    return entry;
+  // Arguments live on device 0's GPU; pinned host buffers let their copies
+  // run asynchronously.
+  stream(0);
+  auto allocate = [&](const TensorSpec &spec, std::vector<void *> &device,
+                      std::vector<void *> &pinned, std::vector<size_t> &sizes) {
+    size_t bytes = bytesOf(spec);
+    void *d = nullptr, *h = nullptr;
+    check(cudaMalloc(&d, bytes ? bytes : 1), "cudaMalloc", spec.name);
+    check(cudaMallocHost(&h, bytes ? bytes : 1), "cudaMallocHost", spec.name);
+    device.push_back(d);
+    pinned.push_back(h);
+    sizes.push_back(bytes);
+  };
+  for (int i = 0; i < numInputs; ++i)
+    allocate(inputs[i], entry.deviceInputs, entry.pinnedInputs,
+             entry.inputBytes);
+  for (int i = 0; i < numOutputs; ++i)
+    allocate(outputs[i], entry.deviceOutputs, entry.pinnedOutputs,
+             entry.outputBytes);
+  return entry;
+}
+
+void CudaContext::enqueue(ExecContext &ctx, EntryFn fn) {
+  // Fork: every stream starts after stream 0's input copies; join: stream 0
+  // waits for all of them before the outputs are copied back.
+  cudaStream_t main = stream(0);
+  check(cudaEventRecord(fork, main), "cudaEventRecord", "fork");
+  for (int d = 1; d < numDevices; ++d)
+    check(cudaStreamWaitEvent(stream(d), fork, 0), "cudaStreamWaitEvent",
+          "fork");
+  fn(ctx);
+  for (int d = 1; d < numDevices; ++d) {
+    check(cudaEventRecord(joins[d], stream(d)), "cudaEventRecord", "join");
+    check(cudaStreamWaitEvent(stream(0), joins[d], 0), "cudaStreamWaitEvent",
+          "join");
+  }
+}
+
+void CudaContext::run(ExecContext &ctx, EntryFn fn, const TensorSpec *inputs,
+                      int numInputs, const TensorSpec *outputs,
+                      int numOutputs) {
+  Entry &entry = entryFor(fn, inputs, numInputs, outputs, numOutputs);
+  current = &entry;
+  cudaStream_t main = stream(0);
+  for (int i = 0; i < numInputs; ++i) {
+    const void *host = ctx.input(i);
+    if (!host)
+      continue;
+    std::memcpy(entry.pinnedInputs[i], host, entry.inputBytes[i]);
+    check(cudaMemcpyAsync(entry.deviceInputs[i], entry.pinnedInputs[i],
+                          entry.inputBytes[i], cudaMemcpyHostToDevice, main),
+          "cudaMemcpyAsync", inputs[i].name);
+  }
+  profileOn = ctx.profiling();
+  if (options.graphs && !profileOn) {
+    if (!entry.graph) {
+      check(cudaStreamBeginCapture(main, cudaStreamCaptureModeThreadLocal),
+            "cudaStreamBeginCapture");
+      enqueue(ctx, fn);
+      cudaGraph_t graph;
+      check(cudaStreamEndCapture(stream(0), &graph), "cudaStreamEndCapture");
+      cudaError_t status =
+          cudaGraphInstantiate(&entry.graph, graph, cudaGraphInstantiateFlagAutoFreeOnLaunch);
+      cudaGraphDestroy(graph);
+      check(status, "cudaGraphInstantiate");
+    }
+    check(cudaGraphLaunch(entry.graph, stream(0)), "cudaGraphLaunch");
+  } else {
+    enqueue(ctx, fn);
+  }
+  main = stream(0);
+  for (int i = 0; i < numOutputs; ++i)
+    check(cudaMemcpyAsync(entry.pinnedOutputs[i], entry.deviceOutputs[i],
+                          entry.outputBytes[i], cudaMemcpyDeviceToHost, main),
+          "cudaMemcpyAsync", outputs[i].name);
+  // Errors of the kernels themselves surface here.
+  check(cudaStreamSynchronize(main), "cudaStreamSynchronize",
+        "running the entry point");
+  for (int i = 0; i < numOutputs; ++i)
+    if (void *host = ctx.output(i))
+      std::memcpy(host, entry.pinnedOutputs[i], entry.outputBytes[i]);
+  if (profileOn)
+    collectProfile(ctx);
+  current = nullptr;
+}
+
+void CudaContext::uploadParams(const float *params, const float *momentum,
+                               int64_t floats) {
+  size_t bytes = size_t(floats) * sizeof(float);
+  for (int gpu : gpus) {
+    check(cudaSetDevice(gpu), "cudaSetDevice");
+    currentGpu = gpu;
+    check(cudaMemcpy(paramBlocks[gpu], params, bytes, cudaMemcpyHostToDevice),
+          "cudaMemcpy", "parameters");
+    if (momentum && momentumBlocks.count(gpu))
+      check(cudaMemcpy(momentumBlocks[gpu], momentum, bytes,
+                       cudaMemcpyHostToDevice),
+            "cudaMemcpy", "momentum");
+  }
+}
+
+void CudaContext::downloadParams(float *params, float *momentum,
+                                 int64_t floats) {
+  size_t bytes = size_t(floats) * sizeof(float);
+  if (gpus.size() == 1) {
+    int gpu = gpus.front();
+    check(cudaMemcpy(params, paramBlocks[gpu], bytes, cudaMemcpyDeviceToHost),
+          "cudaMemcpy", "parameters");
+    if (momentum && momentumBlocks.count(gpu))
+      check(cudaMemcpy(momentum, momentumBlocks[gpu], bytes,
+                       cudaMemcpyDeviceToHost),
+            "cudaMemcpy", "momentum");
+    return;
+  }
+  // Each shard is current on the GPU of the device that updates it.
+  for (int32_t s = 0; s < model.numShards; ++s) {
+    const ParamShard &shard = model.shards[s];
+    int gpu = gpuOf[shard.device < 0 ? 0 : shard.device];
+    size_t at = size_t(model.params[shard.param].offset + shard.offset);
+    size_t n = size_t(shard.size) * sizeof(float);
+    check(cudaMemcpy(params + at, paramBlocks[gpu] + at, n,
+                     cudaMemcpyDeviceToHost),
+          "cudaMemcpy", model.params[shard.param].name);
+    if (momentum && momentumBlocks.count(gpu))
+      check(cudaMemcpy(momentum + at, momentumBlocks[gpu] + at, n,
+                       cudaMemcpyDeviceToHost),
+            "cudaMemcpy", model.params[shard.param].name);
+  }
+}
+
+std::vector<std::string> CudaContext::describe() const {
+  std::vector<std::string> lines;
+  for (int d = 0; d < numDevices; ++d) {
+    cudaDeviceProp prop;
+    std::string name = cudaGetDeviceProperties(&prop, gpuOf[d]) == cudaSuccess
+                           ? prop.name
+                           : "unknown";
+    lines.push_back("device " + std::to_string(d) + ": GPU " +
+                    std::to_string(gpuOf[d]) + " (" + name + "), stream " +
+                    std::to_string(d));
+  }
+  return lines;
+}
+
+} // namespace alexnet::runtime::cuda
