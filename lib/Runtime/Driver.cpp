@@ -116,7 +116,7 @@ void printHelp(std::ostream &out, const std::string &program,
   if (std::string(model.target) == "cuda")
     out << "Every command that runs the model also takes --cuda-graph=on|off "
            "(default off):\ncapture each entry point into a CUDA graph on its "
-           "first run and replay it.\n";
+           "second run (the first runs\neagerly) and replay it after.\n";
 }
 
 /// Takes the device options (`--cuda-graph=on|off`, CUDA target only) out

@@ -353,7 +353,9 @@ void CudaContext::run(ExecContext &ctx, EntryFn fn, const TensorSpec *inputs,
           "cudaMemcpyAsync", inputs[i].name);
   }
   profileOn = ctx.profiling();
-  if (options.graphs && !profileOn) {
+  // The first run is eager: it creates the events and lets cuBLAS set
+  // itself up, which capture would not allow; the second is captured.
+  if (options.graphs && !profileOn && entry.runs > 0) {
     if (!entry.graph) {
       check(cudaStreamBeginCapture(main, cudaStreamCaptureModeThreadLocal),
             "cudaStreamBeginCapture");
@@ -382,6 +384,7 @@ void CudaContext::run(ExecContext &ctx, EntryFn fn, const TensorSpec *inputs,
       std::memcpy(host, entry.pinnedOutputs[i], entry.outputBytes[i]);
   if (profileOn)
     collectProfile(ctx);
+  ++entry.runs;
   current = nullptr;
 }
 

@@ -91,6 +91,7 @@ private:
     std::vector<void *> pinnedInputs, pinnedOutputs;
     std::vector<size_t> inputBytes, outputBytes;
     cudaGraphExec_t graph = nullptr;
+    int64_t runs = 0;
   };
   struct Mark {
     const char *label;
