@@ -146,6 +146,9 @@ int runBenchCommand(const Invocation &inv) {
   int32_t numInputs = train ? model.trainStep->numInputs : model.numInputs;
   applyBlasThreads(model, *threads);
   ExecContext ctx(model, *threads);
+  if (const DeviceBackend *backend = ctx.deviceBackend())
+    for (const std::string &line : backend->describe())
+      inv.out << line << "\n";
   initParams(model, 1, ctx.params(), &ctx.hostPool());
   // Tensor inputs uniform in [0.5, 1): non-zero, so no kernel sees a
   // shortcut. Integer inputs (labels) stay 0, a valid class. train_step's
