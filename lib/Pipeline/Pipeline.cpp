@@ -41,6 +41,12 @@ void alexnet::buildLoweringPipeline(OpPassManager &pm,
   ConvertNNToExecPassOptions lower;
   lower.entryPoints = options.training ? ArrayRef<std::string>(training)
                                        : ArrayRef<std::string>(inferenceOnly);
+  // A GPU gains nothing from cache-sized im2col pieces and pays a launch
+  // per image: one wide GEMM per group for every convolution.
+  if (options.im2colBudget)
+    lower.im2colBudget = *options.im2colBudget;
+  else if (options.target == "cuda")
+    lower.im2colBudget = int64_t(1) << 40;
   pm.addPass(createConvertNNToExecPass(lower));
   exec::PlanMemoryPassOptions plan;
   // Cache lines on the CPU; 256 bytes keeps cuBLAS and vector loads happy.

@@ -120,6 +120,12 @@ struct Options {
       cl::desc("With --devices: model (split every layer, the paper's "
                "towers) or hybrid (data-parallel convolutions)"),
       cl::init("model"), cl::cat(category())};
+  cl::opt<int64_t> im2colBudget{
+      "im2col-budget",
+      cl::desc("Bytes of one image's im2col matrix above which a "
+               "convolution unfolds one image at a time (default: 2 MiB on "
+               "the CPU, unlimited on CUDA)"),
+      cl::value_desc("bytes"), cl::init(-1), cl::cat(category())};
   cl::opt<int64_t> batch{"batch",
                          cl::desc("Batch size (overrides the model's batch)"),
                          cl::value_desc("N"), cl::init(0), cl::cat(category())};
@@ -247,6 +253,12 @@ int alexnet::compileMain(int argc, char **argv) {
         std::stoi(arch) < 75)
       return error("expected --cuda-arch values like 80 or 90 (sm_75 and "
                    "newer), got '" + arch + "'");
+  if (options.im2colBudget.getNumOccurrences()) {
+    if (options.im2colBudget < 0)
+      return error("expected --im2col-budget >= 0, got " +
+                   llvm::Twine(int64_t(options.im2colBudget)));
+    pipeline.im2colBudget = options.im2colBudget;
+  }
   pipeline.devices = options.devices;
   pipeline.parallel = options.parallel;
 

@@ -36,7 +36,12 @@ def ConvertNNToExecPass : Pass<"convert-nn-to-exec", "mlir::ModuleOp"> {
   }];
   let options = [
     ListOption<"entryPoints", "entry-points", "std::string",
-               "functions to lower (default: inference)">
+               "functions to lower (default: inference)">,
+    Option<"im2colBudget", "im2col-budget", "int64_t", "2 << 20",
+           "bytes of one image's im2col matrix above which a convolution's "
+           "forward pass unfolds and multiplies one image at a time (the CPU "
+           "keeps it in cache; the CUDA target lifts the budget for one wide "
+           "GEMM per group)">
   ];
   let dependentDialects = ["::alexnet::exec::ExecDialect"];
 }

@@ -5,13 +5,17 @@
 
 #include "mlir/Pass/PassManager.h"
 
+#include <optional>
 #include <string>
 
 namespace alexnet {
 
 struct PipelineOptions {
-  /// "cpu" or "cuda": sets the arena alignment.
+  /// "cpu" or "cuda": sets the arena alignment and the im2col budget.
   std::string target = "cpu";
+  /// convert-nn-to-exec's im2col-budget in bytes (--im2col-budget); unset:
+  /// 2 MiB on the CPU (cache-sized pieces), unlimited on CUDA.
+  std::optional<int64_t> im2colBudget;
   /// Also build and lower @gradients and @train_step (nn-autodiff); needs
   /// @loss.
   bool training = false;

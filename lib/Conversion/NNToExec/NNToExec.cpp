@@ -26,12 +26,6 @@ namespace alexnet {
 
 namespace {
 
-/// Above this many bytes per image, a convolution's im2col matrix is built
-/// one image at a time, so it stays in the caches between im2col and GEMM
-/// (AlexNet: conv1 4.4 MB and conv2 3.5 MB per image go one by one; conv3-5,
-/// 1.2-1.6 MB, are unfolded for the whole batch and meet a wider GEMM).
-constexpr int64_t kIm2ColBudgetBytes = 2 << 20;
-
 MemRefType bufferType(Type tensor) {
   auto t = cast<RankedTensorType>(tensor);
   return MemRefType::get(t.getShape(), t.getElementType());
@@ -63,7 +57,8 @@ IntegerAttr rowOffsetAttr(Builder &b, std::optional<uint64_t> offset) {
 /// Lowers one function; owns the tensor -> buffer map.
 class FunctionLowering {
 public:
-  FunctionLowering(func::FuncOp source) : source(source), b(source) {
+  FunctionLowering(func::FuncOp source, int64_t im2colBudget)
+      : source(source), b(source), im2colBudget(im2colBudget) {
     b.setListener(&placer);
   }
 
@@ -572,7 +567,12 @@ private:
     int64_t groups = conv.getGroups(), cg = c / groups, fg = f / groups;
     int64_t p = y.getDimSize(2) * y.getDimSize(3), kg = cg * kh * kw;
     ArrayRef<int64_t> stride = conv.getStride(), pad = conv.getPad();
-    bool perImage = n == 1 || kg * p * int64_t(sizeof(float)) > kIm2ColBudgetBytes;
+    // Above the budget a convolution's im2col matrix is built one image at
+    // a time, so it stays in the caches between im2col and GEMM (AlexNet on
+    // the CPU's 2 MiB: conv1 4.4 MB and conv2 3.5 MB per image go one by
+    // one; conv3-5, 1.2-1.6 MB, are unfolded for the whole batch).
+    bool perImage =
+        n == 1 || kg * p * int64_t(sizeof(float)) > im2colBudget;
     bool pointwise = perImage && kh == 1 && kw == 1 && stride[0] == 1 &&
                      stride[1] == 1 && pad[0] == 0 && pad[1] == 0;
 
@@ -668,6 +668,8 @@ private:
 
   func::FuncOp source;
   OpBuilder b;
+  /// See the pass's im2col-budget option.
+  int64_t im2colBudget;
   DevicePlacer placer;
   DenseMap<Value, Value> buffers;      ///< tensor -> buffer
   DenseMap<Value, Value> destinations; ///< returned tensor -> output argument
@@ -727,7 +729,7 @@ struct ConvertNNToExecPass
         func.erase();
         continue;
       }
-      FailureOr<func::FuncOp> lowered = FunctionLowering(func).run();
+      FailureOr<func::FuncOp> lowered = FunctionLowering(func, im2colBudget).run();
       if (failed(lowered))
         return signalPassFailure();
       func.erase();
