@@ -1,0 +1,640 @@
+#!/usr/bin/env bash
+#===- test/device/gpu-check.sh - The CUDA target on one GPU machine -------===#
+#
+# One script for a machine with an NVIDIA GPU (an H200 in mind), the CUDA
+# toolkit, PyTorch with CUDA for python3, 16 cores and no network. Run from
+# anywhere (it works in the repository root); $OUT names the folder for the
+# logs:
+#
+#   OUT=/tmp/out bash test/device/gpu-check.sh
+#
+#  0  build: nvidia-smi, nvcc and torch into the log; configure and build
+#     (`cmake -G Ninja ... -DCMAKE_BUILD_TYPE=Release`, `ninja alexnet-compile
+#     AlexnetRuntime AlexnetCudaRuntime`) unless build/bin/alexnet-compile and
+#     the CUDA runtime library are there already;
+#  1  CUDA vs CPU, fp32: test/oracle/equivalence_check.py
+#     --candidate=--target=cuda --baseline= --tolerance=1e-4 on alexnet at
+#     batch 4 (1a) and alexnet_mini at batch 2 (1b, the lit tests' batch):
+#     infer, grad, 3 SGD steps, grad with dropout, every tensor within 1e-4
+#     norm-wise relative error;
+#  2  two logical devices vs one, both CUDA: --candidate="--target=cuda
+#     --devices=2" --baseline=--target=cuda on alexnet_mini, 1e-4;
+#  3  alexnet_mini trains on Fashion-MNIST on the GPU (the model's recipe,
+#     4 epochs; GPU_CHECK_EPOCHS=1 for one) and must end within 1 point of
+#     the CPU's test top-1 (docs/performance.md: 89.65% after 4 epochs,
+#     83.96% after 1). The data: $FASHION_MNIST_DIR, else data/fashion-mnist
+#     (ignored by git: copy the four IDX files there), else Debian's
+#     /usr/share/datasets/fashion-mnist; none there: SKIP;
+#  4  throughput, AlexNet at batch 128: `bench` and `bench --train` of the
+#     CUDA executable, fp32 and --tf32 (a second build), against PyTorch on
+#     the same GPU (test/device/torch_alexnet_bench.py: eager, then
+#     torch.compile as 4e, which runs last as the slowest); ratios of img/s,
+#     ours / PyTorch, in 04-ratios.txt;
+#  5  CUDA graphs: `bench` and `bench --train` of the fp32 executable with
+#     --cuda-graph=off and =on, and the speed-up.
+#
+# Steps 1, 2 and the CUDA builds that steps 3-5 need run side by side right
+# after the build (compiles on the CPUs, small batches on the GPU); the
+# timed steps then run alone. Every command has its own timeout, capped by
+# what is left of the budget (GPU_CHECK_BUDGET_S, default 570 s: one device
+# command may run 600 s); a failing or timed-out step records FAIL and the
+# script goes on. Each step writes its full log to $OUT/NN-*.log, each row
+# of the table to $OUT/summary.tsv as it is known (a run killed from outside
+# keeps them), and the table last on stdout (also $OUT/summary.txt):
+# step, PASS/FAIL/SKIP, key numbers. Throughput rows PASS when measured.
+#
+# Exit status: 0 when the correctness steps 1a, 1b, 2 and 3 that ran passed
+# or were skipped, 1 otherwise, 2 for bad usage.
+#
+# Environment: GPU_CHECK_STEPS (steps to run, default "0 1 2 3 4 5"; e.g.
+# "0" in one device command and "1 2 3 4 5" in the next), GPU_CHECK_BUDGET_S,
+# GPU_CHECK_EPOCHS (4), GPU_CHECK_TRAIN_REF (the CPU top-1 to compare with
+# for other epoch counts), GPU_CHECK_ITERS (20) and GPU_CHECK_WARMUP (5)
+# for every benchmark, GPU_CHECK_CUDA_FLAGS (more alexnet-compile flags for
+# every CUDA build, e.g. --cuda-arch=90), GPU_CHECK_NO_BUILD=1 (never run
+# cmake or ninja), BUILD_DIR (build; build-device when an earlier run built
+# there), CMAKE_ARGS, PYTHON, FASHION_MNIST_DIR.
+#===----------------------------------------------------------------------===#
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+if [ -z "${OUT:-}" ]; then
+  echo "gpu-check: set OUT to the folder for the logs" >&2
+  exit 2
+fi
+mkdir -p "$OUT"
+OUT="$(cd "$OUT" && pwd)"
+
+STEPS=" ${GPU_CHECK_STEPS:-0 1 2 3 4 5} "
+BUDGET_S="${GPU_CHECK_BUDGET_S:-570}"
+RESERVE_S=10            # kept back from every timeout for the table
+EPOCHS="${GPU_CHECK_EPOCHS:-4}"
+ITERS="${GPU_CHECK_ITERS:-20}"
+WARMUP="${GPU_CHECK_WARMUP:-5}"
+NO_BUILD="${GPU_CHECK_NO_BUILD:-0}"
+TOL=1e-4
+TRAIN_TOL=1.0           # percentage points of test top-1
+BATCH=128               # AlexNet's, for steps 4 and 5
+if [ -z "${BUILD_DIR:-}" ] && [ -x "$ROOT/build-device/bin/alexnet-compile" ]; then
+  BUILD_DIR="$ROOT/build-device" # built by an earlier run (see step_build)
+fi
+BUILD_DIR="${BUILD_DIR:-$ROOT/build}"
+COMPILE="$BUILD_DIR/bin/alexnet-compile"
+read -r -a EXTRA <<<"${GPU_CHECK_CUDA_FLAGS:-}"
+read -r -a CMAKE_EXTRA <<<"${CMAKE_ARGS:-}"
+CUDA=(--target=cuda "${EXTRA[@]}")
+for n in "$BUDGET_S" "$EPOCHS" "$ITERS" "$WARMUP"; do
+  [[ "$n" =~ ^[0-9]+$ ]] || { echo "gpu-check: expected a number, got '$n'" >&2; exit 2; }
+done
+[ -d /usr/local/cuda/bin ] && PATH="$PATH:/usr/local/cuda/bin"
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/gpu-check.XXXXXX")"  # executables, weights
+RUNNING="$WORK/running"                                  # pids of live timeouts
+mkdir -p "$RUNNING"
+rm -f "$OUT/summary.tsv" "$OUT/summary.txt" "$OUT/04-ratios.txt"
+
+# shellcheck disable=SC2317  # run by the EXIT trap
+cleanup() {
+  # Stop the commands still running (an interrupted run), by their pids.
+  local f
+  for f in "$RUNNING"/*; do
+    if [ -e "$f" ]; then kill -TERM "$(basename "$f")" 2>/dev/null || true; fi
+  done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'echo "gpu-check: interrupted" >&2; exit 130' INT TERM
+
+# --------------------------------------------------------------------------
+# helpers
+# --------------------------------------------------------------------------
+
+want() { [[ "$STEPS" == *" $1 "* ]]; }
+
+log_of() { # NAME: $OUT/NAME.log, emptied
+  : >"$OUT/$1.log"
+  echo "$OUT/$1.log"
+}
+
+limit() { # SECONDS: prints min(SECONDS, what the budget has left); fails under 15 s
+  local left=$((BUDGET_S - SECONDS - RESERVE_S))
+  ((left >= 15)) || return 1
+  if (($1 < left)); then echo "$1"; else echo "$left"; fi
+}
+
+runlog() { # LOG SECONDS CMD...: CMD's output appended to LOG; its status (124: timed out)
+  local log=$1 t=$2 rc=0 pid t0=$SECONDS note=""
+  shift 2
+  printf '$ %s\n# timeout %s s, started %s\n' "$*" "$t" "$(date -u +%H:%M:%S)" >>"$log"
+  timeout -k 5 "$t" "$@" >>"$log" 2>&1 </dev/null &
+  pid=$!
+  : >"$RUNNING/$pid"
+  wait "$pid" || rc=$?
+  rm -f "$RUNNING/$pid"
+  if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then note=" (TIMED OUT after $t s)"; fi
+  printf '# exit %s after %s s%s\n\n' "$rc" "$((SECONDS - t0))" "$note" >>"$log"
+  return "$rc"
+}
+
+first_error() { # LOG: its first line reporting an error (else its last line), shortened
+  awk '/[Ee]rror/ && !/^(# |\$ |torch: model_check)/ && !/remark: / {
+      sub(/^[ \t]+/, ""); e = $0; exit }
+    NF && !/^(# |\$ )/ { last = $0 }
+    END { print substr(e != "" ? e : last, 1, 110) }' "$1" 2>/dev/null || true
+}
+
+failure() { # RC LOG: why a command failed, in a few words
+  local why err
+  case "$1" in
+    124 | 137) why="timed out" ;;
+    *) why="exit $1" ;;
+  esac
+  err=$(first_error "$2")
+  echo "$why${err:+: $err} (see $(basename "$2"))"
+}
+
+record() { # ID NAME RESULT NUMBERS: one row of the table
+  printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$OUT/summary.tsv"
+  printf 'gpu-check: %s %s: %s  %s\n' "$1" "$2" "$3" "$4"
+}
+
+field() { # LOG PREFIX KEY: KEY=value of the last line of LOG starting with PREFIX
+  awk -v pre="$2" -v key="$3" 'index($0, pre) == 1 {
+      for (i = 1; i <= NF; i++) { n = index($i, "=")
+        if (n && substr($i, 1, n - 1) == key) v = substr($i, n + 1) } }
+    END { print v }' "$1"
+}
+
+ratio() { # A B: A / B as "1.23x", or n/a
+  awk -v a="$1" -v b="$2" 'BEGIN {
+    if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && a > 0 && b > 0) printf "%.2fx", a / b
+    else printf "n/a" }'
+}
+
+num() { # VALUE: rounded, or n/a
+  awk -v a="$1" 'BEGIN { if (a ~ /^[0-9.]+$/) printf "%.0f", a; else printf "n/a" }'
+}
+
+have_cuda_runtime() { # a built CUDA runtime library under BUILD_DIR
+  [ -d "$BUILD_DIR" ] && [ -n "$(find "$BUILD_DIR" -name 'libAlexnetCudaRuntime*' -print -quit 2>/dev/null)" ]
+}
+
+pick_python() { # the first python3 that imports torch and numpy (with CUDA if $1)
+  local p
+  for p in "${PYTHON:-}" /usr/bin/python3 python3; do
+    if [ -z "$p" ] || ! command -v "$p" >/dev/null 2>&1; then continue; fi
+    if [ "${1:-}" = cuda ]; then
+      "$p" -c 'import sys, torch; sys.exit(0 if torch.cuda.is_available() else 1)' \
+        >/dev/null 2>&1 && { echo "$p"; return 0; }
+    else
+      "$p" -c 'import torch, numpy' >/dev/null 2>&1 && { echo "$p"; return 0; }
+    fi
+  done
+  return 1
+}
+
+find_data() { # the Fashion-MNIST folder (IDX files, gzip or not)
+  local d f
+  for d in "${FASHION_MNIST_DIR:-}" "$ROOT/data/fashion-mnist" /usr/share/datasets/fashion-mnist; do
+    if [ -z "$d" ] || [ ! -d "$d" ]; then continue; fi
+    for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte \
+      t10k-labels-idx1-ubyte; do
+      [ -e "$d/$f" ] || [ -e "$d/$f.gz" ] || continue 2
+    done
+    echo "$d"
+    return 0
+  done
+  return 1
+}
+
+# --------------------------------------------------------------------------
+# step 0: the build
+# --------------------------------------------------------------------------
+
+step_build() {
+  local log rc=0 t t0=$SECONDS configured=0 home gpu
+  log=$(log_of 00-build)
+  {
+    echo "== $(date -u)  $(uname -srm)  $(nproc) cores"
+    echo "== nvidia-smi"
+    nvidia-smi 2>&1 || echo "(nvidia-smi failed or missing)"
+    echo "== nvcc"
+    nvcc --version 2>&1 || echo "(no nvcc on PATH)"
+    echo "== python: ${PY:-none}"
+    if [ -n "${PY:-}" ]; then
+      "$PY" -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda,
+        "available", torch.cuda.is_available(),
+        torch.cuda.get_device_name(0) if torch.cuda.is_available() else "")' 2>&1 || true
+    fi
+    echo "== cmake: $(cmake --version 2>/dev/null | head -n 1), ninja $(ninja --version 2>/dev/null)"
+    echo
+  } >>"$log" 2>&1
+
+  gpu=$(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null | head -n 1) || true
+  gpu="GPU: ${gpu:-none found}"
+  if [ -x "$COMPILE" ] && have_cuda_runtime; then
+    record 0 build PASS "used $BUILD_DIR as it is; $gpu"
+    return
+  fi
+  if [ "$NO_BUILD" = 1 ]; then
+    if [ -x "$COMPILE" ]; then
+      record 0 build SKIP "GPU_CHECK_NO_BUILD=1: $COMPILE as it is (no CUDA runtime library found); $gpu"
+    else
+      record 0 build FAIL "GPU_CHECK_NO_BUILD=1 and no $COMPILE"
+    fi
+    return
+  fi
+  # A build folder configured elsewhere (another checkout path) cannot be
+  # reused: build next to it (later runs find build-device first).
+  if [ -f "$BUILD_DIR/CMakeCache.txt" ]; then
+    home=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$BUILD_DIR/CMakeCache.txt")
+    if [ -n "$home" ] && [ "$home" != "$ROOT" ]; then
+      echo "== $BUILD_DIR was configured for $home; building in $ROOT/build-device" >>"$log"
+      BUILD_DIR="$ROOT/build-device"
+      COMPILE="$BUILD_DIR/bin/alexnet-compile"
+    fi
+  fi
+  if [ ! -f "$BUILD_DIR/build.ninja" ]; then
+    t=$(limit 180) || { record 0 build FAIL "not run: out of time budget"; return; }
+    runlog "$log" "$t" cmake -G Ninja -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release \
+      "${CMAKE_EXTRA[@]}" || rc=$?
+    if [ "$rc" != 0 ]; then
+      record 0 build FAIL "cmake: $(failure "$rc" "$log")"
+      return
+    fi
+    configured=1
+  fi
+  t=$(limit 480) || { record 0 build FAIL "not run: out of time budget"; return; }
+  runlog "$log" "$t" ninja -C "$BUILD_DIR" alexnet-compile AlexnetRuntime AlexnetCudaRuntime || rc=$?
+  # A build folder configured before the CUDA target (or without nvcc) lacks
+  # the target: configure again (CMake looks for the toolkit again) and retry.
+  if [ "$rc" != 0 ] && [ "$configured" = 0 ] && grep -q "unknown target" "$log"; then
+    rc=0
+    t=$(limit 480) || { record 0 build FAIL "not run: out of time budget"; return; }
+    { runlog "$log" 180 cmake -S . -B "$BUILD_DIR" "${CMAKE_EXTRA[@]}" &&
+      runlog "$log" "$t" ninja -C "$BUILD_DIR" alexnet-compile AlexnetRuntime AlexnetCudaRuntime; } || rc=$?
+  fi
+  if [ "$rc" = 0 ] && [ -x "$COMPILE" ]; then
+    record 0 build PASS "built in $((SECONDS - t0)) s ($BUILD_DIR); $gpu"
+  else
+    record 0 build FAIL "ninja: $(failure "$rc" "$log"), after $((SECONDS - t0)) s"
+  fi
+}
+
+# --------------------------------------------------------------------------
+# steps 1 and 2: equivalence_check.py
+# --------------------------------------------------------------------------
+
+step_equiv() { # ID NAME LOGNAME SECONDS MODEL ARGS...
+  local id=$1 name=$2 log t rc=0 t0=$SECONDS line summary
+  log=$(log_of "$3")
+  t=$(limit "$4") || { record "$id" "$name" FAIL "not run: out of time budget"; return; }
+  shift 4
+  runlog "$log" "$t" "$PY" test/oracle/equivalence_check.py "$@" --tolerance="$TOL" \
+    --compiler="$COMPILE" --seed=1 --threads=4 -v || rc=$?
+  line=$(awk '/^(PASS|FAIL) /' "$log")
+  # "PASS m: a ~= b: forward 0/1, ... tensors bit-identical (worst relative
+  # error E in STAGE TENSOR, tol T; element-wise W); ...": E where, W, and
+  # how many tensors were bit-identical; else the first error line.
+  summary=$(printf '%s\n' "$line" | awk '
+    /worst relative error/ {
+      s = $0; same = 0; all = 0
+      t = substr(s, 1, index(s, "tensors bit-identical"))
+      while (match(t, /[0-9]+\/[0-9]+/)) {
+        split(substr(t, RSTART, RLENGTH), f, "/"); same += f[1]; all += f[2]
+        t = substr(t, RSTART + RLENGTH) }
+      match(s, /worst relative error [^,]*/); worst = substr(s, RSTART + 21, RLENGTH - 21)
+      elem = ""
+      if (match(s, /element-wise [^)]*/)) elem = substr(s, RSTART + 13, RLENGTH - 13)
+      out = out (out ? "; " : "") "max rel err " worst " (tol '"$TOL"'), element-wise " elem \
+        ", " same "/" all " bit-identical"
+      next }
+    { sub(/^(PASS|FAIL) [^:]*: /, ""); if (i = index($0, ": /")) $0 = substr($0, 1, i - 1)
+      out = out (out ? "; " : "") substr($0, 1, 100) }
+    END { print out }')
+  if [ "$rc" = 0 ] && [ -n "$line" ] && ! grep -q '^FAIL ' <<<"$line"; then
+    record "$id" "$name" PASS "$summary [$((SECONDS - t0)) s]"
+  else
+    if [ -z "$summary" ]; then
+      summary=$(failure "$rc" "$log")
+    elif ! grep -q "max rel err" <<<"$summary"; then
+      summary="$summary: $(first_error "$log")" # the failing command's message
+    fi
+    if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then summary="timed out after $t s; $summary"; fi
+    # The first problem the check lists, if any.
+    summary="$summary$(awk '/^  (forward|gradients|steps|dropout): / { sub(/^  /, ""); printf "; %s", substr($0, 1, 100); exit }' "$log")"
+    record "$id" "$name" FAIL "$summary [$((SECONDS - t0)) s]"
+  fi
+}
+
+# --------------------------------------------------------------------------
+# the CUDA executables of steps 3-5, built while steps 1 and 2 run
+# --------------------------------------------------------------------------
+
+prebuild() { # EXE LOGNAME MODEL FLAGS...
+  local exe="$WORK/$1" log t
+  log=$(log_of "$2")
+  shift 2
+  t=$(limit 420) || { echo "not built: out of time budget" >>"$log"; return 0; }
+  runlog "$log" "$t" "$COMPILE" "$@" -o "$exe" || true
+}
+
+# --------------------------------------------------------------------------
+# step 3: training
+# --------------------------------------------------------------------------
+
+step_train() {
+  local name="alexnet_mini trains on Fashion-MNIST" log data ref rc=0 t t0=$SECONDS
+  local acc epochs first speed verdict
+  if ! data=$(find_data); then
+    record 3 "$name" SKIP "no Fashion-MNIST: copy the four IDX files into data/fashion-mnist (or set FASHION_MNIST_DIR)"
+    return
+  fi
+  if [ ! -x "$WORK/alexnet_mini" ]; then
+    record 3 "$name" FAIL "no CUDA build (see 03-build-alexnet_mini.log)"
+    return
+  fi
+  case "$EPOCHS" in
+    4) ref=89.65 ;; # docs/performance.md, one device; two: 89.70
+    1) ref=83.96 ;; # its first epoch; other runs: 83.04, 84.43
+    *) ref="${GPU_CHECK_TRAIN_REF:-}" ;;
+  esac
+  [ -n "${GPU_CHECK_TRAIN_REF:-}" ] && ref="$GPU_CHECK_TRAIN_REF"
+  if [ -z "$ref" ]; then
+    record 3 "$name" FAIL "no CPU top-1 for $EPOCHS epochs: set GPU_CHECK_TRAIN_REF"
+    return
+  fi
+  log=$(log_of 03-train)
+  rm -f "$OUT/03-train-metrics.csv"
+  echo "== data: $data; CPU reference: test top-1 $ref% after $EPOCHS epochs" >>"$log"
+  t=$(limit 300) || { record 3 "$name" FAIL "not run: out of time budget"; return; }
+  runlog "$log" "$t" "$WORK/alexnet_mini" train --data "$data" --epochs "$EPOCHS" \
+    --loader-threads 8 --checkpoint-dir "$WORK/alexnet_mini.ckpt" \
+    --metrics "$OUT/03-train-metrics.csv" -o "$WORK/alexnet_mini.axw" || rc=$?
+  # "trained 4 epochs (1872 steps): ..., validation top-1 error 10.35%
+  # (accuracy 89.65%), ..." and per epoch "epoch 1/4: train loss 0.7311,
+  # val top-1 83.96% (error 16.04%), top-5 error 0.39%, 449 img/s".
+  acc=$(awk 'match($0, /\(accuracy [0-9.]+%\)/) { v = substr($0, RSTART + 10, RLENGTH - 12) }
+    END { print v }' "$log")
+  epochs=$(awk '/^epoch [0-9]+\/[0-9]+: / { n++ } END { print n + 0 }' "$log")
+  first=$(awk '/^epoch 1\/[0-9]+: / && match($0, /val top-1 [0-9.]+%/) {
+    print substr($0, RSTART + 10, RLENGTH - 11); exit }' "$log")
+  speed=$(awk '/^epoch [0-9]+\/[0-9]+: / && match($0, /[0-9]+ img\/s/) {
+    v = substr($0, RSTART, RLENGTH) } END { print v }' "$log")
+  if [ "$rc" = 0 ] && [ -n "$acc" ]; then
+    verdict=$(awk -v a="$acc" -v r="$ref" -v tol="$TRAIN_TOL" 'BEGIN {
+      d = a - r; if (d < 0) d = -d
+      printf "%s %.2f", (d <= tol ? "PASS" : "FAIL"), d }')
+    record 3 "$name" "${verdict%% *}" "top-1 $acc% vs CPU $ref% (|diff| ${verdict#* } pt, tol $TRAIN_TOL); epoch 1 ${first:-?}% (CPU 83.96%); $speed in the last epoch [$((SECONDS - t0)) s, $EPOCHS epochs]"
+  else
+    record 3 "$name" FAIL "$(failure "$rc" "$log") after $epochs of $EPOCHS epochs${first:+, epoch 1 top-1 $first% (CPU 83.96%)} [$((SECONDS - t0)) s]"
+  fi
+}
+
+# --------------------------------------------------------------------------
+# step 4: throughput against PyTorch
+# --------------------------------------------------------------------------
+
+bench_ours() { # PRECISION ENTRY [FLAGS...]: the bench line's img_per_s into perf.tsv
+  local prec=$1 entry=$2 exe="$WORK/alexnet_$1" log t rc=0 args
+  shift 2
+  log=$(log_of "04-bench-$prec-$entry")
+  args=(bench --iters "$ITERS" --warmup "$WARMUP")
+  [ "$entry" = train_step ] && args+=(--train)
+  if [ ! -x "$exe" ]; then
+    echo "no executable: see 04-build-alexnet-$prec.log" >>"$log"
+    return 0
+  fi
+  t=$(limit 120) || { echo "not run: out of time budget" >>"$log"; return 0; }
+  runlog "$log" "$t" "$exe" "${args[@]}" "$@" || rc=$?
+  printf 'ours\t%s\t%s\t%s\t%s\n' "$prec" "$entry" "$(field "$log" "bench: " img_per_s)" \
+    "$(field "$log" "bench: " median_ms)" >>"$WORK/perf.tsv"
+}
+
+bench_torch() { # MODE: torch_alexnet_bench.py's lines into perf.tsv
+  local mode=$1 log t rc=0 prec entry
+  log=$(log_of "04-torch-$mode")
+  if [ -z "${PY_GPU:-}" ]; then
+    echo "no python3 whose torch sees a CUDA device" >>"$log"
+    return 0
+  fi
+  t=$(limit "$([ "$mode" = eager ] && echo 150 || echo 360)") ||
+    { echo "not run: out of time budget" >>"$log"; return 0; }
+  runlog "$log" "$t" "$PY_GPU" test/device/torch_alexnet_bench.py --modes "$mode" \
+    --batch "$BATCH" --iters "$ITERS" --warmup "$WARMUP" || rc=$?
+  for prec in fp32 tf32; do
+    for entry in inference train_step; do
+      printf 'torch-%s\t%s\t%s\t%s\n' "$mode" "$prec" "$entry" \
+        "$(field "$log" "torch: mode=$mode precision=$prec entry=$entry " img_per_s)" \
+        >>"$WORK/perf.tsv"
+    done
+  done
+}
+
+perf() { # WHO PRECISION ENTRY: img/s from perf.tsv (the last row), or empty
+  awk -F'\t' -v w="$1" -v p="$2" -v e="$3" '$1 == w && $2 == p && $3 == e { v = $4 } END { print v }' \
+    "$WORK/perf.tsv" 2>/dev/null || true
+}
+
+record_ours() { # the rows 4a-4d: our img/s and the ratio to eager PyTorch
+  local id prec entry ours eager ms
+  for id in a b c d; do
+    case $id in
+      a) prec=fp32 entry=inference ;;
+      b) prec=fp32 entry=train_step ;;
+      c) prec=tf32 entry=inference ;;
+      d) prec=tf32 entry=train_step ;;
+    esac
+    ours=$(perf ours "$prec" "$entry")
+    eager=$(perf torch-eager "$prec" "$entry")
+    ms=$(awk -F'\t' -v p="$prec" -v e="$entry" '$1 == "ours" && $2 == p && $3 == e { v = $5 } END { print v }' \
+      "$WORK/perf.tsv" 2>/dev/null || true)
+    if [ -n "$ours" ]; then
+      record "4$id" "AlexNet b$BATCH $prec $entry" PASS \
+        "ours $(num "$ours") img/s ($ms ms); PyTorch eager $(num "$eager") img/s: $(ratio "$ours" "$eager")"
+    else
+      record "4$id" "AlexNet b$BATCH $prec $entry" FAIL \
+        "no bench line: $(first_error "$OUT/04-bench-$prec-$entry.log") (see 04-bench-$prec-$entry.log, 04-build-alexnet-$prec.log)"
+    fi
+  done
+}
+
+ratio_table() { # 04-ratios.txt: img/s ours / PyTorch per entry, precision, mode
+  local prec entry mode ours theirs
+  {
+    printf '%-11s %-9s %-13s %12s %12s %8s\n' entry precision "PyTorch mode" "ours img/s" \
+      "torch img/s" "ratio"
+    for entry in inference train_step; do
+      for prec in fp32 tf32; do
+        for mode in eager compile; do
+          ours=$(perf ours "$prec" "$entry")
+          theirs=$(perf "torch-$mode" "$prec" "$entry")
+          printf '%-11s %-9s %-13s %12s %12s %8s\n' "$entry" "$prec" "$mode" "$(num "$ours")" \
+            "$(num "$theirs")" "$(ratio "$ours" "$theirs")"
+        done
+      done
+    done
+  } >"$OUT/04-ratios.txt"
+}
+
+record_compile() { # row 4e: the ratios to torch.compile
+  local out="" prec entry ours theirs n=0
+  for prec in fp32 tf32; do
+    for entry in inference train_step; do
+      ours=$(perf ours "$prec" "$entry")
+      theirs=$(perf torch-compile "$prec" "$entry")
+      [ -n "$theirs" ] && n=$((n + 1))
+      out="$out${out:+; }$prec ${entry%_step} $(num "$theirs") img/s: $(ratio "$ours" "$theirs")"
+    done
+  done
+  if ((n > 0)); then
+    record 4e "PyTorch torch.compile" PASS "$out"
+  else
+    record 4e "PyTorch torch.compile" SKIP "n/a: $(awk '/error=/ { sub(/.*error=/, ""); v = $0; exit }
+      NF && !/^(# |\$ )/ { v = $0 } END { print substr(v, 1, 100) }' "$OUT/04-torch-compile.log" \
+      2>/dev/null) (see 04-torch-compile.log)"
+  fi
+}
+
+# --------------------------------------------------------------------------
+# step 5: CUDA graphs
+# --------------------------------------------------------------------------
+
+step_graph() { # ID ENTRY
+  local id=$1 entry=$2 exe="$WORK/alexnet_fp32" log g t rc args off="" on="" t0=$SECONDS
+  local name="CUDA graph on/off, AlexNet b$BATCH fp32 $entry"
+  if [ ! -x "$exe" ]; then
+    record "$id" "$name" FAIL "no CUDA build (see 04-build-alexnet-fp32.log)"
+    return
+  fi
+  for g in off on; do
+    log=$(log_of "05-graph-$entry-$g")
+    args=(bench --iters "$ITERS" --warmup "$WARMUP" --cuda-graph="$g")
+    [ "$entry" = train_step ] && args+=(--train)
+    rc=0
+    t=$(limit 120) || { echo "not run: out of time budget" >>"$log"; continue; }
+    runlog "$log" "$t" "$exe" "${args[@]}" || rc=$?
+    if [ "$g" = off ]; then off=$(field "$log" "bench: " median_ms); else on=$(field "$log" "bench: " median_ms); fi
+  done
+  if [ -n "$off" ] && [ -n "$on" ]; then
+    record "$id" "$name" PASS "off $off ms, on $on ms: speed-up $(ratio "$off" "$on") [$((SECONDS - t0)) s]"
+  else
+    record "$id" "$name" FAIL "off ${off:-n/a} ms, on ${on:-n/a} ms: $(first_error "$log") (see 05-graph-$entry-*.log)"
+  fi
+}
+
+# --------------------------------------------------------------------------
+# the table
+# --------------------------------------------------------------------------
+
+finish() {
+  local id bad=0
+  # A correctness step that ran but left no row (a crash) counts as failed.
+  for id in 1a 1b 2 3; do
+    want "${id%[ab]}" || continue
+    awk -F'\t' -v i="$id" '$1 == i { f = 1 } END { exit !f }' "$OUT/summary.tsv" 2>/dev/null ||
+      record "$id" "(no result)" FAIL "the step left no result: see its log"
+  done
+  if [ -f "$OUT/04-ratios.txt" ]; then
+    echo
+    echo "AlexNet batch $BATCH, img/s ours / PyTorch on the same GPU ($OUT/04-ratios.txt):"
+    cat "$OUT/04-ratios.txt"
+  fi
+  echo
+  [ -f "$OUT/summary.tsv" ] || : >"$OUT/summary.tsv"
+  LC_ALL=C sort -t "$(printf '\t')" -k1,1V "$OUT/summary.tsv" | awk -F'\t' '
+    { id[NR] = $1; name[NR] = $2; res[NR] = $3; num[NR] = $4
+      s = $1 "  " $2; if (length(s) > w) w = length(s) }
+    END {
+      if (w < 4) w = 4
+      printf "%-" w "s  %-6s  %s\n", "step", "result", "key numbers"
+      for (i = 1; i <= NR; i++) printf "%-" w "s  %-6s  %s\n", id[i] "  " name[i], res[i], num[i] }' |
+    tee "$OUT/summary.txt"
+  awk -F'\t' '$1 ~ /^(1a|1b|2|3)$/ && $3 == "FAIL" { bad = 1 } END { exit bad }' "$OUT/summary.tsv" || bad=1
+  echo "gpu-check: $((SECONDS)) s; logs in $OUT; $([ "$bad" = 0 ] && echo "correctness steps passed or skipped" || echo "a correctness step FAILED")"
+  return "$bad"
+}
+
+# --------------------------------------------------------------------------
+# main
+# --------------------------------------------------------------------------
+
+echo "gpu-check: steps${STEPS% }, budget $BUDGET_S s, logs in $OUT"
+PY=$(pick_python) || PY=""
+PY_GPU=$(pick_python cuda) || PY_GPU=""
+
+want 0 && step_build
+if [ ! -x "$COMPILE" ]; then
+  for id in 1a 1b 2 3 4a 5a; do
+    want "${id%[ab]}" && record "$id" "(all)" FAIL "no $COMPILE (step 0)"
+  done
+  rc=0
+  finish || rc=$?
+  exit "$rc"
+fi
+
+# Steps 1 and 2 and the CUDA builds of steps 3-5, side by side.
+pids=()
+if [ -z "$PY" ]; then
+  for id in 1a 1b; do
+    want 1 && record "$id" "CUDA vs CPU" FAIL "no python3 with torch and numpy (PYTHON=...)"
+  done
+  want 2 && record 2 "2 devices vs 1, CUDA" FAIL "no python3 with torch and numpy (PYTHON=...)"
+else
+  if want 1; then
+    step_equiv 1a "CUDA vs CPU, alexnet b4" 01a-equivalence-alexnet 360 models/alexnet.nn \
+      --batch=4 --candidate="${CUDA[*]}" --baseline= --names=cuda,cpu &
+    pids+=($!)
+    step_equiv 1b "CUDA vs CPU, alexnet_mini b2" 01b-equivalence-alexnet_mini 300 \
+      models/alexnet_mini.nn --batch=2 --candidate="${CUDA[*]}" --baseline= --names=cuda,cpu &
+    pids+=($!)
+  fi
+  if want 2; then
+    step_equiv 2 "CUDA 2 devices vs 1, alexnet_mini b2" 02-equivalence-devices 300 \
+      models/alexnet_mini.nn --batch=2 --candidate="${CUDA[*]} --devices=2" \
+      --baseline="${CUDA[*]}" --names=cuda-devices=2,cuda-devices=1 &
+    pids+=($!)
+  fi
+fi
+if want 3 && find_data >/dev/null; then
+  prebuild alexnet_mini 03-build-alexnet_mini models/alexnet_mini.nn "${CUDA[@]}" &
+  pids+=($!)
+fi
+if want 4 || want 5; then
+  prebuild alexnet_fp32 04-build-alexnet-fp32 models/alexnet.nn "${CUDA[@]}" --batch="$BATCH" &
+  pids+=($!)
+fi
+if want 4; then
+  prebuild alexnet_tf32 04-build-alexnet-tf32 models/alexnet.nn "${CUDA[@]}" --tf32 --batch="$BATCH" &
+  pids+=($!)
+fi
+for pid in "${pids[@]}"; do
+  wait "$pid" || true
+done
+
+want 3 && step_train
+if want 4; then
+  : >"$WORK/perf.tsv"
+  bench_ours fp32 inference
+  bench_ours fp32 train_step
+  bench_ours tf32 inference
+  bench_ours tf32 train_step
+  bench_torch eager
+  record_ours
+  ratio_table
+fi
+if want 5; then
+  step_graph 5a inference
+  step_graph 5b train_step
+fi
+if want 4; then
+  # torch.compile last: its compiles take minutes and it is only a comparison.
+  bench_torch compile
+  ratio_table
+  record_compile
+fi
+
+rc=0
+finish || rc=$?
+exit "$rc"
