@@ -390,7 +390,8 @@ private:
     KernelBody kernel;
     kernel.device = currentDevice ? *currentDevice : deviceOf(op);
     kernel.label = label.str();
-    if (failed(emitKernelStatements(op, body, kernel.count, kernel.work)))
+    if (failed(emitKernelStatements(op, body, kernel.count, kernel.work,
+                                    traits.fineKernels())))
       return failure();
     SmallVector<int64_t> offsets = kernelOperandOffsets(op);
     std::string args;

@@ -73,32 +73,42 @@ LogicalResult emitIm2Col(exec::Im2ColOp op, raw_ostream &os, int64_t &count,
   return success();
 }
 
-/// Pixels per block of the LRN kernels (forward, fused epilogue, gradient),
-/// and the most channels the epilogue and the gradient support: they keep
-/// a tile of C x 16 floats on the stack (64 KiB at most).
-constexpr int64_t kLrnBlock = 16;
+/// The most channels the LRN epilogue and gradient support: they keep a
+/// tile of C x (pixels per block) floats on the stack (64 KiB at most).
 constexpr int64_t kMaxLrnTileChannels = 1024;
 
-/// The first statements of a kernel with one index per block of up to 16
-/// consecutive pixels of one image (`hw` pixels, `channels` planes): the
-/// block's first pixel p0, its length and its element offset in NCHW.
-/// Returns the number of blocks per image.
-int64_t emitPixelBlock(raw_ostream &os, int64_t hw, int64_t channels) {
-  int64_t blocks = (hw + kLrnBlock - 1) / kLrnBlock;
+/// How finely bodies divide their work into indices (KernelBodies.h).
+struct Granularity {
+  bool fine;
+  /// Pixels per index of the LRN kernels: 16 contiguous ones when coarse,
+  /// so the per-pixel loops vectorise; one when fine, so neighbouring GPU
+  /// threads read neighbouring pixels.
+  int64_t lrnBlock() const { return fine ? 1 : 16; }
+};
+
+/// The first statements of a kernel with one index per block of up to
+/// `block` consecutive pixels of one image (`hw` pixels, `channels`
+/// planes): the block's first pixel p0, its length and its element offset
+/// in NCHW. Returns the number of blocks per image.
+int64_t emitPixelBlock(raw_ostream &os, int64_t hw, int64_t channels,
+                       int64_t block) {
+  int64_t blocks = (hw + block - 1) / block;
   os << llvm::formatv(
       "  const int64_t p0 = (i % {0}) * {1};\n"
       "  const int64_t len = {2} - p0 < {1} ? {2} - p0 : {1};\n"
       "  const int64_t offset = (i / {0}) * {3} + p0;\n",
-      blocks, kLrnBlock, hw, channels * hw);
+      blocks, block, hw, channels * hw);
   return blocks;
 }
 
-/// Kernels that keep a tile of 16 pixels x every channel on the stack.
-LogicalResult checkTileChannels(Operation *op, int64_t channels) {
+/// Kernels that keep a tile of a block of pixels x every channel on the
+/// stack.
+LogicalResult checkTileChannels(Operation *op, int64_t channels,
+                                int64_t block) {
   if (channels <= kMaxLrnTileChannels)
     return success();
   return op->emitOpError("has ")
-         << channels << " channels; the kernel keeps " << kLrnBlock
+         << channels << " channels; the kernel keeps " << block
          << " floats per channel per block and supports at most "
          << kMaxLrnTileChannels;
 }
@@ -122,8 +132,8 @@ std::function<std::string(StringRef)> rowElement(StringRef base,
 /// output channel c is input channel c + lo.
 void emitLrnSweep(raw_ostream &os, function_ref<std::string(StringRef)> x,
                   function_ref<std::string(StringRef)> y, int64_t channels,
-                  int64_t size, double alpha, double beta, double k,
-                  int64_t lo = 0, int64_t hi = 0) {
+                  int64_t block, int64_t size, double alpha, double beta,
+                  double k, int64_t lo = 0, int64_t hi = 0) {
   int64_t half = size / 2;
   auto square = [&](StringRef c) { return x(c) + " * " + x(c); };
   std::string out = lo ? y("(c - " + std::to_string(lo) + ")") : y("c");
@@ -136,7 +146,7 @@ void emitLrnSweep(raw_ostream &os, function_ref<std::string(StringRef)> x,
       "{6}"
       "    for (int64_t j = 0; j < len; ++j) {{\n"
       "      const float t = {4} + {5} * sum[j];\n",
-      kLrnBlock, half + 1, channels, square("c"), literal(k), literal(alpha),
+      block, half + 1, channels, square("c"), literal(k), literal(alpha),
       lo || hi ? llvm::formatv("    if (c >= {0} && c < {1})\n", lo,
                                channels - hi)
                      .str()
@@ -167,26 +177,28 @@ std::pair<int64_t, int64_t> haloOf(std::optional<ArrayRef<int64_t>> halo) {
 
 /// With a halo the output has fewer channels than the input: a pointer to
 /// block i of an output with `channels` per image.
-std::string haloBlock(StringRef base, int64_t hw, int64_t channels) {
-  int64_t blocks = (hw + kLrnBlock - 1) / kLrnBlock;
+std::string haloBlock(StringRef base, int64_t hw, int64_t channels,
+                      int64_t block) {
+  int64_t blocks = (hw + block - 1) / block;
   return llvm::formatv("{0} + (i / {1}) * {2} + p0", base, blocks,
                        channels * hw)
       .str();
 }
 
-/// One index per block of up to 16 consecutive pixels of one image.
+/// One index per block of up to `block` consecutive pixels of one image.
 LogicalResult emitLrn(exec::LrnOp op, raw_ostream &os, int64_t &count,
-                      int64_t &work) {
+                      int64_t &work, int64_t block) {
   ArrayRef<int64_t> x = dims(op.getInput());
   auto [lo, hi] = haloOf(op.getHalo());
   int64_t channels = x[1], hw = x[2] * x[3];
-  count = x[0] * emitPixelBlock(os, hw, channels);
-  work = channels * kLrnBlock;
+  count = x[0] * emitPixelBlock(os, hw, channels, block);
+  work = channels * block;
   os << "  const float *x = in0 + offset;\n"
      << "  float *y = "
-     << (lo || hi ? haloBlock("out", hw, channels - lo - hi) : "out + offset")
+     << (lo || hi ? haloBlock("out", hw, channels - lo - hi, block)
+                  : "out + offset")
      << ";\n";
-  emitLrnSweep(os, rowElement("x", hw), rowElement("y", hw), channels,
+  emitLrnSweep(os, rowElement("x", hw), rowElement("y", hw), channels, block,
                op.getSize(),
                op.getAlpha().convertToDouble(), op.getBeta().convertToDouble(),
                op.getK().convertToDouble(), lo, hi);
@@ -195,15 +207,31 @@ LogicalResult emitLrn(exec::LrnOp op, raw_ostream &os, int64_t &count,
 
 /// bias + ReLU [+ LRN] from a convolution's GEMM result (see the op's
 /// description). The per-element arithmetic is exactly that of bias_add or
-/// conv_output, relu and lrn, in the same order.
+/// conv_output, relu and lrn, in the same order, at either granularity.
 LogicalResult emitConvEpilogue(exec::ConvEpilogueOp op, raw_ostream &os,
-                               int64_t &count, int64_t &work) {
+                               int64_t &count, int64_t &work,
+                               const Granularity &g) {
   ArrayRef<int64_t> y = dims(op.getOutput());
   int64_t n = y[0], channels = y[1], p = y[2] * y[3];
   // The accumulator holds one image's NCHW rows (`image` set), or row c of
   // the batch-wide [F, N*P] GEMM result holds channel c of every image.
   bool oneImage = op.getImage().has_value();
   std::string bias = op.getBias() ? " + in1[c]" : "";
+  if (!op.hasLrn() && g.fine) {
+    // One index per output element.
+    count = (oneImage ? 1 : n) * channels * p;
+    if (oneImage)
+      os << llvm::formatv("  const int64_t c = i / {0};\n"
+                          "  const float v = in0[i]{1};\n",
+                          p, bias);
+    else
+      os << llvm::formatv(
+          "  const int64_t p = i % {0}, c = (i / {0}) % {1}, n = i / {2};\n"
+          "  const float v = in0[c * {3} + n * {0} + p]{4};\n",
+          p, channels, channels * p, n * p, bias);
+    os << "  out[i] = v > 0.0f ? v : 0.0f;\n";
+    return success();
+  }
   if (!op.hasLrn()) {
     // One index per output plane (image, channel); the launcher points
     // `out` at the image when there is one.
@@ -224,24 +252,26 @@ LogicalResult emitConvEpilogue(exec::ConvEpilogueOp op, raw_ostream &os,
         p, bias);
     return success();
   }
+  int64_t block = g.lrnBlock();
   // The LRN of one block: from `in` (indexable by c and j) into y.
   auto sweep = [&](std::function<std::string(StringRef)> in) {
-    emitLrnSweep(os, in, rowElement("y", p), channels, *op.getLrnSize(),
-                 op.getAlpha()->convertToDouble(),
+    emitLrnSweep(os, in, rowElement("y", p), channels, block,
+                 *op.getLrnSize(), op.getAlpha()->convertToDouble(),
                  op.getBeta()->convertToDouble(), op.getK()->convertToDouble());
   };
-  if (dims(op.getInput()).size() == 2) {
+  bool batchWide = dims(op.getInput()).size() == 2;
+  if (batchWide && !op.getReluOutput())
+    return op.emitOpError("on a batch-wide GEMM result needs relu_into to "
+                          "stage the ReLU's output");
+  std::string reluOut = "io" + std::to_string(op->getNumOperands() - 2);
+  if (batchWide && !g.fine) {
     // The batch-wide [F, N*P] result: channel rows lie N*P floats apart, too
-    // far for a channel window per block (a page per channel). One index
-    // per image: its ReLU output is written to relu_into row by row (runs
-    // of P contiguous floats), then normalised block by block from there
-    // while the image is in cache.
-    if (!op.getReluOutput())
-      return op.emitOpError("on a batch-wide GEMM result needs relu_into to "
-                            "stage the ReLU's output");
+    // far for a channel window per block on a CPU (a page per channel). One
+    // index per image: its ReLU output is written to relu_into row by row
+    // (runs of P contiguous floats), then normalised block by block from
+    // there while the image is in cache.
     count = n;
     work = 3 * channels * p;
-    std::string reluOut = "io" + std::to_string(op->getNumOperands() - 2);
     os << llvm::formatv(
         "  const float *a = in0 + i * {0};\n"
         "  float *r = {1} + i * {2};\n"
@@ -254,35 +284,45 @@ LogicalResult emitConvEpilogue(exec::ConvEpilogueOp op, raw_ostream &os,
         "  const int64_t len = {0} - p0 < {6} ? {0} - p0 : {6};\n"
         "  const float *x = r + p0;\n"
         "  float *y = out + i * {2} + p0;\n",
-        p, reluOut, channels * p, channels, n * p, bias, kLrnBlock);
+        p, reluOut, channels * p, channels, n * p, bias, block);
     sweep(rowElement("x", p));
     os << "  }\n";
     return success();
   }
-  if (failed(checkTileChannels(op, channels)))
+  if (failed(checkTileChannels(op, channels, block)))
     return failure();
-  // NCHW: one image's [1, F, P] scratch, still in cache, or the ReLU
-  // output's own buffer, rewritten in place (the launcher points the
-  // operands at the image when there is one). One index per block of 16
-  // pixels builds relu(acc + bias) for every channel in a tile and
-  // normalises across channels from the tile.
+  // One index per block of pixels of one image builds relu(acc + bias) for
+  // every channel in a tile and normalises across channels from the tile.
+  // The accumulator is one image's [1, F, P] scratch, still in cache, the
+  // ReLU output's own buffer, rewritten in place (the launcher points the
+  // operands at the image when there is one), or (fine granularity) the
+  // batch-wide [F, N*P] result, whose ReLU output goes to relu_into.
   bool inPlace = op.getReluOutput() == op.getInput();
-  count = (oneImage ? 1 : n) * emitPixelBlock(os, p, channels);
-  work = channels * kLrnBlock;
+  count = (oneImage ? 1 : n) * emitPixelBlock(os, p, channels, block);
+  work = channels * block;
+  std::string acc = inPlace ? "io0 + offset" : "in0 + offset";
+  if (batchWide)
+    acc = llvm::formatv("in0 + (offset / {0}) * {1} + offset % {1}",
+                        channels * p, p);
   os << llvm::formatv(
-      "  {0} *a = {1} + offset;\n"
+      "  {0} *a = {1};\n"
       "  float *y = out + offset;\n"
+      "{6}"
       "  float tile[{2}][{3}]; // relu(acc + bias), every channel of the block\n"
       "  for (int64_t c = 0; c < {2}; ++c)\n"
       "    for (int64_t j = 0; j < len; ++j) {{\n"
       "      const float v = a[c * {4} + j]{5};\n"
       "      tile[c][j] = v > 0.0f ? v : 0.0f;\n",
-      inPlace ? "float" : "const float", inPlace ? "io0" : "in0", channels,
-      kLrnBlock, p, bias);
+      inPlace ? "float" : "const float", acc, channels, block,
+      batchWide ? n * p : p, bias,
+      batchWide ? "  float *r = " + reluOut + " + offset;\n" : "");
   // In place, the pass that reads the pre-activation writes the ReLU's
-  // output back over it (relu_into is the input itself).
+  // output back over it (relu_into is the input itself); batch-wide, to
+  // relu_into.
   if (inPlace)
     os << "      a[c * " << p << " + j] = tile[c][j];\n";
+  if (batchWide)
+    os << "      r[c * " << p << " + j] = tile[c][j];\n";
   os << "    }\n";
   sweep([](StringRef c) { return ("tile[" + c + "][j]").str(); });
   return success();
@@ -510,23 +550,25 @@ LogicalResult emitBiasGrad(exec::BiasGradOp op, raw_ostream &os,
 /// s_c comes from the forward's running sum of squares, in the same order
 /// of float operations, so it matches the s the forward divided by; dx
 /// first holds the first term, then the second pass subtracts the second.
-/// One index per block of 16 consecutive pixels of one image, as in the
-/// forward: the inner loops run over contiguous pixels and vectorise.
+/// One index per block of consecutive pixels of one image, as in the
+/// forward (16 coarse: the inner loops run over contiguous pixels and
+/// vectorise; 1 fine).
 LogicalResult emitLrnGrad(exec::LrnGradOp op, raw_ostream &os, int64_t &count,
-                          int64_t &work) {
+                          int64_t &work, int64_t block) {
   ArrayRef<int64_t> x = dims(op.getForwardInput());
   int64_t channels = x[1], hw = x[2] * x[3], half = op.getSize() / 2;
-  if (failed(checkTileChannels(op, channels)))
+  if (failed(checkTileChannels(op, channels, block)))
     return failure();
   // With a halo, dy and y have only the middle channels: row c - lo.
   auto [lo, hi] = haloOf(op.getHalo());
   std::string row = lo ? "(c - " + std::to_string(lo) + ")" : "c";
   double alpha = op.getAlpha().convertToDouble();
   double beta = op.getBeta().convertToDouble();
-  count = x[0] * emitPixelBlock(os, hw, channels);
-  work = channels * kLrnBlock;
-  std::string middle = lo || hi ? haloBlock("in0", hw, channels - lo - hi)
-                                : "in0 + offset";
+  count = x[0] * emitPixelBlock(os, hw, channels, block);
+  work = channels * block;
+  std::string middle = lo || hi
+                           ? haloBlock("in0", hw, channels - lo - hi, block)
+                           : "in0 + offset";
   os << llvm::formatv(
       "  const float *dy = {6}, *x = in1 + offset, *y = {7};\n"
       "  float *dx = out + offset;\n"
@@ -539,9 +581,10 @@ LogicalResult emitLrnGrad(exec::LrnGradOp op, raw_ostream &os, int64_t &count,
       "{8}"
       "    for (int64_t j = 0; j < len; ++j) {{\n"
       "      const float s = {4} + {5} * sum[j];\n",
-      channels, kLrnBlock, hw, half + 1, literal(op.getK().convertToDouble()),
+      channels, block, hw, half + 1, literal(op.getK().convertToDouble()),
       literal(alpha), middle,
-      lo || hi ? haloBlock("in2", hw, channels - lo - hi) : "in2 + offset",
+      lo || hi ? haloBlock("in2", hw, channels - lo - hi, block)
+               : "in2 + offset",
       // A neighbour's channel has no output here (no dy, no first term);
       // its gradient is the window sum below over this device's outputs.
       lo || hi ? llvm::formatv("    if (c < {0} || c >= {1})\n"
@@ -581,7 +624,7 @@ LogicalResult emitLrnGrad(exec::LrnGradOp op, raw_ostream &os, int64_t &count,
       "    if (c >= {3})\n"
       "      for (int64_t j = 0; j < len; ++j) window[j] -= t[c - {3}][j];\n"
       "  }\n",
-      hw, half + 1, channels, half, literal(2.0 * alpha * beta), kLrnBlock,
+      hw, half + 1, channels, half, literal(2.0 * alpha * beta), block,
       // through_relu: x is the ReLU's output, and the ReLU passes dx only
       // where it is positive (relu_grad's test, on the row just written).
       // A separate loop: selecting between the arithmetic result and 0
@@ -607,11 +650,61 @@ LogicalResult emitLrnGrad(exec::LrnGradOp op, raw_ostream &os, int64_t &count,
 /// an input shared by overlapping windows sums their dy in a fixed order.
 /// No stored indices, no atomics.
 LogicalResult emitMaxPoolGrad(exec::MaxPoolGradOp op, raw_ostream &os,
-                              int64_t &count, int64_t &work) {
+                              int64_t &count, int64_t &work,
+                              const Granularity &g) {
   ArrayRef<int64_t> x = dims(op.getForwardInput()), y = dims(op.getGrad());
   int64_t kh = op.getWindow()[0], kw = op.getWindow()[1];
   int64_t sh = op.getStride()[0], sw = op.getStride()[1];
   int64_t ph = op.getPad()[0], pw = op.getPad()[1];
+  // The window argmax, as the forward compares: from (hLo, wLo), the
+  // window clipped to the input, into `arg` (an index in the plane).
+  auto argmax = [&](StringRef indent) {
+    std::string text = llvm::formatv(
+        "const int64_t h0 = oh * {0}{1}, w0 = ow * {2}{3};\n"
+        "const int64_t hLo = h0 < 0 ? 0 : h0, hHi = h0 + {4} > {5} ? {5} : h0 + {4};\n"
+        "const int64_t wLo = w0 < 0 ? 0 : w0, wHi = w0 + {6} > {7} ? {7} : w0 + {6};\n"
+        // Starting at the window's first element also routes an all -inf
+        // window's gradient there, as PyTorch does.
+        "int64_t arg = hLo * {7} + wLo;\n"
+        "float best = -INFINITY;\n"
+        "for (int64_t h = hLo; h < hHi; ++h)\n"
+        "  for (int64_t w = wLo; w < wHi; ++w) {{\n"
+        "    const float v = x[h * {7} + w];\n"
+        "    const bool take = !(v <= best);\n"
+        "    best = take ? v : best;\n"
+        "    arg = take ? h * {7} + w : arg;\n"
+        "  }\n",
+        sh, plus(-ph), sw, plus(-pw), kh, x[2], kw, x[3]);
+    SmallVector<StringRef> lines;
+    StringRef(text).split(lines, '\n', -1, /*KeepEmpty=*/false);
+    std::string out;
+    for (StringRef line : lines)
+      out += (indent + line + "\n").str();
+    return out;
+  };
+  if (g.fine) {
+    // One index per input element: the windows covering it, in row-major
+    // order, each adding its dy when its argmax is this element. The same
+    // additions in the same order as the per-plane form.
+    os << llvm::formatv(
+        "  const int64_t iw = i % {0}, ih = (i / {0}) % {1}, plane = i / {2};\n"
+        "  const float *x = in1 + plane * {2};\n"
+        "  const float *dy = in0 + plane * {3};\n"
+        "  const int64_t self = ih * {0} + iw;\n",
+        x[3], x[2], x[2] * x[3], y[2] * y[3]);
+    os << coveringRange("ohLo", "ohHi", "ih", kh, sh, ph, y[2]);
+    os << coveringRange("owLo", "owHi", "iw", kw, sw, pw, y[3]);
+    os << "  float acc = 0.0f;\n"
+       << "  for (int64_t oh = ohLo; oh < ohHi; ++oh)\n"
+       << "    for (int64_t ow = owLo; ow < owHi; ++ow) {\n"
+       << argmax("      ")
+       << llvm::formatv("      if (arg == self) acc += dy[oh * {0} + ow];\n"
+                        "    }\n",
+                        y[3]);
+    os << (op.getThroughRelu() ? "  out[i] = x[self] > 0.0f ? acc : 0.0f;\n"
+                               : "  out[i] = acc;\n");
+    return success();
+  }
   count = x[0] * x[1];
   work = y[2] * y[3] * kh * kw;
   os << llvm::formatv(
@@ -621,27 +714,12 @@ LogicalResult emitMaxPoolGrad(exec::MaxPoolGradOp op, raw_ostream &os,
       "  for (int64_t p = 0; p < {0}; ++p) dx[p] = 0.0f;\n",
       x[2] * x[3], y[2] * y[3]);
   os << llvm::formatv(
-      "  for (int64_t oh = 0; oh < {0}; ++oh) {{\n"
-      "    const int64_t h0 = oh * {1}{2};\n"
-      "    const int64_t hLo = h0 < 0 ? 0 : h0, hHi = h0 + {3} > {4} ? {4} : h0 + {3};\n"
-      "    for (int64_t ow = 0; ow < {5}; ++ow) {{\n"
-      "      const int64_t w0 = ow * {6}{7};\n"
-      "      const int64_t wLo = w0 < 0 ? 0 : w0, wHi = w0 + {8} > {9} ? {9} : w0 + {8};\n"
-      // Starting at the window's first element also routes an all -inf
-      // window's gradient there, as PyTorch does.
-      "      int64_t arg = hLo * {9} + wLo;\n"
-      "      float best = -INFINITY;\n"
-      "      for (int64_t h = hLo; h < hHi; ++h)\n"
-      "        for (int64_t w = wLo; w < wHi; ++w) {{\n"
-      "          const float v = x[h * {9} + w];\n"
-      "          const bool take = !(v <= best);\n"
-      "          best = take ? v : best;\n"
-      "          arg = take ? h * {9} + w : arg;\n"
-      "        }\n"
-      "      dx[arg] += dy[oh * {5} + ow];\n"
-      "    }\n"
-      "  }\n",
-      y[2], sh, plus(-ph), kh, x[2], y[3], sw, plus(-pw), kw, x[3]);
+      "  for (int64_t oh = 0; oh < {0}; ++oh)\n"
+      "    for (int64_t ow = 0; ow < {1}; ++ow) {{\n"
+      "{2}"
+      "      dx[arg] += dy[oh * {1} + ow];\n"
+      "    }\n",
+      y[2], y[3], argmax("      "));
   // through_relu: x is the ReLU's output; relu_grad's test while the plane
   // is still in cache.
   if (op.getThroughRelu())
@@ -831,18 +909,29 @@ SmallVector<int64_t> alexnet::kernelOperandOffsets(Operation *op) {
 }
 
 LogicalResult alexnet::emitKernelStatements(Operation *op, raw_ostream &os,
-                                            int64_t &count, int64_t &work) {
+                                            int64_t &count, int64_t &work,
+                                            bool fine) {
   Value output = op->getOperands().back();
   count = elements(output);
   work = 1;
+  Granularity g{fine};
   return llvm::TypeSwitch<Operation *, LogicalResult>(op)
       .Case([&](exec::Im2ColOp im2col) {
         return emitIm2Col(im2col, os, count, work);
       })
       .Case([&](exec::ConvOutputOp conv) {
-        // One index per output plane (n, f): P contiguous elements.
         ArrayRef<int64_t> y = dims(conv.getOutput());
         int64_t p = y[2] * y[3];
+        std::string b = conv.getBias() ? "in1[f]" : "0.0f";
+        if (g.fine) {
+          // One index per output element.
+          os << llvm::formatv(
+              "  const int64_t p = i % {0}, f = (i / {0}) % {1}, n = i / {2};\n"
+              "  out[i] = in0[f * {3} + n * {0} + p] + {4};\n",
+              p, y[1], y[1] * p, y[0] * p, b);
+          return success();
+        }
+        // One index per output plane (n, f): P contiguous elements.
         count = y[0] * y[1];
         work = p;
         os << llvm::formatv("  const int64_t f = i % {0}, n = i / {0};\n"
@@ -857,6 +946,15 @@ LogicalResult alexnet::emitKernelStatements(Operation *op, raw_ostream &os,
       })
       .Case([&](exec::BiasAddOp bias) {
         int64_t channels = elements(bias.getBias()), inner = bias.getInner();
+        if (g.fine) {
+          // One index per element, in place.
+          if (inner == 1)
+            os << llvm::formatv("  out[i] += in0[i % {0}];\n", channels);
+          else
+            os << llvm::formatv("  out[i] += in0[(i / {0}) % {1}];\n", inner,
+                                channels);
+          return success();
+        }
         if (inner == 1) {
           // [rows, channels]: one index per row.
           count = elements(bias.getOutput()) / channels;
@@ -876,11 +974,18 @@ LogicalResult alexnet::emitKernelStatements(Operation *op, raw_ostream &os,
         return success();
       })
       .Case([&](exec::ConvEpilogueOp epilogue) {
-        return emitConvEpilogue(epilogue, os, count, work);
+        return emitConvEpilogue(epilogue, os, count, work, g);
       })
       .Case([&](exec::BiasReluOp bias) {
         // [rows, units]: one index per row; bias_add then relu, per element.
         int64_t units = elements(bias.getBias());
+        if (g.fine) {
+          // One index per element, in place.
+          os << llvm::formatv("  const float v = out[i] + in0[i % {0}];\n"
+                              "  out[i] = v > 0.0f ? v : 0.0f;\n",
+                              units);
+          return success();
+        }
         count = elements(bias.getOutput()) / units;
         work = units;
         os << llvm::formatv(
@@ -907,7 +1012,9 @@ LogicalResult alexnet::emitKernelStatements(Operation *op, raw_ostream &os,
         os << "  out[i] = in0[i] + in1[i];\n";
         return success();
       })
-      .Case([&](exec::LrnOp lrn) { return emitLrn(lrn, os, count, work); })
+      .Case([&](exec::LrnOp lrn) {
+        return emitLrn(lrn, os, count, work, g.lrnBlock());
+      })
       .Case([&](exec::MaxPoolOp pool) {
         return emitPool(pool, os, true, count, work);
       })
@@ -933,10 +1040,10 @@ LogicalResult alexnet::emitKernelStatements(Operation *op, raw_ostream &os,
         return success();
       })
       .Case([&](exec::LrnGradOp grad) {
-        return emitLrnGrad(grad, os, count, work);
+        return emitLrnGrad(grad, os, count, work, g.lrnBlock());
       })
       .Case([&](exec::MaxPoolGradOp grad) {
-        return emitMaxPoolGrad(grad, os, count, work);
+        return emitMaxPoolGrad(grad, os, count, work, g);
       })
       .Case([&](exec::AvgPoolGradOp grad) {
         return emitAvgPoolGrad(grad, os, count, work);

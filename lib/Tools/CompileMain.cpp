@@ -120,6 +120,12 @@ struct Options {
       cl::desc("With --devices: model (split every layer, the paper's "
                "towers) or hybrid (data-parallel convolutions)"),
       cl::init("model"), cl::cat(category())};
+  cl::opt<std::string> kernelGranularity{
+      "kernel-granularity",
+      cl::desc("coarse (a CPU thread's share per index: a plane, a row, 16 "
+               "pixels; the CPU's default) or fine (an element or a pixel "
+               "per index; CUDA's default). Results are bit-identical"),
+      cl::cat(category())};
   cl::opt<int64_t> im2colBudget{
       "im2col-budget",
       cl::desc("Bytes of one image's im2col matrix above which a "
@@ -253,6 +259,11 @@ int alexnet::compileMain(int argc, char **argv) {
         std::stoi(arch) < 75)
       return error("expected --cuda-arch values like 80 or 90 (sm_75 and "
                    "newer), got '" + arch + "'");
+  if (options.kernelGranularity.getNumOccurrences() &&
+      options.kernelGranularity != "coarse" &&
+      options.kernelGranularity != "fine")
+    return error("expected --kernel-granularity=coarse or fine, got '" +
+                 options.kernelGranularity + "'");
   if (options.im2colBudget.getNumOccurrences()) {
     if (options.im2colBudget < 0)
       return error("expected --im2col-budget >= 0, got " +
@@ -299,10 +310,14 @@ int alexnet::compileMain(int argc, char **argv) {
 
   std::string cpp;
   llvm::raw_string_ostream cppStream(cpp);
+  bool fine = options.kernelGranularity.getNumOccurrences()
+                  ? options.kernelGranularity == "fine"
+                  : cuda;
   CudaTargetOptions cudaOptions;
   cudaOptions.tf32 = options.tf32;
+  cudaOptions.fineKernels = fine;
   if (failed(cuda ? translateToCuda(*module, cudaOptions, cppStream)
-                  : translateToCpp(*module, cppStream)))
+                  : translateToCpp(*module, cppStream, fine)))
     return 1;
   if (options.emit == EmitKind::Cpp)
     return emitText(options, [&](llvm::raw_ostream &os) {

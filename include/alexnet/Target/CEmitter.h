@@ -41,6 +41,9 @@ public:
   virtual void emitPrologue(llvm::raw_ostream &os) const = 0;
   /// Statements at the top of main(), before the runtime's driver runs.
   virtual void emitMainPrologue(llvm::raw_ostream &os) const {}
+  /// Fine kernel bodies (an element or a pixel per index) instead of a CPU
+  /// thread's share per index (KernelBodies.h).
+  virtual bool fineKernels() const = 0;
   /// Whether one schedule enqueues every device's work in program order
   /// (streams: the host only orders launches), rather than a schedule per
   /// device run by its own thread.

@@ -10,9 +10,11 @@
 namespace alexnet {
 
 /// C++ for the CPU: kernel bodies launched over the runtime's thread pool,
-/// GEMMs through OpenBLAS.
+/// GEMMs through OpenBLAS. `fineKernels` uses the CUDA target's bodies (an
+/// element or a pixel per index), which checks them on the CPU.
 mlir::LogicalResult translateToCpp(mlir::ModuleOp module,
-                                   llvm::raw_ostream &os);
+                                   llvm::raw_ostream &os,
+                                   bool fineKernels = false);
 
 } // namespace alexnet
 

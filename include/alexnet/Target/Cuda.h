@@ -12,6 +12,9 @@ namespace alexnet {
 struct CudaTargetOptions {
   /// Let cuBLAS use TF32 tensor cores (alexnet-compile --tf32).
   bool tf32 = false;
+  /// An element or a pixel per index (KernelBodies.h); coarse bodies only
+  /// to compare with the CPU's.
+  bool fineKernels = true;
 };
 
 /// CUDA C++ (.cu): every kernel body as a grid-stride __global__ kernel

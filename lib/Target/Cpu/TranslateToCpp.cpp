@@ -19,7 +19,10 @@ namespace {
 
 class CpuTraits : public TargetTraits {
 public:
+  explicit CpuTraits(bool fine) : fine(fine) {}
+
   llvm::StringRef name() const override { return "cpu"; }
+  bool fineKernels() const override { return fine; }
 
   void emitPrologue(llvm::raw_ostream &os) const override {
     os << "#include \"alexnet/Runtime/Cpu/CpuTarget.h\"\n";
@@ -60,10 +63,14 @@ public:
                         transA, transB, m, n, k, alpha, a, lda, b, ldb, beta,
                         c, ldc);
   }
+
+private:
+  bool fine;
 };
 
 } // namespace
 
-LogicalResult alexnet::translateToCpp(ModuleOp module, llvm::raw_ostream &os) {
-  return emitModule(module, CpuTraits(), os);
+LogicalResult alexnet::translateToCpp(ModuleOp module, llvm::raw_ostream &os,
+                                      bool fineKernels) {
+  return emitModule(module, CpuTraits(fineKernels), os);
 }

@@ -39,6 +39,7 @@ public:
        << (options.tf32 ? "true" : "false") << "});\n";
   }
 
+  bool fineKernels() const override { return options.fineKernels; }
   bool interleavesDevices() const override { return true; }
   llvm::StringRef contextName() const override { return "cu"; }
   void emitScheduleHead(llvm::raw_ostream &os) const override {
