@@ -23,6 +23,7 @@
 #include "alexnet/Runtime/DataAugment.h"
 #include "alexnet/Runtime/DataSet.h"
 #include "alexnet/Runtime/DataStats.h"
+#include "alexnet/Runtime/HostMemory.h"
 #include "alexnet/Runtime/Status.h"
 
 #include <condition_variable>
@@ -76,9 +77,9 @@ struct LoaderPosition {
 struct Batch {
   /// [B, C, H, W]; for TenCrop [10, B, C, H, W], crop-major, so each of the
   /// ten slices is one whole model batch.
-  std::vector<float> images;
+  HostVector<float> images;
   /// [B].
-  std::vector<int32_t> labels;
+  HostVector<int32_t> labels;
   /// Examples that count: all B in training; in evaluation the first
   /// realCount, the rest being padding.
   int realCount = 0;

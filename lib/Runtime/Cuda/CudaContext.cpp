@@ -1,7 +1,9 @@
 //===- CudaContext.cpp - The CUDA device backend --------------------------===//
 
 #include "alexnet/Runtime/Cuda/CudaContext.h"
+#include "alexnet/Runtime/HostMemory.h"
 
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 
@@ -50,6 +52,35 @@ size_t bytesOf(const TensorSpec &spec) {
 
 CudaOptions installedOptions;
 
+/// Whether `p` is page-locked host memory a copy engine reads directly.
+bool isPinned(const void *p) {
+  cudaPointerAttributes attributes;
+  if (cudaPointerGetAttributes(&attributes, p) != cudaSuccess) {
+    cudaGetLastError();
+    return false;
+  }
+  return attributes.type == cudaMemoryTypeHost;
+}
+
+/// The data loader's batches in pinned memory (portable: every GPU's
+/// context sees it pinned); plain heap memory when CUDA cannot pin (no
+/// GPU), which the staging copy then handles.
+void *allocatePinned(size_t bytes) {
+  void *p = nullptr;
+  if (cudaHostAlloc(&p, bytes ? bytes : 1, cudaHostAllocPortable) ==
+      cudaSuccess)
+    return p;
+  cudaGetLastError();
+  return std::malloc(bytes ? bytes : 1);
+}
+
+void releasePinned(void *p) {
+  if (isPinned(p))
+    cudaFreeHost(p);
+  else
+    std::free(p);
+}
+
 std::unique_ptr<DeviceBackend> createCudaContext(const ModelDesc &model,
                                                  const DeviceOptions &options) {
   return std::make_unique<CudaContext>(model, options, installedOptions);
@@ -60,6 +91,7 @@ std::unique_ptr<DeviceBackend> createCudaContext(const ModelDesc &model,
 void install(const CudaOptions &options) {
   installedOptions = options;
   installDeviceBackend(&createCudaContext);
+  installHostMemory({&allocatePinned, &releasePinned});
 }
 
 CudaContext::CudaContext(const ModelDesc &model, const DeviceOptions &options,
@@ -347,9 +379,15 @@ void CudaContext::run(ExecContext &ctx, EntryFn fn, const TensorSpec *inputs,
     const void *host = ctx.input(i);
     if (!host)
       continue;
-    std::memcpy(entry.pinnedInputs[i], host, entry.inputBytes[i]);
-    check(cudaMemcpyAsync(entry.deviceInputs[i], entry.pinnedInputs[i],
-                          entry.inputBytes[i], cudaMemcpyHostToDevice, main),
+    // The loader's batches are pinned already (HostVector); anything else
+    // goes through this entry's pinned staging buffer. Both copies are done
+    // when run() returns, so the caller may reuse its buffer.
+    if (!isPinned(host)) {
+      std::memcpy(entry.pinnedInputs[i], host, entry.inputBytes[i]);
+      host = entry.pinnedInputs[i];
+    }
+    check(cudaMemcpyAsync(entry.deviceInputs[i], host, entry.inputBytes[i],
+                          cudaMemcpyHostToDevice, main),
           "cudaMemcpyAsync", inputs[i].name);
   }
   profileOn = ctx.profiling();

@@ -161,10 +161,10 @@ TEST(DataLoaderTest, EvaluationPadsAndPacks) {
   ASSERT_EQ(batches.size(), 3u);
   EXPECT_EQ(batches[0].realCount, 3); // 0, 2, 3 packed; 1 unreadable
   EXPECT_EQ(batches[0].skipped, 1);
-  EXPECT_EQ(batches[0].labels, (std::vector<int32_t>{0, 2, 3, 0}));
+  EXPECT_EQ(batches[0].labels, (HostVector<int32_t>{0, 2, 3, 0}));
   EXPECT_EQ(batches[1].realCount, 4);
   EXPECT_EQ(batches[2].realCount, 3); // 8, 9, 10 and one pad
-  EXPECT_EQ(batches[2].labels, (std::vector<int32_t>{8, 9, 0, 8}));
+  EXPECT_EQ(batches[2].labels, (HostVector<int32_t>{8, 9, 0, 8}));
   // The pad repeats the first example; inputs are pixel / 255 in order.
   for (int i = 0; i < 16; ++i) {
     EXPECT_EQ(batches[2].images[3 * 16 + i], batches[2].images[i]);

@@ -1,0 +1,21 @@
+//===- HostMemory.cpp - Host buffers a device can copy from directly ------===//
+
+#include "alexnet/Runtime/HostMemory.h"
+
+#include <cstdlib>
+
+namespace alexnet::runtime {
+
+namespace {
+HostMemoryHooks hooks = {[](size_t bytes) { return std::malloc(bytes ? bytes : 1); },
+                         [](void *p) { std::free(p); }};
+} // namespace
+
+void installHostMemory(HostMemoryHooks installed) { hooks = installed; }
+void *allocateHostMemory(size_t bytes) { return hooks.allocate(bytes); }
+void releaseHostMemory(void *p) {
+  if (p)
+    hooks.release(p);
+}
+
+} // namespace alexnet::runtime
