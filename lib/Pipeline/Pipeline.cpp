@@ -42,11 +42,13 @@ void alexnet::buildLoweringPipeline(OpPassManager &pm,
   lower.entryPoints = options.training ? ArrayRef<std::string>(training)
                                        : ArrayRef<std::string>(inferenceOnly);
   // A GPU gains nothing from cache-sized im2col pieces and pays a launch
-  // per image: one wide GEMM per group for every convolution.
+  // per image: one wide GEMM per group for every convolution and gradient.
+  bool cuda = options.target == "cuda";
   if (options.im2colBudget)
     lower.im2colBudget = *options.im2colBudget;
-  else if (options.target == "cuda")
+  else if (cuda)
     lower.im2colBudget = int64_t(1) << 40;
+  lower.batchBackward = options.batchBackward.value_or(cuda);
   pm.addPass(createConvertNNToExecPass(lower));
   exec::PlanMemoryPassOptions plan;
   // Cache lines on the CPU; 256 bytes keeps cuBLAS and vector loads happy.

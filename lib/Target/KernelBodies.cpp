@@ -502,10 +502,21 @@ LogicalResult emitCol2Im(exec::Col2ImOp op, raw_ostream &os, int64_t &count,
   int64_t oh = shape::slidingExtent(x[2], kh, sh, ph);
   int64_t ow = shape::slidingExtent(x[3], kw, sw, pw);
   int64_t p = oh * ow;
-  count = cg * hw;
+  // One image (`image` set: the launcher points `out` at that image, so
+  // all images share one body) from [Kg, P], or the whole batch from
+  // [Kg, N*P], image n's columns at n*P.
+  bool oneImage = op.getImage().has_value();
+  int64_t images = oneImage ? 1 : x[0];
+  count = images * cg * hw;
   work = ((kh + sh - 1) / sh) * ((kw + sw - 1) / sw);
-  os << llvm::formatv("  const int64_t iw = i % {0}, ih = (i / {0}) % {1}, c = i / {2};\n",
-                      x[3], x[2], hw);
+  if (oneImage)
+    os << llvm::formatv(
+        "  const int64_t iw = i % {0}, ih = (i / {0}) % {1}, c = i / {2};\n",
+        x[3], x[2], hw);
+  else
+    os << llvm::formatv("  const int64_t iw = i % {0}, ih = (i / {0}) % {1}, "
+                        "c = (i / {2}) % {3}, n = i / {4};\n",
+                        x[3], x[2], hw, cg, cg * hw);
   os << coveringRange("ohLo", "ohHi", "ih", kh, sh, ph, oh);
   os << coveringRange("owLo", "owHi", "iw", kw, sw, pw, ow);
   // col[(c*kh + ki)*kw + kj, oh*OW + ow] with ki = ih + ph - oh*sh, and kj
@@ -514,14 +525,22 @@ LogicalResult emitCol2Im(exec::Col2ImOp op, raw_ostream &os, int64_t &count,
       "  float acc = 0.0f;\n"
       "  for (int64_t oh = ohLo; oh < ohHi; ++oh) {{\n"
       "    const int64_t ki = ih{0} - oh * {1};\n"
-      "    const float *row = in0 + (c * {2} + ki) * {3} + oh * {4};\n"
+      "    const float *row = in0 + (c * {2} + ki) * {3} + {9}oh * {4};\n"
       "    for (int64_t ow = owLo; ow < owHi; ++ow)\n"
       "      acc += row[(iw{5} - ow * {6}) * {7} + ow];\n"
       "  }\n"
-      "  out[i{8}] = acc;\n",
-      plus(ph), sh, kh, kw * p, ow, plus(pw), sw, p,
-      // The launcher points `out` at the image, so images share the body.
-      plus(int64_t(op.getGroup()) * cg * hw));
+      "  out[{8}] = acc;\n",
+      plus(ph), sh, kh, kw * images * p, ow, plus(pw), sw, images * p,
+      oneImage ? "i" + plus(int64_t(op.getGroup()) * cg * hw)
+               : llvm::formatv("n * {0} + {1}c * {2} + ih * {3} + iw",
+                               x[1] * hw,
+                               op.getGroup() ? std::to_string(
+                                                   op.getGroup() * cg * hw) +
+                                                   " + "
+                                             : "",
+                               hw, x[3])
+                     .str(),
+      oneImage ? "" : "n * " + std::to_string(p) + " + ");
   return success();
 }
 
@@ -895,7 +914,8 @@ SmallVector<int64_t> alexnet::kernelOperandOffsets(Operation *op) {
   if (auto im2col = dyn_cast<exec::Im2ColOp>(op); im2col && im2col.getImage())
     offsets[0] = *im2col.getImage() * imageSize(im2col.getInput());
   if (auto col2im = dyn_cast<exec::Col2ImOp>(op))
-    offsets[1] = col2im.getImage() * imageSize(col2im.getOutput());
+    if (col2im.getImage())
+      offsets[1] = *col2im.getImage() * imageSize(col2im.getOutput());
   // The fused epilogue of one image writes that image of its outputs.
   if (auto epilogue = dyn_cast<exec::ConvEpilogueOp>(op);
       epilogue && epilogue.getImage()) {
@@ -942,6 +962,28 @@ LogicalResult alexnet::emitKernelStatements(Operation *op, raw_ostream &os,
                               : "  const float b = 0.0f;\n");
         os << llvm::formatv(
             "  for (int64_t p = 0; p < {0}; ++p) dst[p] = src[p] + b;\n", p);
+        return success();
+      })
+      .Case([&](exec::ChannelMajorOp reorder) {
+        ArrayRef<int64_t> x = dims(reorder.getInput());
+        int64_t p = x[2] * x[3];
+        if (g.fine) {
+          // One index per output element of [C, N*P].
+          os << llvm::formatv(
+              "  const int64_t p = i % {0}, n = (i / {0}) % {1}, c = i / {2};\n"
+              "  out[i] = in0[(n * {3} + c) * {0} + p];\n",
+              p, x[0], x[0] * p, x[1]);
+          return success();
+        }
+        // One index per (c, n) plane: P contiguous floats.
+        count = x[1] * x[0];
+        work = p;
+        os << llvm::formatv(
+            "  const int64_t n = i % {0}, c = i / {0};\n"
+            "  const float *src = in0 + (n * {1} + c) * {2};\n"
+            "  float *dst = out + i * {2};\n"
+            "  for (int64_t p = 0; p < {2}; ++p) dst[p] = src[p];\n",
+            x[0], x[1], p);
         return success();
       })
       .Case([&](exec::BiasAddOp bias) {

@@ -126,6 +126,12 @@ struct Options {
                "pixels; the CPU's default) or fine (an element or a pixel "
                "per index; CUDA's default). Results are bit-identical"),
       cl::cat(category())};
+  cl::opt<std::string> convBackward{
+      "conv-backward",
+      cl::desc("per-image (the CPU's default) or batched (CUDA's): "
+               "convolution gradients one image at a time, or the whole "
+               "batch in one GEMM per group and gradient"),
+      cl::cat(category())};
   cl::opt<int64_t> im2colBudget{
       "im2col-budget",
       cl::desc("Bytes of one image's im2col matrix above which a "
@@ -264,6 +270,13 @@ int alexnet::compileMain(int argc, char **argv) {
       options.kernelGranularity != "fine")
     return error("expected --kernel-granularity=coarse or fine, got '" +
                  options.kernelGranularity + "'");
+  if (options.convBackward.getNumOccurrences()) {
+    if (options.convBackward != "per-image" &&
+        options.convBackward != "batched")
+      return error("expected --conv-backward=per-image or batched, got '" +
+                   options.convBackward + "'");
+    pipeline.batchBackward = options.convBackward == "batched";
+  }
   if (options.im2colBudget.getNumOccurrences()) {
     if (options.im2colBudget < 0)
       return error("expected --im2col-budget >= 0, got " +

@@ -41,7 +41,11 @@ def ConvertNNToExecPass : Pass<"convert-nn-to-exec", "mlir::ModuleOp"> {
            "bytes of one image's im2col matrix above which a convolution's "
            "forward pass unfolds and multiplies one image at a time (the CPU "
            "keeps it in cache; the CUDA target lifts the budget for one wide "
-           "GEMM per group)">
+           "GEMM per group)">,
+    Option<"batchBackward", "batch-backward", "bool", "false",
+           "convolution gradients multiply the whole batch at once (dy "
+           "reordered to [F, N*P], batch-wide im2col/col2im, one GEMM per "
+           "group and gradient) instead of one image at a time">
   ];
   let dependentDialects = ["::alexnet::exec::ExecDialect"];
 }

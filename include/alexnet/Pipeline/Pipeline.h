@@ -16,6 +16,9 @@ struct PipelineOptions {
   /// convert-nn-to-exec's im2col-budget in bytes (--im2col-budget); unset:
   /// 2 MiB on the CPU (cache-sized pieces), unlimited on CUDA.
   std::optional<int64_t> im2colBudget;
+  /// convert-nn-to-exec's batch-backward (--conv-backward=batched); unset:
+  /// image by image on the CPU, the whole batch on CUDA.
+  std::optional<bool> batchBackward;
   /// Also build and lower @gradients and @train_step (nn-autodiff); needs
   /// @loss.
   bool training = false;

@@ -57,8 +57,10 @@ IntegerAttr rowOffsetAttr(Builder &b, std::optional<uint64_t> offset) {
 /// Lowers one function; owns the tensor -> buffer map.
 class FunctionLowering {
 public:
-  FunctionLowering(func::FuncOp source, int64_t im2colBudget)
-      : source(source), b(source), im2colBudget(im2colBudget) {
+  FunctionLowering(func::FuncOp source, int64_t im2colBudget,
+                   bool batchBackward)
+      : source(source), b(source), im2colBudget(im2colBudget),
+        batchBackward(batchBackward) {
     b.setListener(&placer);
   }
 
@@ -451,8 +453,22 @@ private:
     return d;
   }
 
+  /// dy of a convolution as [F, N*P] rows, reordered once per dy.
+  Value channelMajorOf(Value dyTensor, Location loc) {
+    Value &rows = channelMajor[dyTensor];
+    if (!rows) {
+      auto dy = cast<RankedTensorType>(dyTensor.getType());
+      rows = alloc(loc, {dy.getDimSize(1), dy.getDimSize(0) * dy.getDimSize(2) *
+                                               dy.getDimSize(3)});
+      b.create<exec::ChannelMajorOp>(loc, buffers[dyTensor], rows);
+    }
+    return rows;
+  }
+
   /// dW_g = sum over images of dy_g[n] [Fg, P] . col_n^T [P, Kg]: one GEMM
   /// per image and group, accumulating (beta = 1) after the first image.
+  /// With batch-backward, one GEMM per group over the whole batch:
+  /// dy_g [Fg, N*P] . col^T [N*P, Kg], col from a batch-wide im2col.
   LogicalResult lowerConvBackwardWeight(nn::Conv2DBackwardWeightOp grad) {
     Location loc = grad.getLoc();
     ConvDims d = convDims(grad.getInput().getType(), grad.getType(),
@@ -461,6 +477,23 @@ private:
     Value x = buffers[grad.getInput()];
     Value dy = buffers[grad.getGrad()];
     Value dw = destination(grad.getResult(), loc);
+    if (batchBackward && d.n > 1) {
+      Value rows = channelMajorOf(grad.getGrad(), loc);
+      Value col = alloc(loc, {d.kg, d.n * d.p});
+      for (int64_t g = 0; g < d.groups; ++g) {
+        b.create<exec::Im2ColOp>(
+            loc, x, col, b.getDenseI64ArrayAttr({d.kh, d.kw}),
+            grad.getStrideAttr(), grad.getPadAttr(), b.getI64IntegerAttr(g),
+            grad.getGroupsAttr(), IntegerAttr());
+        auto gemm =
+            b.create<exec::GemmOp>(loc, rows, col, dw, d.fg, d.kg, d.n * d.p);
+        gemm.setTransB(true);
+        gemm.setAOffset(g * d.fg * d.n * d.p);
+        gemm.setCOffset(g * d.fg * d.kg);
+      }
+      buffers[grad.getResult()] = dw;
+      return success();
+    }
     Value col = d.pointwise ? x : alloc(loc, {d.kg, d.p});
     for (int64_t image = 0; image < d.n; ++image)
       for (int64_t g = 0; g < d.groups; ++g) {
@@ -484,7 +517,9 @@ private:
   }
 
   /// dx = col2im(W_g^T [Kg, Fg] . dy_g[n] [Fg, P]) per image and group; a
-  /// pointwise kernel's GEMM writes the image's channels directly.
+  /// pointwise kernel's GEMM writes the image's channels directly. With
+  /// batch-backward, one GEMM per group over the whole batch, W_g^T .
+  /// dy_g [Fg, N*P], and a batch-wide col2im.
   LogicalResult lowerConvBackwardInput(nn::Conv2DBackwardInputOp grad) {
     Location loc = grad.getLoc();
     ConvDims d = convDims(grad.getType(), grad.getWeight().getType(),
@@ -493,6 +528,23 @@ private:
     Value w = buffers[grad.getWeight()];
     Value dy = buffers[grad.getGrad()];
     Value dx = destination(grad.getResult(), loc);
+    if (batchBackward && d.n > 1) {
+      Value rows = channelMajorOf(grad.getGrad(), loc);
+      Value col = alloc(loc, {d.kg, d.n * d.p});
+      for (int64_t g = 0; g < d.groups; ++g) {
+        auto gemm =
+            b.create<exec::GemmOp>(loc, w, rows, col, d.kg, d.n * d.p, d.fg);
+        gemm.setTransA(true);
+        gemm.setAOffset(g * d.fg * d.kg);
+        gemm.setBOffset(g * d.fg * d.n * d.p);
+        b.create<exec::Col2ImOp>(
+            loc, col, dx, b.getDenseI64ArrayAttr({d.kh, d.kw}),
+            grad.getStrideAttr(), grad.getPadAttr(), b.getI64IntegerAttr(g),
+            grad.getGroupsAttr(), IntegerAttr());
+      }
+      buffers[grad.getResult()] = dx;
+      return success();
+    }
     Value col = d.pointwise ? dx : alloc(loc, {d.kg, d.p});
     for (int64_t image = 0; image < d.n; ++image)
       for (int64_t g = 0; g < d.groups; ++g) {
@@ -668,8 +720,12 @@ private:
 
   func::FuncOp source;
   OpBuilder b;
-  /// See the pass's im2col-budget option.
+  /// See the pass's im2col-budget and batch-backward options.
   int64_t im2colBudget;
+  bool batchBackward;
+  /// dy in [F, N*P] (exec.channel_major), shared by a convolution's weight
+  /// and input gradients.
+  DenseMap<Value, Value> channelMajor;
   DevicePlacer placer;
   DenseMap<Value, Value> buffers;      ///< tensor -> buffer
   DenseMap<Value, Value> destinations; ///< returned tensor -> output argument
@@ -729,7 +785,7 @@ struct ConvertNNToExecPass
         func.erase();
         continue;
       }
-      FailureOr<func::FuncOp> lowered = FunctionLowering(func, im2colBudget).run();
+      FailureOr<func::FuncOp> lowered = FunctionLowering(func, im2colBudget, batchBackward).run();
       if (failed(lowered))
         return signalPassFailure();
       func.erase();

@@ -33,6 +33,22 @@ func.func @col2im_group(%col: memref<27x64xf32>, %x: memref<2x3x8x8xf32>) {
 
 // -----
 
+func.func @col2im_batch_columns(%col: memref<27x64xf32>, %x: memref<2x3x8x8xf32>) {
+  // expected-error @+1 {{expected an output of shape 27x128, got 27x64}}
+  exec.col2im %col -> %x {group = 0 : i64, groups = 1 : i64, kernel = array<i64: 3, 3>, pad = array<i64: 1, 1>, stride = array<i64: 1, 1>} : memref<27x64xf32> -> memref<2x3x8x8xf32>
+  return
+}
+
+// -----
+
+func.func @channel_major_shape(%x: memref<2x3x4x4xf32>, %rows: memref<3x16xf32>) {
+  // expected-error @+1 {{expected an output of shape 3x32, got 3x16}}
+  exec.channel_major %x -> %rows : memref<2x3x4x4xf32> -> memref<3x16xf32>
+  return
+}
+
+// -----
+
 func.func @relu_sizes(%x: memref<4xf32>, %y: memref<5xf32>) {
   // expected-error @+1 {{expected operands with the same number of elements, got 4 and 5}}
   exec.relu %x -> %y : memref<4xf32> -> memref<5xf32>

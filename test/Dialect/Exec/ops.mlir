@@ -55,6 +55,13 @@ module {
     %col = exec.alloc : memref<18x64xf32>
     // CHECK: exec.col2im %{{.*}} -> %{{.*}} {group = 1 : i64, groups = 2 : i64, image = 1 : i64, kernel = array<i64: 3, 3>, pad = array<i64: 1, 1>, stride = array<i64: 1, 1>} : memref<18x64xf32> -> memref<2x4x8x8xf32>
     exec.col2im %col -> %dx {group = 1 : i64, groups = 2 : i64, image = 1 : i64, kernel = array<i64: 3, 3>, pad = array<i64: 1, 1>, stride = array<i64: 1, 1>} : memref<18x64xf32> -> memref<2x4x8x8xf32>
+    // The whole batch: [Cg*kh*kw, N*P] columns, no image.
+    %cols = exec.alloc : memref<18x128xf32>
+    // CHECK: exec.col2im %{{.*}} -> %{{.*}} {group = 0 : i64, groups = 2 : i64, kernel = array<i64: 3, 3>, pad = array<i64: 1, 1>, stride = array<i64: 1, 1>} : memref<18x128xf32> -> memref<2x4x8x8xf32>
+    exec.col2im %cols -> %dx {group = 0 : i64, groups = 2 : i64, kernel = array<i64: 3, 3>, pad = array<i64: 1, 1>, stride = array<i64: 1, 1>} : memref<18x128xf32> -> memref<2x4x8x8xf32>
+    %chrows = exec.alloc : memref<4x128xf32>
+    // CHECK: exec.channel_major %{{.*}} -> %{{.*}} : memref<2x4x8x8xf32> -> memref<4x128xf32>
+    exec.channel_major %dy -> %chrows : memref<2x4x8x8xf32> -> memref<4x128xf32>
     %db = exec.alloc : memref<4xf32>
     // CHECK: exec.bias_grad %{{.*}} -> %{{.*}} : memref<2x4x8x8xf32> -> memref<4xf32>
     exec.bias_grad %dy -> %db : memref<2x4x8x8xf32> -> memref<4xf32>

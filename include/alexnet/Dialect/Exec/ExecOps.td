@@ -152,6 +152,22 @@ def Exec_ConvOutputOp : Exec_KernelOp<"conv_output"> {
   }];
 }
 
+def Exec_ChannelMajorOp : Exec_KernelOp<"channel_major"> {
+  let summary = "reorder NCHW to [C, N*H*W], the layout of a batch-wide GEMM";
+  let description = [{
+    out[c, n*P + p] = x[n, c, p], P = H*W: row c holds channel c of every
+    image side by side. The inverse of `exec.conv_output` without a bias;
+    a batch-wide convolution gradient multiplies dy in this layout.
+    ```mlir
+    exec.channel_major %dy -> %t : memref<2x96x27x27xf32> -> memref<96x1458xf32>
+    ```
+  }];
+  let arguments = (ins Exec_F32Buffer:$input, Exec_F32Buffer:$output);
+  let assemblyFormat = [{
+    $input `->` $output attr-dict `:` type($input) `->` type($output)
+  }];
+}
+
 def Exec_BiasAddOp : Exec_KernelOp<"bias_add"> {
   let summary = "in place: y[i] += bias[(i / inner) % channels]";
   let description = [{
@@ -237,13 +253,14 @@ def Exec_CopyOp : Exec_KernelOp<"copy"> {
 def Exec_AnyBuffer : MemRefOf<[F32, I32, I64, I1]>;
 
 def Exec_Col2ImOp : Exec_KernelOp<"col2im"> {
-  let summary = "fold one image's [Cg*kh*kw, OH*OW] patch gradients back into NCHW";
+  let summary = "fold [Cg*kh*kw, N*OH*OW] patch gradients back into NCHW";
   let description = [{
-    The adjoint of `exec.im2col` with `image` set: for every element of
-    image `image`, channels `group*Cg .. (group+1)*Cg` of the output,
-    out[n, c, ih, iw] = sum of col[(c*kh + ki)*kw + kj, oh*OW + ow] over the
-    taps (ki, kj, oh, ow) that read it (a gather: no atomics, one body per
-    output element). Other images and groups are left untouched.
+    The adjoint of `exec.im2col`: for every element of channels
+    `group*Cg .. (group+1)*Cg` of the output, out[n, c, ih, iw] = sum of
+    col[(c*kh + ki)*kw + kj, n*OH*OW + oh*OW + ow] over the taps (ki, kj,
+    oh, ow) that read it (a gather: no atomics, one body per output
+    element). With `image = n` only that image is folded, from
+    [Cg*kh*kw, OH*OW]. Other images and groups are left untouched.
     ```mlir
     exec.col2im %col -> %dx {kernel = array<i64: 3, 3>, stride = array<i64: 1, 1>,
                              pad = array<i64: 1, 1>, group = 0, groups = 1, image = 0}
@@ -252,7 +269,8 @@ def Exec_Col2ImOp : Exec_KernelOp<"col2im"> {
   }];
   let arguments = (ins Exec_F32Buffer:$input, Exec_F32Buffer:$output,
                        Exec_Pair:$kernel, Exec_Pair:$stride, Exec_Pair:$pad,
-                       I64Attr:$group, I64Attr:$groups, I64Attr:$image);
+                       I64Attr:$group, I64Attr:$groups,
+                       OptionalAttr<I64Attr>:$image);
   let assemblyFormat = [{
     $input `->` $output attr-dict `:` type($input) `->` type($output)
   }];

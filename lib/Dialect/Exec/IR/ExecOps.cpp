@@ -217,8 +217,12 @@ LogicalResult Col2ImOp::verify() {
   shape::Shape x = shapeOf(getOutput());
   if (x.size() != 4)
     return emitOpError("expected an NCHW output, got ") << memref(getOutput());
-  if (getGroups() < 1 || x[1] % getGroups() != 0 || getGroup() < 0 ||
-      getGroup() >= getGroups() || getImage() < 0 || getImage() >= x[0])
+  std::optional<int64_t> image;
+  if (auto attr = getImageAttr())
+    image = attr.getValue().getSExtValue();
+  int64_t group = getGroupAttr().getValue().getSExtValue();
+  if (getGroups() < 1 || x[1] % getGroups() != 0 || group < 0 ||
+      group >= int64_t(getGroups()) || (image && (*image < 0 || *image >= x[0])))
     return emitOpError("expected group in [0, groups), groups dividing ")
            << x[1] << " channels and image in [0, " << x[0] << ")";
   shape::ShapeResult out = shape::pool2d(x, toPair(getKernel()),
@@ -226,8 +230,15 @@ LogicalResult Col2ImOp::verify() {
   if (!out.ok())
     return emitOpError(out.error);
   int64_t rows = x[1] / getGroups() * getKernel()[0] * getKernel()[1];
-  return verifyShape(*this, {{rows, out.shape[2] * out.shape[3]}, {}},
-                     getInput());
+  int64_t cols = (image ? 1 : x[0]) * out.shape[2] * out.shape[3];
+  return verifyShape(*this, {{rows, cols}, {}}, getInput());
+}
+
+LogicalResult ChannelMajorOp::verify() {
+  shape::Shape x = shapeOf(getInput());
+  if (x.size() != 4)
+    return emitOpError("expected an NCHW input, got ") << memref(getInput());
+  return verifyShape(*this, {{x[1], x[0] * x[2] * x[3]}, {}}, getOutput());
 }
 
 LogicalResult BiasGradOp::verify() {
