@@ -21,6 +21,15 @@ using namespace alexnet;
 
 namespace {
 
+/// How finely bodies divide their work into indices (KernelBodies.h).
+struct Granularity {
+  bool fine;
+  /// Pixels per index of the LRN kernels: 16 contiguous ones when coarse,
+  /// so the per-pixel loops vectorise; one when fine, so neighbouring GPU
+  /// threads read neighbouring pixels.
+  int64_t lrnBlock() const { return fine ? 1 : 16; }
+};
+
 ArrayRef<int64_t> dims(Value v) { return cast<MemRefType>(v.getType()).getShape(); }
 int64_t elements(Value v) { return cast<MemRefType>(v.getType()).getNumElements(); }
 
@@ -33,7 +42,7 @@ std::string literal(double value) {
 /// segment are contiguous in `col` and, for stride 1, in the input too, so
 /// the divisions happen once per segment and the inner loop vectorises.
 LogicalResult emitIm2Col(exec::Im2ColOp op, raw_ostream &os, int64_t &count,
-                         int64_t &work) {
+                         int64_t &work, const Granularity &g) {
   ArrayRef<int64_t> x = dims(op.getInput());
   int64_t kh = op.getKernel()[0], kw = op.getKernel()[1];
   int64_t sh = op.getStride()[0], sw = op.getStride()[1];
@@ -46,6 +55,21 @@ LogicalResult emitIm2Col(exec::Im2ColOp op, raw_ostream &os, int64_t &count,
   // images share one body) or the whole batch side by side.
   int64_t images = op.getImage() ? 1 : x[0];
   std::string image = op.getImage() ? "0" : "n";
+  if (g.fine) {
+    // One index per element of col: neighbouring threads write
+    // neighbouring columns.
+    count = cg * kh * kw * images * p;
+    os << llvm::formatv(
+        "  const int64_t ow = i % {0}, oh = (i / {0}) % {1}, n = (i / {2}) % {3}, "
+        "row = i / {4};\n"
+        "  const int64_t c = row / {5}, ki = (row / {6}) % {7}, kj = row % {6};\n"
+        "  const int64_t ih = oh * {8} - {9} + ki, iw = ow * {10} - {11} + kj;\n"
+        "  out[i] = ih < 0 || ih >= {12} || iw < 0 || iw >= {13} ? 0.0f\n"
+        "         : in0[(({14} * {15} + {16} + c) * {12} + ih) * {13} + iw];\n",
+        ow, oh, p, images, images * p, kh * kw, kw, kh, sh, ph, sw, pw, x[2],
+        x[3], image, x[1], op.getGroup() * cg);
+    return success();
+  }
   count = cg * kh * kw * images * oh;
   work = ow;
   // col[(c*kh + ki)*kw + kj, n*P + oh*OW + ow]. The columns whose tap lands
@@ -77,14 +101,6 @@ LogicalResult emitIm2Col(exec::Im2ColOp op, raw_ostream &os, int64_t &count,
 /// tile of C x (pixels per block) floats on the stack (64 KiB at most).
 constexpr int64_t kMaxLrnTileChannels = 1024;
 
-/// How finely bodies divide their work into indices (KernelBodies.h).
-struct Granularity {
-  bool fine;
-  /// Pixels per index of the LRN kernels: 16 contiguous ones when coarse,
-  /// so the per-pixel loops vectorise; one when fine, so neighbouring GPU
-  /// threads read neighbouring pixels.
-  int64_t lrnBlock() const { return fine ? 1 : 16; }
-};
 
 /// The first statements of a kernel with one index per block of up to
 /// `block` consecutive pixels of one image (`hw` pixels, `channels`
@@ -333,23 +349,37 @@ LogicalResult emitConvEpilogue(exec::ConvEpilogueOp op, raw_ostream &os,
 /// a loop the compiler can vectorise when there is no padding.
 template <typename PoolOp>
 LogicalResult emitPool(PoolOp op, raw_ostream &os, bool isMax, int64_t &count,
-                       int64_t &work) {
+                       int64_t &work, const Granularity &g) {
   ArrayRef<int64_t> x = dims(op.getInput()), y = dims(op.getOutput());
   int64_t kh = op.getWindow()[0], kw = op.getWindow()[1];
   int64_t sh = op.getStride()[0], sw = op.getStride()[1];
   int64_t ph = op.getPad()[0], pw = op.getPad()[1];
-  count = y[0] * y[1] * y[2];
-  work = y[3] * kh * kw;
+  // Coarse: one index per output row, a loop over its columns. Fine: one
+  // index per output element, the same window loop without the row loop.
+  count = y[0] * y[1] * y[2] * (g.fine ? y[3] : 1);
+  work = (g.fine ? 1 : y[3]) * kh * kw;
+  if (g.fine)
+    os << llvm::formatv("  const int64_t ow = i % {0}, oh = (i / {0}) % {1}, "
+                        "plane = i / {2};\n"
+                        "  const float *src = in0 + plane * {3};\n"
+                        "  float *dst = out + (i - ow);\n",
+                        y[3], y[2], y[2] * y[3], x[2] * x[3]);
+  else
+    os << llvm::formatv("  const int64_t oh = i % {0}, plane = i / {0};\n"
+                        "  const float *src = in0 + plane * {2};\n"
+                        "  float *dst = out + i * {1};\n",
+                        y[2], y[3], x[2] * x[3]);
   os << llvm::formatv(
-      "  const int64_t oh = i % {0}, plane = i / {0};\n"
-      "  const float *src = in0 + plane * {1};\n"
-      "  float *dst = out + i * {2};\n"
-      "  const int64_t h0 = oh * {3} - {4};\n"
+      "  const int64_t h0 = oh * {0} - {1};\n"
       "  const int64_t kiLo = h0 < 0 ? -h0 : 0;\n"
-      "  const int64_t kiHi = h0 + {5} > {6} ? {6} - h0 : {5};\n"
-      "  for (int64_t ow = 0; ow < {2}; ++ow) {{\n"
-      "    const int64_t w0 = ow * {7} - {8};\n",
-      y[2], x[2] * x[3], y[3], sh, ph, kh, x[2], sw, pw);
+      "  const int64_t kiHi = h0 + {2} > {3} ? {3} - h0 : {2};\n"
+      "{4}"
+      "    const int64_t w0 = ow * {5} - {6};\n",
+      sh, ph, kh, x[2],
+      g.fine ? "  {\n"
+             : llvm::formatv("  for (int64_t ow = 0; ow < {0}; ++ow) {{\n", y[3])
+                   .str(),
+      sw, pw);
   os << (isMax ? "    float acc = -INFINITY;\n" : "    float acc = 0.0f;\n");
   os << llvm::formatv("    for (int64_t ki = kiLo; ki < kiHi; ++ki) {{\n"
                       "      const float *line = src + (h0 + ki) * {0};\n"
@@ -937,7 +967,7 @@ LogicalResult alexnet::emitKernelStatements(Operation *op, raw_ostream &os,
   Granularity g{fine};
   return llvm::TypeSwitch<Operation *, LogicalResult>(op)
       .Case([&](exec::Im2ColOp im2col) {
-        return emitIm2Col(im2col, os, count, work);
+        return emitIm2Col(im2col, os, count, work, g);
       })
       .Case([&](exec::ConvOutputOp conv) {
         ArrayRef<int64_t> y = dims(conv.getOutput());
@@ -1058,10 +1088,10 @@ LogicalResult alexnet::emitKernelStatements(Operation *op, raw_ostream &os,
         return emitLrn(lrn, os, count, work, g.lrnBlock());
       })
       .Case([&](exec::MaxPoolOp pool) {
-        return emitPool(pool, os, true, count, work);
+        return emitPool(pool, os, true, count, work, g);
       })
       .Case([&](exec::AvgPoolOp pool) {
-        return emitPool(pool, os, false, count, work);
+        return emitPool(pool, os, false, count, work, g);
       })
       .Case([&](exec::SoftmaxOp softmax) {
         count = dims(softmax.getInput())[0]; // one index per row
