@@ -994,6 +994,11 @@ LogicalResult alexnet::emitKernelStatements(Operation *op, raw_ostream &os,
             "  for (int64_t p = 0; p < {0}; ++p) dst[p] = src[p] + b;\n", p);
         return success();
       })
+      .Case([&](exec::FillOp fill) {
+        os << "  out[i] = " << literal(fill.getValue().convertToDouble())
+           << ";\n";
+        return success();
+      })
       .Case([&](exec::ChannelMajorOp reorder) {
         ArrayRef<int64_t> x = dims(reorder.getInput());
         int64_t p = x[2] * x[3];

@@ -316,6 +316,18 @@ private:
         })
         .Case([&](nn::BiasBackwardOp grad) {
           Value db = destination(grad.getResult(), loc);
+          auto dy = cast<RankedTensorType>(grad.getGrad().getType());
+          if (batchBackward && dy.getRank() == 4 && dy.getDimSize(0) > 1) {
+            // db = dy's [C, N*P] rows . ones: one GEMV (cuBLAS) instead of
+            // a thread per channel summing N*P values.
+            Value rows = channelMajorOf(grad.getGrad(), loc);
+            int64_t columns = dy.getNumElements() / dy.getDimSize(1);
+            Value ones = alloc(loc, {columns});
+            b.create<exec::FillOp>(loc, ones, b.getF32FloatAttr(1.0f));
+            b.create<exec::GemmOp>(loc, rows, ones, db, dy.getDimSize(1), 1,
+                                   columns);
+            return result(grad.getResult(), db);
+          }
           b.create<exec::BiasGradOp>(loc, buffers[grad.getGrad()], db);
           return result(grad.getResult(), db);
         })

@@ -1,4 +1,4 @@
-// RUN: alexnet-opt %s --nn-autodiff --convert-nn-to-exec="entry-points=gradients batch-backward=true" | FileCheck %s
+// RUN: alexnet-opt %s --split-input-file --nn-autodiff --convert-nn-to-exec="entry-points=gradients batch-backward=true" | FileCheck %s
 
 // The CUDA pipeline's convolution gradients: the whole batch at once. dy
 // (2 images x 4 channels x 9 pixels) is reordered once to [4, 18] rows; per
@@ -32,6 +32,29 @@ module {
     %c2 = nn.conv2d %r, %w2 stride [2, 2] pad [0, 0] groups 2 : tensor<2x4x6x6xf32>, tensor<4x2x2x2xf32> -> tensor<2x4x3x3xf32>
     %f = nn.flatten %c2 : tensor<2x4x3x3xf32> -> tensor<2x36xf32>
     %e = nn.softmax_cross_entropy %f, %l : tensor<2x36xf32>, tensor<2xi32> -> tensor<f32>
+    return %e : tensor<f32>
+  }
+}
+
+// -----
+
+// A bias gradient of a batch: dy's [C, N*P] rows (shared with the weight
+// gradient) times a ones vector, one GEMV, instead of a thread per channel.
+// CHECK-LABEL: func.func @gradients
+//       CHECK:   exec.channel_major %{{[^ ]*}} -> %[[ROWS:[^ ]*]] : memref<2x3x4x4xf32> -> memref<3x32xf32>
+//       CHECK:   %[[ONES:.*]] = exec.alloc : memref<32xf32>
+//  CHECK-NEXT:   exec.fill %[[ONES]] {value = 1.000000e+00 : f32} : memref<32xf32>
+//  CHECK-NEXT:   exec.gemm %[[ROWS]], %[[ONES]], %{{[^ ]*}} {k = 32 : i64, m = 3 : i64, n = 1 : i64}
+//   CHECK-NOT:   exec.bias_grad
+module {
+  nn.parameter @c.weight : tensor<3x1x3x3xf32> {init = #nn.init<normal(0.0, 0.01)>}
+  nn.parameter @c.bias : tensor<3xf32> {init = #nn.init<constant(0.0)>}
+  func.func @loss(%x: tensor<2x1x4x4xf32>, %l: tensor<2xi32>) -> tensor<f32> {
+    %w = nn.param_ref @c.weight : tensor<3x1x3x3xf32>
+    %b = nn.param_ref @c.bias : tensor<3xf32>
+    %c = nn.conv2d %x, %w, %b stride [1, 1] pad [1, 1] groups 1 : tensor<2x1x4x4xf32>, tensor<3x1x3x3xf32>, tensor<3xf32> -> tensor<2x3x4x4xf32>
+    %f = nn.flatten %c : tensor<2x3x4x4xf32> -> tensor<2x48xf32>
+    %e = nn.softmax_cross_entropy %f, %l : tensor<2x48xf32>, tensor<2xi32> -> tensor<f32>
     return %e : tensor<f32>
   }
 }

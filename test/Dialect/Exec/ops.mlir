@@ -62,6 +62,9 @@ module {
     %chrows = exec.alloc : memref<4x128xf32>
     // CHECK: exec.channel_major %{{.*}} -> %{{.*}} : memref<2x4x8x8xf32> -> memref<4x128xf32>
     exec.channel_major %dy -> %chrows : memref<2x4x8x8xf32> -> memref<4x128xf32>
+    %ones = exec.alloc : memref<128xf32>
+    // CHECK: exec.fill %{{.*}} {value = 1.000000e+00 : f32} : memref<128xf32>
+    exec.fill %ones {value = 1.0 : f32} : memref<128xf32>
     %db = exec.alloc : memref<4xf32>
     // CHECK: exec.bias_grad %{{.*}} -> %{{.*}} : memref<2x4x8x8xf32> -> memref<4xf32>
     exec.bias_grad %dy -> %db : memref<2x4x8x8xf32> -> memref<4xf32>

@@ -240,6 +240,18 @@ def Exec_ConcatOp : Exec_KernelOp<"concat"> {
   }];
 }
 
+def Exec_FillOp : Exec_KernelOp<"fill"> {
+  let summary = "y[i] = value";
+  let description = [{
+    The ones vector a batch-wide bias gradient multiplies dy's rows with.
+    ```mlir
+    exec.fill %ones {value = 1.0 : f32} : memref<1458xf32>
+    ```
+  }];
+  let arguments = (ins Exec_F32Buffer:$output, F32Attr:$value);
+  let assemblyFormat = "$output attr-dict `:` type($output)";
+}
+
 def Exec_CopyOp : Exec_KernelOp<"copy"> {
   let summary = "y = x, element for element";
   let arguments = (ins Exec_F32Buffer:$input, Exec_F32Buffer:$output);
