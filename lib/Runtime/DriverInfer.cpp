@@ -11,6 +11,7 @@
 
 #include "alexnet/Runtime/DriverArgs.h"
 #include "alexnet/Runtime/ExecContext.h"
+#include "alexnet/Runtime/HostMemory.h"
 #include "alexnet/Runtime/Init.h"
 #include "alexnet/Runtime/ModelWeights.h"
 #include "alexnet/Runtime/Npy.h"
@@ -153,7 +154,8 @@ int runBenchCommand(const Invocation &inv) {
   // Tensor inputs uniform in [0.5, 1): non-zero, so no kernel sees a
   // shortcut. Integer inputs (labels) stay 0, a valid class. train_step's
   // scalars: lr 0, so the weights stay as they are, and dropout on.
-  std::vector<std::vector<float>> inputs;
+  // HostVector: pinned under CUDA, as the data loader's batches are.
+  std::vector<HostVector<float>> inputs;
   for (int32_t i = 0; i < numInputs; ++i) {
     if (specs[i].rank == 0)
       continue;

@@ -36,8 +36,10 @@ algorithms for the fixed shapes, as a tuned PyTorch user would).
 
 Each measurement: --warmup untimed runs (for compile: after the compiling
 first call, whose time is printed as compile_s), then --iters runs each
-timed with time.perf_counter() between torch.cuda.synchronize() calls;
-prints a machine-readable line per (mode, precision, entry) as soon as it
+timed with time.perf_counter() between torch.cuda.synchronize() calls.
+A run does what the compiled executable's `bench` run does: the batch is
+copied from pinned host memory to the GPU, and the probabilities (or the
+loss) come back to the host. Prints a machine-readable line per (mode, precision, entry) as soon as it
 is measured:
 
   torch: mode=eager precision=fp32 entry=train_step batch=128 iters=20
@@ -202,7 +204,9 @@ def entry_fn(entry, mode, batch, device):
     """(the function one timed run calls, seconds its first call took)."""
     torch.manual_seed(0)
     model = AlexNet().to(device)
-    x = torch.rand(batch, 3, 224, 224, device=device) + 0.5
+    # As the compiled executable's timed run does: the batch comes from
+    # pinned host memory each run and the result goes back to the host.
+    x_host = (torch.rand(batch, 3, 224, 224) + 0.5).pin_memory()
     if entry == "inference":
         model.eval()
 
@@ -213,7 +217,7 @@ def entry_fn(entry, mode, batch, device):
 
         def run():
             with torch.no_grad():
-                return forward(x)
+                return forward(x_host.to(device, non_blocking=True)).cpu()
     else:
         model.train()
         labels = torch.randint(0, 1000, (batch,), device=device)
@@ -227,10 +231,10 @@ def entry_fn(entry, mode, batch, device):
 
         def run():
             opt.zero_grad(set_to_none=True)
-            loss = loss_of(x, labels)
+            loss = loss_of(x_host.to(device, non_blocking=True), labels)
             loss.backward()
             opt.step()
-            return loss
+            return loss.item()
     start = time.perf_counter()
     run()
     torch.cuda.synchronize()
