@@ -39,8 +39,8 @@ first call, whose time is printed as compile_s), then --iters runs each
 timed with time.perf_counter() between torch.cuda.synchronize() calls.
 A run does what the compiled executable's `bench` run does: the batch is
 copied from pinned host memory to the GPU, and the probabilities (or the
-loss) come back to the host. Prints a machine-readable line per (mode, precision, entry) as soon as it
-is measured:
+loss) come back to the host. Prints a machine-readable line per (mode,
+precision, entry) as soon as it is measured:
 
   torch: mode=eager precision=fp32 entry=train_step batch=128 iters=20
          median_ms=... min_ms=... max_ms=... img_per_s=...   (one line)
