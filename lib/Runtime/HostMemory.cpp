@@ -7,8 +7,9 @@
 namespace alexnet::runtime {
 
 namespace {
-HostMemoryHooks hooks = {[](size_t bytes) { return std::malloc(bytes ? bytes : 1); },
-                         [](void *p) { std::free(p); }};
+HostMemoryHooks hooks = {
+    [](size_t bytes) { return std::malloc(bytes ? bytes : 1); },
+    [](void *p) { std::free(p); }};
 } // namespace
 
 void installHostMemory(HostMemoryHooks installed) { hooks = installed; }

@@ -1,4 +1,4 @@
-//===- HostMemory.h - Host buffers a device can copy from directly -*- C++ -*-===//
+//===- HostMemory.h - Host buffers devices copy from directly ---*- C++ -*-===//
 //
 // The data loader fills its batches in HostVector storage. On the CPU that
 // is plain heap memory; a target whose device copies inputs from the host

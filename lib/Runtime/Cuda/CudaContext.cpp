@@ -144,9 +144,8 @@ CudaContext::CudaContext(const ModelDesc &model, const DeviceOptions &options,
     blasWorkspaces.push_back(workspace);
     checkBlas(cublasSetWorkspace(h, workspace, kBlasWorkspaceBytes),
               "cublasSetWorkspace");
-    checkBlas(cublasSetMathMode(h, cudaOptions.tf32
-                                       ? CUBLAS_TF32_TENSOR_OP_MATH
-                                       : CUBLAS_DEFAULT_MATH),
+    checkBlas(cublasSetMathMode(h, cudaOptions.tf32 ? CUBLAS_TF32_TENSOR_OP_MATH
+                                                    : CUBLAS_DEFAULT_MATH),
               "cublasSetMathMode");
     cudaEvent_t join;
     check(cudaEventCreateWithFlags(&join, cudaEventDisableTiming),
@@ -160,7 +159,8 @@ CudaContext::CudaContext(const ModelDesc &model, const DeviceOptions &options,
         bytes = entry->memory[d].arenaBytes;
     char *arena = nullptr;
     if (bytes > 0) {
-      check(cudaMalloc(reinterpret_cast<void **>(&arena), size_t(bytes)), "cudaMalloc", "arena");
+      check(cudaMalloc(reinterpret_cast<void **>(&arena), size_t(bytes)),
+            "cudaMalloc", "arena");
       check(cudaMemset(arena, 0, size_t(bytes)), "cudaMemset", "arena");
     }
     arenas.push_back(arena);
@@ -169,13 +169,15 @@ CudaContext::CudaContext(const ModelDesc &model, const DeviceOptions &options,
   for (int gpu : gpus) {
     check(cudaSetDevice(gpu), "cudaSetDevice");
     float *p = nullptr;
-    check(cudaMalloc(reinterpret_cast<void **>(&p), blockBytes ? blockBytes : 4), "cudaMalloc",
-          "parameters");
+    check(
+        cudaMalloc(reinterpret_cast<void **>(&p), blockBytes ? blockBytes : 4),
+        "cudaMalloc", "parameters");
     paramBlocks[gpu] = p;
     if (model.trainStep) {
       float *m = nullptr;
-      check(cudaMalloc(reinterpret_cast<void **>(&m), blockBytes ? blockBytes : 4), "cudaMalloc",
-            "momentum");
+      check(cudaMalloc(reinterpret_cast<void **>(&m),
+                       blockBytes ? blockBytes : 4),
+            "cudaMalloc", "momentum");
       check(cudaMemset(m, 0, blockBytes), "cudaMemset", "momentum");
       momentumBlocks[gpu] = m;
     }
@@ -189,6 +191,18 @@ CudaContext::CudaContext(const ModelDesc &model, const DeviceOptions &options,
   currentGpu = gpus.front();
   check(cudaEventCreateWithFlags(&fork, cudaEventDisableTiming),
         "cudaEventCreate");
+  // The memsets ran on the legacy default stream, which the non-blocking
+  // streams do not wait for.
+  synchronizeAll("initialising");
+}
+
+void CudaContext::synchronizeAll(const char *label) {
+  for (int gpu : gpus) {
+    check(cudaSetDevice(gpu), "cudaSetDevice");
+    check(cudaDeviceSynchronize(), "cudaDeviceSynchronize", label);
+  }
+  check(cudaSetDevice(gpus.front()), "cudaSetDevice");
+  currentGpu = gpus.front();
 }
 
 CudaContext::~CudaContext() {
@@ -212,8 +226,9 @@ CudaContext::~CudaContext() {
   }
   for (Mark &m : marks)
     cudaEventDestroy(m.event);
-  for (cudaEvent_t e : spareMarkEvents)
-    cudaEventDestroy(e);
+  for (auto &[gpu, list] : spareMarkEvents)
+    for (cudaEvent_t e : list)
+      cudaEventDestroy(e);
   cudaEventDestroy(fork);
   for (auto &[gpu, list] : events)
     for (cudaEvent_t e : list)
@@ -293,12 +308,14 @@ void CudaContext::transfer(int index, int source, int target, void *dst,
 
 void CudaContext::mark(const char *label, int device) {
   cudaStream_t s = stream(device);
+  // Events belong to the GPU they were created on.
+  std::vector<cudaEvent_t> &spare = spareMarkEvents[gpuOf[device]];
   cudaEvent_t e;
-  if (spareMarkEvents.empty()) {
+  if (spare.empty()) {
     check(cudaEventCreate(&e), "cudaEventCreate", label);
   } else {
-    e = spareMarkEvents.back();
-    spareMarkEvents.pop_back();
+    e = spare.back();
+    spare.pop_back();
   }
   check(cudaEventRecord(e, s), "cudaEventRecord", label);
   marks.push_back({label, device, e});
@@ -319,7 +336,7 @@ void CudaContext::collectProfile(ExecContext &ctx) {
     ctx.addProfileTime(m.label, ms / 1e3);
   }
   for (Mark &m : marks)
-    spareMarkEvents.push_back(m.event);
+    spareMarkEvents[gpuOf[m.device]].push_back(m.event);
   marks.clear();
 }
 
@@ -400,8 +417,8 @@ void CudaContext::run(ExecContext &ctx, EntryFn fn, const TensorSpec *inputs,
       enqueue(ctx, fn);
       cudaGraph_t graph;
       check(cudaStreamEndCapture(stream(0), &graph), "cudaStreamEndCapture");
-      cudaError_t status =
-          cudaGraphInstantiate(&entry.graph, graph, cudaGraphInstantiateFlagAutoFreeOnLaunch);
+      cudaError_t status = cudaGraphInstantiate(
+          &entry.graph, graph, cudaGraphInstantiateFlagAutoFreeOnLaunch);
       cudaGraphDestroy(graph);
       check(status, "cudaGraphInstantiate");
     }
@@ -439,6 +456,9 @@ void CudaContext::uploadParams(const float *params, const float *momentum,
                        cudaMemcpyHostToDevice),
             "cudaMemcpy", "momentum");
   }
+  // From pageable memory cudaMemcpy may return before the DMA lands, and
+  // the schedules' non-blocking streams would not wait for it.
+  synchronizeAll("uploading parameters");
 }
 
 void CudaContext::downloadParams(float *params, float *momentum,

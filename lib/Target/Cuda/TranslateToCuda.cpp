@@ -7,8 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "alexnet/Target/Cuda.h"
 #include "alexnet/Target/CEmitter.h"
+#include "alexnet/Target/Cuda.h"
 
 #include "llvm/Support/FormatVariadic.h"
 
@@ -82,9 +82,8 @@ public:
   void emitTransfer(llvm::raw_ostream &os, int64_t event, int64_t source,
                     int64_t target, llvm::StringRef dst, llvm::StringRef src,
                     int64_t bytes, llvm::StringRef label) const override {
-    os << llvm::formatv(
-        "cu.transfer({0}, {1}, {2}, {3}, {4}, {5}, \"{6}\");\n", event,
-        source, target, dst, src, bytes, label);
+    os << llvm::formatv("cu.transfer({0}, {1}, {2}, {3}, {4}, {5}, \"{6}\");\n",
+                        event, source, target, dst, src, bytes, label);
   }
 
 private:

@@ -1,7 +1,7 @@
 //===- HostMemoryTest.cpp - The loader's batches in installable memory ----===//
 
-#include "alexnet/Runtime/DataLoader.h"
 #include "alexnet/Runtime/HostMemory.h"
+#include "alexnet/Runtime/DataLoader.h"
 
 #include <gtest/gtest.h>
 
@@ -41,8 +41,9 @@ TEST(HostMemory, BatchesUseTheInstalledHooks) {
   }
   EXPECT_EQ(releases, 3);
   // Back to the default (heap) for the other tests.
-  installHostMemory({[](size_t bytes) { return std::malloc(bytes ? bytes : 1); },
-                     [](void *p) { std::free(p); }});
+  installHostMemory(
+      {[](size_t bytes) { return std::malloc(bytes ? bytes : 1); },
+       [](void *p) { std::free(p); }});
   HostVector<float> plain(4, 2.0f);
   EXPECT_EQ(plain[3], 2.0f);
   EXPECT_EQ(allocations, 3);

@@ -63,9 +63,8 @@ public:
   void checkLaunch(const char *label);
   /// Row-major C = alpha op(A) op(B) + beta C on device `device`.
   void gemm(int device, bool transA, bool transB, int64_t m, int64_t n,
-            int64_t k, float alpha, const float *a, int64_t lda,
-            const float *b, int64_t ldb, float beta, float *c, int64_t ldc,
-            const char *label);
+            int64_t k, float alpha, const float *a, int64_t lda, const float *b,
+            int64_t ldb, float beta, float *c, int64_t ldc, const char *label);
   /// Transfer `event`: `bytes` from `src` on device `source` to `dst` on
   /// device `target`, after everything `source` was given before it.
   void transfer(int event, int source, int target, void *dst, const void *src,
@@ -105,6 +104,8 @@ private:
   /// the join back into it.
   void enqueue(ExecContext &ctx, EntryFn fn);
   cudaEvent_t event(int gpu, int index);
+  /// Waits for everything on every GPU in use (after legacy-stream copies).
+  void synchronizeAll(const char *label);
   void collectProfile(ExecContext &ctx);
 
   const ModelDesc &model;
@@ -127,7 +128,7 @@ private:
   Entry *current = nullptr;
   bool profileOn = false;
   std::vector<Mark> marks;
-  std::vector<cudaEvent_t> spareMarkEvents;
+  std::map<int, std::vector<cudaEvent_t>> spareMarkEvents; ///< per CUDA device
 };
 
 /// The CUDA backend of `ctx` (generated schedules' first statement).
