@@ -617,7 +617,9 @@ want 3 && step_train
 if want 4; then
   : >"$WORK/perf.tsv"
   bench_ours fp32 inference
-  bench_ours fp32 train_step
+  # --profile: after the timed runs, GPU time per layer and op (CUDA
+  # events) into 04-bench-fp32-train_step.log, for whoever tunes kernels.
+  bench_ours fp32 train_step --profile
   bench_ours tf32 inference
   bench_ours tf32 train_step
   bench_torch eager
