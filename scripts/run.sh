@@ -12,7 +12,9 @@
 #     the recipe in models/alexnet_mini.nn, checkpointing every epoch
 #     (rerunning resumes);
 #  4. evaluate top-1/top-5 on the test set and plot the metrics;
-#  5. compile the paper's AlexNet for inference and time it.
+#  5. compile the paper's AlexNet for inference and time it;
+#  6. with the CUDA toolkit, compile it for CUDA GPUs (two devices, with
+#     training) and time a training step where there is a GPU.
 # Everything lands in $OUT_DIR (default out/).
 #===----------------------------------------------------------------------===#
 set -euo pipefail
@@ -67,6 +69,18 @@ ALEXNET="$OUT/alexnet"
 "$ALEXNET" info | tail -n 4
 "$ALEXNET" bench --iters 3 --warmup 1 | tail -n 1
 
+# The CUDA target needs the CUDA toolkit at configure time (/usr/local/cuda);
+# its executable runs only where there is a GPU.
+if [ -f "$BUILD_DIR/lib/libAlexnetCudaRuntime.a" ]; then
+  echo
+  echo "== the paper's AlexNet for CUDA: two devices, training, batch 128"
+  "$COMPILE" "$ROOT/models/alexnet.nn" --target=cuda --devices=2 \
+    -o "$OUT/alexnet-cuda"
+  "$OUT/alexnet-cuda" info | sed -n '2,4p'
+  # Exit status 2 and a message when this machine has no GPU.
+  "$OUT/alexnet-cuda" bench --train --iters 3 --warmup 1 | tail -n 1 || true
+fi
+
 echo
 echo "done in $(( (SECONDS - START) / 60 )) min $(( (SECONDS - START) % 60 )) s; in $OUT:"
 echo "  alexnet_mini               the trained executable (run it with --help)"
@@ -75,4 +89,7 @@ echo "  alexnet_mini.ckpt/         checkpoints: last.axc, epoch-NNN.axc, last.ax
 echo "  alexnet_mini.metrics.csv   per-epoch loss, validation error, img/s"
 echo "  alexnet_mini.metrics.png   the same, plotted"
 echo "  alexnet                    the paper's AlexNet (inference, batch 8)"
+if [ -f "$OUT/alexnet-cuda" ]; then
+  echo "  alexnet-cuda               the same for CUDA GPUs, two devices, training"
+fi
 echo "  <model>.mlir               every model's nn IR"
