@@ -561,15 +561,12 @@ LogicalResult emitCol2Im(exec::Col2ImOp op, raw_ostream &os, int64_t &count,
       "  }\n"
       "  out[{8}] = acc;\n",
       plus(ph), sh, kh, kw * images * p, ow, plus(pw), sw, images * p,
-      oneImage ? "i" + plus(int64_t(op.getGroup()) * cg * hw)
-               : llvm::formatv("n * {0} + {1}c * {2} + ih * {3} + iw",
-                               x[1] * hw,
-                               op.getGroup() ? std::to_string(
-                                                   op.getGroup() * cg * hw) +
-                                                   " + "
-                                             : "",
-                               hw, x[3])
-                     .str(),
+      // The group's channels start group*Cg planes into the image.
+      (oneImage ? "i"
+                : llvm::formatv("n * {0} + c * {1} + ih * {2} + iw", x[1] * hw,
+                                hw, x[3])
+                      .str()) +
+          plus(int64_t(op.getGroup()) * cg * hw),
       oneImage ? "" : "n * " + std::to_string(p) + " + ");
   return success();
 }

@@ -260,11 +260,12 @@ int alexnet::compileMain(int argc, char **argv) {
                  options.target + "'");
   if (!cuda && (options.tf32 || !options.cudaArch.empty()))
     return error("--tf32 and --cuda-arch need --target=cuda");
-  for (const std::string &arch : options.cudaArch)
-    if (arch.empty() || arch.find_first_not_of("0123456789") != std::string::npos ||
-        std::stoi(arch) < 75)
+  for (const std::string &arch : options.cudaArch) {
+    unsigned sm = 0;
+    if (llvm::StringRef(arch).getAsInteger(10, sm) || sm < 75 || sm > 999)
       return error("expected --cuda-arch values like 80 or 90 (sm_75 and "
                    "newer), got '" + arch + "'");
+  }
   if (options.kernelGranularity.getNumOccurrences() &&
       options.kernelGranularity != "coarse" &&
       options.kernelGranularity != "fine")
