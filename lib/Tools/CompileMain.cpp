@@ -37,6 +37,8 @@ namespace cl = llvm::cl;
 namespace {
 
 enum class EmitKind { NN, Graph, Summary, Dot, Lowered, Cpp, Exe };
+enum class Granularity { Coarse, Fine };
+enum class ConvBackward { PerImage, Batched };
 
 /// The compiler's own options: --help lists only these (MLIR's debugging
 /// options, e.g. --mlir-print-ir-after-all, still work; --help-hidden
@@ -89,7 +91,7 @@ struct Options {
   cl::opt<bool> keepSource{
       "keep-source",
       cl::desc("Keep the generated C++ as <output>.cpp (CUDA: <output>.cu)"),
-                           cl::cat(category())};
+      cl::cat(category())};
   cl::opt<bool> verbose{"v",
                         cl::desc("Print the C++ compiler (or nvcc) command"),
                         cl::cat(category())};
@@ -120,17 +122,23 @@ struct Options {
       cl::desc("With --devices: model (split every layer, the paper's "
                "towers) or hybrid (data-parallel convolutions)"),
       cl::init("model"), cl::cat(category())};
-  cl::opt<std::string> kernelGranularity{
+  cl::opt<Granularity> kernelGranularity{
       "kernel-granularity",
-      cl::desc("coarse (a CPU thread's share per index: a plane, a row, 16 "
-               "pixels; the CPU's default) or fine (an element or a pixel "
-               "per index; CUDA's default). Results are bit-identical"),
+      cl::desc("Work per kernel index (results are bit-identical)"),
+      cl::values(clEnumValN(Granularity::Coarse, "coarse",
+                            "a CPU thread's share: a plane, a row, 16 pixels "
+                            "(the CPU's default)"),
+                 clEnumValN(Granularity::Fine, "fine",
+                            "an element or a pixel (CUDA's default)")),
       cl::cat(category())};
-  cl::opt<std::string> convBackward{
+  cl::opt<ConvBackward> convBackward{
       "conv-backward",
-      cl::desc("per-image (the CPU's default) or batched (CUDA's): "
-               "convolution gradients one image at a time, or the whole "
-               "batch in one GEMM per group and gradient"),
+      cl::desc("How convolution gradients are lowered"),
+      cl::values(clEnumValN(ConvBackward::PerImage, "per-image",
+                            "one image at a time (the CPU's default)"),
+                 clEnumValN(ConvBackward::Batched, "batched",
+                            "the whole batch in one GEMM per group and "
+                            "gradient (CUDA's default)")),
       cl::cat(category())};
   cl::opt<int64_t> im2colBudget{
       "im2col-budget",
@@ -266,18 +274,8 @@ int alexnet::compileMain(int argc, char **argv) {
       return error("expected --cuda-arch values like 80 or 90 (sm_75 and "
                    "newer), got '" + arch + "'");
   }
-  if (options.kernelGranularity.getNumOccurrences() &&
-      options.kernelGranularity != "coarse" &&
-      options.kernelGranularity != "fine")
-    return error("expected --kernel-granularity=coarse or fine, got '" +
-                 options.kernelGranularity + "'");
-  if (options.convBackward.getNumOccurrences()) {
-    if (options.convBackward != "per-image" &&
-        options.convBackward != "batched")
-      return error("expected --conv-backward=per-image or batched, got '" +
-                   options.convBackward + "'");
-    pipeline.batchBackward = options.convBackward == "batched";
-  }
+  if (options.convBackward.getNumOccurrences())
+    pipeline.batchBackward = options.convBackward == ConvBackward::Batched;
   if (options.im2colBudget.getNumOccurrences()) {
     if (options.im2colBudget < 0)
       return error("expected --im2col-budget >= 0, got " +
@@ -325,7 +323,7 @@ int alexnet::compileMain(int argc, char **argv) {
   std::string cpp;
   llvm::raw_string_ostream cppStream(cpp);
   bool fine = options.kernelGranularity.getNumOccurrences()
-                  ? options.kernelGranularity == "fine"
+                  ? options.kernelGranularity == Granularity::Fine
                   : cuda;
   CudaTargetOptions cudaOptions;
   cudaOptions.tf32 = options.tf32;
