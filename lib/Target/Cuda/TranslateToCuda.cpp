@@ -19,8 +19,8 @@ using namespace alexnet;
 
 namespace {
 
-/// Threads per block (CudaContext.h's kBlockThreads) and the most blocks a
-/// launch gets: a grid-stride loop covers the rest.
+/// Threads per block and the most blocks a launch gets (the emitted
+/// literals): a grid-stride loop covers the rest.
 constexpr int64_t kBlockThreads = 256;
 constexpr int64_t kMaxBlocks = 65536;
 

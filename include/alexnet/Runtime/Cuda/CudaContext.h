@@ -136,13 +136,6 @@ inline CudaContext &context(ExecContext &ctx) {
   return *static_cast<CudaContext *>(ctx.deviceBackend());
 }
 
-/// Launch geometry of a grid-stride kernel over `count` indices.
-constexpr int kBlockThreads = 256;
-constexpr int64_t gridFor(int64_t count) {
-  int64_t blocks = (count + kBlockThreads - 1) / kBlockThreads;
-  return blocks < 1 ? 1 : blocks > 65536 ? 65536 : blocks;
-}
-
 } // namespace alexnet::runtime::cuda
 
 #endif // ALEXNET_RUNTIME_CUDA_CUDACONTEXT_H
