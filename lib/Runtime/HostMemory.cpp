@@ -12,7 +12,11 @@ HostMemoryHooks hooks = {
     [](void *p) { std::free(p); }};
 } // namespace
 
-void installHostMemory(HostMemoryHooks installed) { hooks = installed; }
+HostMemoryHooks installHostMemory(HostMemoryHooks installed) {
+  HostMemoryHooks previous = hooks;
+  hooks = installed;
+  return previous;
+}
 void *allocateHostMemory(size_t bytes) { return hooks.allocate(bytes); }
 void releaseHostMemory(void *p) {
   if (p)

@@ -21,6 +21,19 @@ int64_t tensorElements(const TensorSpec &spec) {
   return n;
 }
 
+int64_t tensorBytes(const TensorSpec &spec) {
+  switch (spec.type) {
+  case ElementType::F32:
+  case ElementType::I32:
+    return tensorElements(spec) * 4;
+  case ElementType::I64:
+    return tensorElements(spec) * 8;
+  case ElementType::Bool:
+    break;
+  }
+  return tensorElements(spec);
+}
+
 std::vector<ExpectedTensor> expectedTensors(const ModelDesc &model) {
   std::vector<ExpectedTensor> expected;
   for (int32_t i = 0; i < model.numParams; ++i)

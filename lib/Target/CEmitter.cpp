@@ -343,9 +343,7 @@ private:
       traits.emitTransfer(
           schedule, events.lookup(op), transfer.getSource(),
           transfer.getTarget(), names[transfer.getOutput()],
-          names[transfer.getInput()],
-          cast<MemRefType>(transfer.getInput().getType()).getNumElements() * 4,
-          label);
+          names[transfer.getInput()], transfer.getSizeInBytes(), label);
       profileMark();
       return success();
     }

@@ -22,9 +22,10 @@ struct HostMemoryHooks {
   void (*release)(void *p);
 };
 
-/// Replaces malloc/free for HostVector storage. Install once, before any
-/// HostVector allocates (the generated main does it first).
-void installHostMemory(HostMemoryHooks hooks);
+/// Replaces malloc/free for HostVector storage and returns the hooks it
+/// replaces. Install once, before any HostVector allocates (the generated
+/// main does it first).
+HostMemoryHooks installHostMemory(HostMemoryHooks hooks);
 void *allocateHostMemory(size_t bytes);
 void releaseHostMemory(void *p);
 

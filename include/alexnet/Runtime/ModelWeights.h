@@ -36,6 +36,9 @@ std::vector<int64_t> tensorShape(const TensorSpec &spec);
 /// The number of elements of a model input or output.
 int64_t tensorElements(const TensorSpec &spec);
 
+/// The bytes it occupies (bools take one byte each).
+int64_t tensorBytes(const TensorSpec &spec);
+
 /// Every parameter's name and shape, in model order.
 std::vector<ExpectedTensor> expectedTensors(const ModelDesc &model);
 

@@ -2,6 +2,7 @@
 
 #include "alexnet/Runtime/Cuda/CudaContext.h"
 #include "alexnet/Runtime/HostMemory.h"
+#include "alexnet/Runtime/ModelWeights.h"
 
 #include <cstdlib>
 #include <cstring>
@@ -32,22 +33,6 @@ void checkBlas(cublasStatus_t status, const char *call,
                const char *label = nullptr) {
   if (status != CUBLAS_STATUS_SUCCESS)
     fail(call, label, cublasGetStatusString(status));
-}
-
-size_t bytesOf(const TensorSpec &spec) {
-  size_t n = 1;
-  for (int32_t d = 0; d < spec.rank; ++d)
-    n *= size_t(spec.shape[d]);
-  switch (spec.type) {
-  case ElementType::F32:
-  case ElementType::I32:
-    return n * 4;
-  case ElementType::I64:
-    return n * 8;
-  case ElementType::Bool:
-    return n;
-  }
-  return n;
 }
 
 CudaOptions installedOptions;
@@ -119,7 +104,7 @@ CudaContext::CudaContext(const ModelDesc &model, const DeviceOptions &options,
       int can = 0;
       if (a == b || cudaDeviceCanAccessPeer(&can, a, b) != cudaSuccess || !can)
         continue;
-      check(cudaSetDevice(a), "cudaSetDevice");
+      selectGpu(a);
       cudaError_t status = cudaDeviceEnablePeerAccess(b, 0);
       if (status == cudaErrorPeerAccessAlreadyEnabled)
         cudaGetLastError();
@@ -129,7 +114,7 @@ CudaContext::CudaContext(const ModelDesc &model, const DeviceOptions &options,
 
   const EntryPoint *entryPoints[] = {model.gradients, model.trainStep};
   for (int d = 0; d < numDevices; ++d) {
-    check(cudaSetDevice(gpuOf[d]), "cudaSetDevice");
+    selectGpu(gpuOf[d]);
     cudaStream_t s;
     check(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking),
           "cudaStreamCreate");
@@ -167,7 +152,7 @@ CudaContext::CudaContext(const ModelDesc &model, const DeviceOptions &options,
   }
   size_t blockBytes = size_t(model.paramFloats) * sizeof(float);
   for (int gpu : gpus) {
-    check(cudaSetDevice(gpu), "cudaSetDevice");
+    selectGpu(gpu);
     float *p = nullptr;
     check(
         cudaMalloc(reinterpret_cast<void **>(&p), blockBytes ? blockBytes : 4),
@@ -187,8 +172,7 @@ CudaContext::CudaContext(const ModelDesc &model, const DeviceOptions &options,
     deviceMomentum.push_back(model.trainStep ? momentumBlocks[gpuOf[d]]
                                              : nullptr);
   }
-  check(cudaSetDevice(gpus.front()), "cudaSetDevice");
-  currentGpu = gpus.front();
+  selectGpu(gpus.front());
   check(cudaEventCreateWithFlags(&fork, cudaEventDisableTiming),
         "cudaEventCreate");
   // The memsets ran on the legacy default stream, which the non-blocking
@@ -198,11 +182,10 @@ CudaContext::CudaContext(const ModelDesc &model, const DeviceOptions &options,
 
 void CudaContext::synchronizeAll(const char *label) {
   for (int gpu : gpus) {
-    check(cudaSetDevice(gpu), "cudaSetDevice");
+    selectGpu(gpu);
     check(cudaDeviceSynchronize(), "cudaDeviceSynchronize", label);
   }
-  check(cudaSetDevice(gpus.front()), "cudaSetDevice");
-  currentGpu = gpus.front();
+  selectGpu(gpus.front());
 }
 
 CudaContext::~CudaContext() {
@@ -251,12 +234,15 @@ CudaContext::~CudaContext() {
   }
 }
 
+void CudaContext::selectGpu(int gpu) {
+  if (gpu == currentGpu)
+    return;
+  check(cudaSetDevice(gpu), "cudaSetDevice");
+  currentGpu = gpu;
+}
+
 cudaStream_t CudaContext::stream(int device) {
-  int gpu = gpuOf[device];
-  if (gpu != currentGpu) {
-    check(cudaSetDevice(gpu), "cudaSetDevice");
-    currentGpu = gpu;
-  }
+  selectGpu(gpuOf[device]);
   return streams[device];
 }
 
@@ -281,8 +267,7 @@ void CudaContext::gemm(int device, bool transA, bool transB, int64_t m,
 cudaEvent_t CudaContext::event(int gpu, int index) {
   std::vector<cudaEvent_t> &list = events[gpu];
   while (int(list.size()) <= index) {
-    check(cudaSetDevice(gpu), "cudaSetDevice");
-    currentGpu = gpu;
+    selectGpu(gpu);
     cudaEvent_t e;
     check(cudaEventCreateWithFlags(&e, cudaEventDisableTiming),
           "cudaEventCreate");
@@ -353,7 +338,7 @@ CudaContext::Entry &CudaContext::entryFor(EntryFn fn, const TensorSpec *inputs,
   stream(0);
   auto allocate = [&](const TensorSpec &spec, std::vector<void *> &device,
                       std::vector<void *> &pinned, std::vector<size_t> &sizes) {
-    size_t bytes = bytesOf(spec);
+    size_t bytes = size_t(tensorBytes(spec));
     void *d = nullptr, *h = nullptr;
     check(cudaMalloc(&d, bytes ? bytes : 1), "cudaMalloc", spec.name);
     check(cudaMallocHost(&h, bytes ? bytes : 1), "cudaMallocHost", spec.name);
@@ -447,8 +432,7 @@ void CudaContext::uploadParams(const float *params, const float *momentum,
                                int64_t floats) {
   size_t bytes = size_t(floats) * sizeof(float);
   for (int gpu : gpus) {
-    check(cudaSetDevice(gpu), "cudaSetDevice");
-    currentGpu = gpu;
+    selectGpu(gpu);
     check(cudaMemcpy(paramBlocks[gpu], params, bytes, cudaMemcpyHostToDevice),
           "cudaMemcpy", "parameters");
     if (momentum && momentumBlocks.count(gpu))
@@ -463,30 +447,26 @@ void CudaContext::uploadParams(const float *params, const float *momentum,
 
 void CudaContext::downloadParams(float *params, float *momentum,
                                  int64_t floats) {
-  size_t bytes = size_t(floats) * sizeof(float);
-  if (gpus.size() == 1) {
-    int gpu = gpus.front();
-    check(cudaMemcpy(params, paramBlocks[gpu], bytes, cudaMemcpyDeviceToHost),
-          "cudaMemcpy", "parameters");
+  // Floats [at, at + n) of both blocks from `gpu`'s copies.
+  auto copyBack = [&](int gpu, size_t at, size_t n, const char *label) {
+    check(cudaMemcpy(params + at, paramBlocks[gpu] + at, n * sizeof(float),
+                     cudaMemcpyDeviceToHost),
+          "cudaMemcpy", label);
     if (momentum && momentumBlocks.count(gpu))
-      check(cudaMemcpy(momentum, momentumBlocks[gpu], bytes,
-                       cudaMemcpyDeviceToHost),
-            "cudaMemcpy", "momentum");
+      check(cudaMemcpy(momentum + at, momentumBlocks[gpu] + at,
+                       n * sizeof(float), cudaMemcpyDeviceToHost),
+            "cudaMemcpy", label);
+  };
+  if (gpus.size() == 1) {
+    copyBack(gpus.front(), 0, size_t(floats), "parameters");
     return;
   }
   // Each shard is current on the GPU of the device that updates it.
   for (int32_t s = 0; s < model.numShards; ++s) {
     const ParamShard &shard = model.shards[s];
-    int gpu = gpuOf[shard.device < 0 ? 0 : shard.device];
-    size_t at = size_t(model.params[shard.param].offset + shard.offset);
-    size_t n = size_t(shard.size) * sizeof(float);
-    check(cudaMemcpy(params + at, paramBlocks[gpu] + at, n,
-                     cudaMemcpyDeviceToHost),
-          "cudaMemcpy", model.params[shard.param].name);
-    if (momentum && momentumBlocks.count(gpu))
-      check(cudaMemcpy(momentum + at, momentumBlocks[gpu] + at, n,
-                       cudaMemcpyDeviceToHost),
-            "cudaMemcpy", model.params[shard.param].name);
+    copyBack(gpuOf[shard.device < 0 ? 0 : shard.device],
+             size_t(model.params[shard.param].offset + shard.offset),
+             size_t(shard.size), model.params[shard.param].name);
   }
 }
 

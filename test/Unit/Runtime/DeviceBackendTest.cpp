@@ -11,6 +11,7 @@
 
 #include "alexnet/Runtime/DeviceBackend.h"
 #include "alexnet/Runtime/ExecContext.h"
+#include "alexnet/Runtime/ModelWeights.h"
 
 #include "DriverTestUtil.h"
 
@@ -48,20 +49,14 @@ public:
   void run(ExecContext &ctx, EntryFn fn, const TensorSpec *in, int numIn,
            const TensorSpec *out, int numOut) override {
     ++runs;
-    auto bytes = [](const TensorSpec &spec) {
-      size_t n = spec.type == ElementType::I64 ? 8 : 4;
-      for (int d = 0; d < spec.rank; ++d)
-        n *= size_t(spec.shape[d]);
-      return n;
-    };
     inputs.assign(size_t(numIn), {});
     for (int i = 0; i < numIn; ++i) {
-      inputs[i].resize(bytes(in[i]));
+      inputs[i].resize(size_t(tensorBytes(in[i])));
       std::memcpy(inputs[i].data(), ctx.input(i), inputs[i].size());
     }
     outputs.assign(size_t(numOut), {});
     for (int i = 0; i < numOut; ++i)
-      outputs[i].resize(bytes(out[i]));
+      outputs[i].resize(size_t(tensorBytes(out[i])));
     fn(ctx);
     for (int i = 0; i < numOut; ++i)
       std::memcpy(ctx.output(i), outputs[i].data(), outputs[i].size());

@@ -25,7 +25,8 @@ void countingRelease(void *p) {
 /// A batch's storage comes from the installed hooks (pinned memory under
 /// CUDA) and goes back to them.
 TEST(HostMemory, BatchesUseTheInstalledHooks) {
-  installHostMemory({&countingAllocate, &countingRelease});
+  HostMemoryHooks previous =
+      installHostMemory({&countingAllocate, &countingRelease});
   allocations = releases = 0;
   {
     Batch batch;
@@ -40,10 +41,8 @@ TEST(HostMemory, BatchesUseTheInstalledHooks) {
     EXPECT_EQ(releases, 1);
   }
   EXPECT_EQ(releases, 3);
-  // Back to the default (heap) for the other tests.
-  installHostMemory(
-      {[](size_t bytes) { return std::malloc(bytes ? bytes : 1); },
-       [](void *p) { std::free(p); }});
+  // Back to the previous hooks (the heap) for the other tests.
+  installHostMemory(previous);
   HostVector<float> plain(4, 2.0f);
   EXPECT_EQ(plain[3], 2.0f);
   EXPECT_EQ(allocations, 3);

@@ -398,6 +398,10 @@ def Exec_TransferOp : Exec_KernelOp<"transfer"> {
     $input `->` $output `from` $source `to` $target attr-dict `:` type($input)
     `->` type($output)
   }];
+  let extraClassDeclaration = [{
+    /// Bytes the transfer copies.
+    int64_t getSizeInBytes();
+  }];
 }
 
 def Exec_AddSliceOp : Exec_KernelOp<"add_slice"> {

@@ -103,6 +103,8 @@ private:
   /// Everything the schedule enqueues, between the fork from stream 0 and
   /// the join back into it.
   void enqueue(ExecContext &ctx, EntryFn fn);
+  /// Makes `gpu` current (cudaSetDevice) unless it already is.
+  void selectGpu(int gpu);
   cudaEvent_t event(int gpu, int index);
   /// Waits for everything on every GPU in use (after legacy-stream copies).
   void synchronizeAll(const char *label);

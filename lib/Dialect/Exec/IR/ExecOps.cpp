@@ -54,9 +54,16 @@ LogicalResult verifyShape(Operation *op, const shape::ShapeResult &expected,
 
 } // namespace
 
-int64_t AllocOp::getSizeInBytes() {
-  MemRefType type = getType();
+namespace {
+int64_t bytesOf(MemRefType type) {
   return type.getNumElements() * type.getElementTypeBitWidth() / 8;
+}
+} // namespace
+
+int64_t AllocOp::getSizeInBytes() { return bytesOf(getType()); }
+
+int64_t TransferOp::getSizeInBytes() {
+  return bytesOf(cast<MemRefType>(getOutput().getType()));
 }
 
 LogicalResult ParamOp::verifySymbolUses(SymbolTableCollection &symbolTable) {

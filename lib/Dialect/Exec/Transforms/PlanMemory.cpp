@@ -107,9 +107,7 @@ struct PlanMemoryPass : impl::PlanMemoryPassBase<PlanMemoryPass> {
     // Bytes each device receives per run.
     std::map<int64_t, int64_t> received;
     func.walk([&](TransferOp transfer) {
-      auto type = cast<MemRefType>(transfer.getOutput().getType());
-      received[transfer.getTarget()] +=
-          type.getNumElements() * type.getElementTypeBitWidth() / 8;
+      received[transfer.getTarget()] += transfer.getSizeInBytes();
     });
 
     int64_t numDevices = byDevice.empty() ? 1 : byDevice.rbegin()->first + 1;
