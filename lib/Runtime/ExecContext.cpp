@@ -22,11 +22,14 @@ AlignedBuffer::AlignedBuffer(size_t size) : bytes(size) {
 void AlignedBuffer::Free::operator()(char *p) const { std::free(p); }
 
 ExecContext::ExecContext(const ModelDesc &model, int numThreads)
-    : desc(model), devices(model.numDevices, numThreads),
+    // A device backend runs the logical devices itself: the host needs one
+    // pool, for its own work (initialisation, input preparation).
+    : desc(model),
+      devices(deviceBackendFactory() ? 1 : model.numDevices, numThreads),
       lastMark(size_t(std::max(1, model.numDevices))) {
   if (DeviceBackendFactory factory = deviceBackendFactory())
     backend = factory(model, deviceOptions());
-  if (model.numDevices > 1)
+  if (devices.size() > 1)
     allThreads = std::make_unique<ThreadPool>(numThreads);
   // One set of arenas and slots serves every entry point: they never run
   // concurrently on one context.

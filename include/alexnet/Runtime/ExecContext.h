@@ -90,7 +90,8 @@ public:
   const void *input(int index) const { return inputs[index]; }
   void *output(int index) const { return outputs[index]; }
 
-  /// The threads that run device `device`'s kernels.
+  /// The threads that run device `device`'s kernels. With a device backend
+  /// there is one pool, device 0's, with every thread, for host work.
   ThreadPool &pool(int device = 0) { return devices.pool(device); }
   /// Every thread, for work between runs (parameter initialisation, input
   /// preparation): device 0's pool, or with several devices one of its own.

@@ -187,6 +187,24 @@ TEST(DeviceBackend, DownloadsAfterATrainingStepOnly) {
   EXPECT_EQ(b.params[0], 2.0f);
 }
 
+/// The backend runs the logical devices itself: no host threads per device,
+/// one pool with every thread for the host's work.
+TEST(DeviceBackend, NoHostThreadsPerDevice) {
+  static const DeviceMemory twoDevices[] = {{0, 0, 0}, {0, 0, 0}};
+  ModelDesc split = kModel;
+  split.numDevices = 2;
+  split.inferenceMemory = twoDevices;
+  split.trainStep = nullptr;
+  {
+    ExecContext host(split, 4);
+    EXPECT_EQ(host.pool(0).size(), 2);
+  }
+  WithBackend installed(&createHostBackend);
+  ExecContext ctx(split, 4);
+  EXPECT_EQ(ctx.pool(0).size(), 4);
+  EXPECT_EQ(&ctx.hostPool(), &ctx.pool(0));
+}
+
 TEST(DeviceBackend, MissingDeviceExitsTwo) {
   WithBackend installed(&createNoDevice);
   EXPECT_ERROR(test::runTool(test::denseModel(), {"bench", "--iters", "1"}), 2,
