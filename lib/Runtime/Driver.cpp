@@ -10,7 +10,6 @@
 
 #include <algorithm>
 
-#include "alexnet/Runtime/Cpu/Blas.h"
 #include "alexnet/Runtime/DeviceBackend.h"
 #include "alexnet/Runtime/DriverArgs.h"
 
@@ -205,9 +204,18 @@ int runMain(int argc, char **argv, const ModelDesc &model) {
   return status;
 }
 
+namespace {
+void (*setBlasThreads)(int) = nullptr;
+} // namespace
+
+void installBlasThreads(void (*setThreads)(int)) {
+  setBlasThreads = setThreads;
+}
+
 void applyBlasThreads(const ModelDesc &model, int threads) {
   int devices = std::max(1, model.numDevices);
-  cpu::setBlasThreads(std::max(1, threads / devices));
+  if (setBlasThreads)
+    setBlasThreads(std::max(1, threads / devices));
 }
 
 std::string withThousands(int64_t value) {

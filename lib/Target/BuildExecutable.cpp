@@ -83,8 +83,9 @@ LogicalResult alexnet::buildExecutable(llvm::StringRef source,
     args.push_back(cuda && !own ? "-Xcompiler=" + flag : flag);
   }
   if (cuda) {
-    // Shared cudart: cuBLAS links it too, and one copy must own the context.
-    args.push_back("--cudart=shared");
+    // Static cudart: the executable runs where no toolkit is on the loader's
+    // path (cuBLAS, loaded at run time, has its own).
+    args.push_back("--cudart=static");
     for (const std::string &arch : options.cudaArchs)
       args.push_back("-gencode=arch=compute_" + arch + ",code=sm_" + arch);
   }
@@ -95,13 +96,12 @@ LogicalResult alexnet::buildExecutable(llvm::StringRef source,
   if (cuda)
     args.push_back(cudaArchive.str().str());
   args.push_back(archive.str().str());
-  for (const std::string &lib : splitFlags(ALEXNET_RUNTIME_LINK_LIBS))
-    args.push_back(lib);
   if (cuda) {
     for (const std::string &lib : splitFlags(ALEXNET_CUDA_LINK_LIBS))
       args.push_back(lib);
-    args.push_back(std::string("-L") + ALEXNET_CUDA_LIBRARY_DIR);
-    args.push_back(std::string("-Xlinker=-rpath=") + ALEXNET_CUDA_LIBRARY_DIR);
+  } else {
+    for (const std::string &lib : splitFlags(ALEXNET_RUNTIME_LINK_LIBS))
+      args.push_back(lib);
   }
   args.push_back("-o");
   args.push_back(output.str());

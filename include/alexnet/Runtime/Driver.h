@@ -84,6 +84,8 @@ Expected<NpyArray> loadInputBatch(const std::string &path,
 /// device's share of `threads`, as its ExecContext pool gets. OpenBLAS's
 /// count is global; with several devices calling GEMMs at once, each call
 /// uses that share (one thread each on two cores: no locking between them).
+/// Nothing without a host BLAS (installBlasThreads, Model.h): the CUDA
+/// target's executables, which link no OpenBLAS.
 void applyBlasThreads(const ModelDesc &model, int threads);
 
 /// "60,965,224".

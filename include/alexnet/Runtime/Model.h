@@ -177,6 +177,11 @@ struct ModelDesc {
 /// process exit status (0 ok, 1 error, 2 usage).
 int runMain(int argc, char **argv, const ModelDesc &model);
 
+/// The host BLAS's thread setter (cpu::setBlasThreads), installed by the
+/// CPU target's main before runMain: the runtime itself references no BLAS,
+/// so a CUDA executable links none.
+void installBlasThreads(void (*setThreads)(int));
+
 } // namespace alexnet::runtime
 
 #endif // ALEXNET_RUNTIME_MODEL_H

@@ -1,6 +1,7 @@
 //===- CudaContext.cpp - The CUDA device backend --------------------------===//
 
 #include "alexnet/Runtime/Cuda/CudaContext.h"
+#include "alexnet/Runtime/Cuda/CublasLibrary.h"
 #include "alexnet/Runtime/HostMemory.h"
 #include "alexnet/Runtime/ModelWeights.h"
 
@@ -32,7 +33,9 @@ void check(cudaError_t status, const char *call, const char *label = nullptr) {
 void checkBlas(cublasStatus_t status, const char *call,
                const char *label = nullptr) {
   if (status != CUBLAS_STATUS_SUCCESS)
-    fail(call, label, cublasGetStatusString(status));
+    fail(call, label,
+         std::string(cublas().statusString(status)) + " (cuBLAS " +
+             cublas().version + " from " + cublas().path + ")");
 }
 
 CudaOptions installedOptions;
@@ -120,16 +123,16 @@ CudaContext::CudaContext(const ModelDesc &model, const DeviceOptions &options,
           "cudaStreamCreate");
     streams.push_back(s);
     cublasHandle_t h;
-    checkBlas(cublasCreate(&h), "cublasCreate");
+    checkBlas(cublas().create(&h), "cublasCreate");
     blas.push_back(h);
-    checkBlas(cublasSetStream(h, s), "cublasSetStream");
+    checkBlas(cublas().setStream(h, s), "cublasSetStream");
     void *workspace;
     check(cudaMalloc(&workspace, kBlasWorkspaceBytes), "cudaMalloc",
           "cuBLAS workspace");
     blasWorkspaces.push_back(workspace);
-    checkBlas(cublasSetWorkspace(h, workspace, kBlasWorkspaceBytes),
+    checkBlas(cublas().setWorkspace(h, workspace, kBlasWorkspaceBytes),
               "cublasSetWorkspace");
-    checkBlas(cublasSetMathMode(h, cudaOptions.tf32 ? CUBLAS_TF32_TENSOR_OP_MATH
+    checkBlas(cublas().setMathMode(h, cudaOptions.tf32 ? CUBLAS_TF32_TENSOR_OP_MATH
                                                     : CUBLAS_DEFAULT_MATH),
               "cublasSetMathMode");
     cudaEvent_t join;
@@ -218,7 +221,7 @@ CudaContext::~CudaContext() {
       cudaEventDestroy(e);
   for (size_t d = 0; d < streams.size(); ++d) {
     cudaSetDevice(gpuOf[d]);
-    cublasDestroy(blas[d]);
+    cublas().destroy(blas[d]);
     cudaFree(blasWorkspaces[d]);
     cudaEventDestroy(joins[d]);
     cudaStreamDestroy(streams[d]);
@@ -257,7 +260,7 @@ void CudaContext::gemm(int device, bool transA, bool transB, int64_t m,
   stream(device);
   // Row-major C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T: the
   // same buffers with the operands swapped.
-  checkBlas(cublasSgemm(blas[device], transB ? CUBLAS_OP_T : CUBLAS_OP_N,
+  checkBlas(cublas().sgemm(blas[device], transB ? CUBLAS_OP_T : CUBLAS_OP_N,
                         transA ? CUBLAS_OP_T : CUBLAS_OP_N, int(n), int(m),
                         int(k), &alpha, b, int(ldb), a, int(lda), &beta, c,
                         int(ldc)),
@@ -481,6 +484,7 @@ std::vector<std::string> CudaContext::describe() const {
                     std::to_string(gpuOf[d]) + " (" + name + "), stream " +
                     std::to_string(d));
   }
+  lines.push_back("cuBLAS " + cublas().version + ": " + cublas().path);
   return lines;
 }
 

@@ -29,7 +29,9 @@ public:
   }
 
   void emitMainPrologue(llvm::raw_ostream &os) const override {
-    os << "  alexnet::runtime::cpu::selectBlasKernels(argv);\n";
+    os << "  alexnet::runtime::cpu::selectBlasKernels(argv);\n"
+          "  alexnet::runtime::installBlasThreads(\n"
+          "      &alexnet::runtime::cpu::setBlasThreads);\n";
   }
 
   void emitKernelWrapper(llvm::raw_ostream &, const KernelBody &) const override {}
