@@ -7,6 +7,23 @@
 # logs:
 #
 #   OUT=/tmp/out bash test/device/gpu-check.sh
+#   OUT=/tmp/out bash test/device/gpu-check.sh --bundle DIR
+#
+# With --bundle DIR (test/device/make-bundle.sh: the GPU machine has no
+# LLVM/MLIR, no Debian packages and no network) nothing is compiled: step 0
+# checks the bundle (MANIFEST.tsv's sha256, check-ldd.sh) and every later
+# step runs the bundle's executables against its printed nn IR, its CPU
+# references and its Python, with the machine's own python3:
+#  1a  CUDA vs CPU, BIG (alexnet) b4, forward: equivalence_check.py
+#      --baseline-results (the CPU's output, saved by make-bundle.sh);
+#  1b  CUDA vs CPU, MINI (alexnet_mini) b2, every stage the same way;
+#  1c  CUDA vs PyTorch float64, BIG b4: grad_oracle.py --exe --ir, the loss,
+#      every gradient and 3 SGD steps, 1e-4 (AlexNet's gradients, 244 MB,
+#      cannot travel as a CPU reference);
+#  2-5 as below, from bin/mini-check-devices2, bin/mini-train,
+#      bin/big-bench-fp32 and bin/big-bench-tf32.
+# A step whose executable finds no GPU (exit 2, "no CUDA device
+# available") records NO-GPU.
 #
 #  0  build: nvidia-smi, nvcc and torch into the log; configure and build
 #     (`cmake -G Ninja ... -DCMAKE_BUILD_TYPE=Release`, `ninja alexnet-compile
@@ -36,15 +53,17 @@
 # Steps 1, 2 and the CUDA builds that steps 3-5 need run side by side right
 # after the build (compiles on the CPUs, small batches on the GPU); the
 # timed steps then run alone. Every command has its own timeout, capped by
-# what is left of the budget (GPU_CHECK_BUDGET_S, default 570 s: one device
-# command may run 600 s); a failing or timed-out step records FAIL and the
-# script goes on. Each step writes its full log to $OUT/NN-*.log, each row
-# of the table to $OUT/summary.tsv as it is known (a run killed from outside
-# keeps them), and the table last on stdout (also $OUT/summary.txt):
-# step, PASS/FAIL/SKIP, key numbers. Throughput rows PASS when measured.
+# what is left of the budget (GPU_CHECK_BUDGET_S, default 570 s, 530 s
+# with --bundle; one device command may run 600 s); a failing or timed-out
+# step records FAIL and the script goes on. Each step writes its full log
+# to $OUT/NN-*.log, each row of the table to $OUT/summary.tsv as it is known
+# (a run killed from outside keeps them), and the table last on stdout (also
+# $OUT/summary.txt): step, PASS/FAIL/SKIP/NO-GPU, key numbers. Throughput
+# rows PASS when measured.
 #
-# Exit status: 0 when the correctness steps 1a, 1b, 2 and 3 that ran passed
-# or were skipped, 1 otherwise, 2 for bad usage.
+# Exit status: 0 when the correctness steps 1a, 1b, 1c, 2 and 3 that ran
+# passed or were skipped, 1 when one failed, 2 for bad usage, 3 when none
+# failed but some found no GPU.
 #
 # Environment: GPU_CHECK_STEPS (steps to run, default "0 1 2 3 4 5"; e.g.
 # "0" in one device command and "1 2 3 4 5" in the next), GPU_CHECK_BUDGET_S,
@@ -57,7 +76,27 @@
 #===----------------------------------------------------------------------===#
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+BUNDLE=""
+while (($#)); do
+  case "$1" in
+    --bundle) [ $# -ge 2 ] || { echo "gpu-check: --bundle needs a folder" >&2; exit 2; }
+      BUNDLE=$2; shift 2 ;;
+    --bundle=*) BUNDLE=${1#--bundle=}; shift ;;
+    *) echo "gpu-check: expected --bundle DIR, got '$1'" >&2; exit 2 ;;
+  esac
+done
+if [ -n "$BUNDLE" ]; then
+  if [ ! -f "$BUNDLE/MANIFEST.tsv" ] || [ ! -f "$BUNDLE/bundle.env" ]; then
+    echo "gpu-check: $BUNDLE is not a bundle (no MANIFEST.tsv or bundle.env; see make-bundle.sh)" >&2
+    exit 2
+  fi
+  BUNDLE="$(cd "$BUNDLE" && pwd)"
+fi
+if [ -n "$BUNDLE" ] && [ ! -d "$(dirname "${BASH_SOURCE[0]}")/../../models" ]; then
+  ROOT="$BUNDLE" # the bundle's own copy of this script
+else
+  ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+fi
 cd "$ROOT"
 if [ -z "${OUT:-}" ]; then
   echo "gpu-check: set OUT to the folder for the logs" >&2
@@ -67,7 +106,9 @@ mkdir -p "$OUT"
 OUT="$(cd "$OUT" && pwd)"
 
 STEPS=" ${GPU_CHECK_STEPS:-0 1 2 3 4 5} "
-BUDGET_S="${GPU_CHECK_BUDGET_S:-570}"
+# 9 minutes with a bundle (the table inside a 10-minute device command with
+# time to spare); 570 s when building here.
+BUDGET_S="${GPU_CHECK_BUDGET_S:-$([ -n "$BUNDLE" ] && echo 530 || echo 570)}"
 RESERVE_S=10            # kept back from every timeout for the table
 EPOCHS="${GPU_CHECK_EPOCHS:-4}"
 ITERS="${GPU_CHECK_ITERS:-20}"
@@ -76,6 +117,14 @@ NO_BUILD="${GPU_CHECK_NO_BUILD:-0}"
 TOL=1e-4
 TRAIN_TOL=1.0           # percentage points of test top-1
 BATCH=128               # AlexNet's, for steps 4 and 5
+bundle_env() { # KEY: its value in the bundle's bundle.env
+  awk -F= -v k="$1" '$1 == k { v = substr($0, length(k) + 2) } END { print v }' "$BUNDLE/bundle.env"
+}
+if [ -n "$BUNDLE" ]; then
+  BATCH=$(bundle_env BENCH_BATCH)
+  BIG=$(bundle_env BIG)
+  MINI=$(bundle_env MINI)
+fi
 if [ -z "${BUILD_DIR:-}" ] && [ -x "$ROOT/build-device/bin/alexnet-compile" ]; then
   BUILD_DIR="$ROOT/build-device" # built by an earlier run (see step_build)
 fi
@@ -87,7 +136,8 @@ CUDA=(--target=cuda "${EXTRA[@]}")
 for n in "$BUDGET_S" "$EPOCHS" "$ITERS" "$WARMUP"; do
   [[ "$n" =~ ^[0-9]+$ ]] || { echo "gpu-check: expected a number, got '$n'" >&2; exit 2; }
 done
-[ -d /usr/local/cuda/bin ] && PATH="$PATH:/usr/local/cuda/bin"
+# nvidia-smi and nvcc for the log (the bundle compiles nothing).
+[ -z "$BUNDLE" ] && [ -d /usr/local/cuda/bin ] && PATH="$PATH:/usr/local/cuda/bin"
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/gpu-check.XXXXXX")"  # executables, weights
 RUNNING="$WORK/running"                                  # pids of live timeouts
@@ -154,6 +204,12 @@ failure() { # RC LOG: why a command failed, in a few words
   echo "$why${err:+: $err} (see $(basename "$2"))"
 }
 
+no_gpu() { # LOG: the executable found no GPU (its exit 2, "no CUDA device available")
+  grep -q "no CUDA device available" "$1" 2>/dev/null
+}
+
+NO_GPU_NOTE="exit 2: no CUDA device available"
+
 record() { # ID NAME RESULT NUMBERS: one row of the table
   printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$OUT/summary.tsv"
   printf 'gpu-check: %s %s: %s  %s\n' "$1" "$2" "$3" "$4"
@@ -196,7 +252,8 @@ pick_python() { # the first python3 that imports torch and numpy (with CUDA if $
 
 find_data() { # the Fashion-MNIST folder (IDX files, gzip or not)
   local d f
-  for d in "${FASHION_MNIST_DIR:-}" "$ROOT/data/fashion-mnist" /usr/share/datasets/fashion-mnist; do
+  for d in "${FASHION_MNIST_DIR:-}" ${BUNDLE:+"$BUNDLE/fashion-mnist"} "$ROOT/data/fashion-mnist" \
+    /usr/share/datasets/fashion-mnist; do
     if [ -z "$d" ] || [ ! -d "$d" ]; then continue; fi
     for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte \
       t10k-labels-idx1-ubyte; do
@@ -283,16 +340,99 @@ step_build() {
 }
 
 # --------------------------------------------------------------------------
+# step 0 with --bundle: the bundle as make-bundle.sh wrote it
+# --------------------------------------------------------------------------
+
+step_bundle() {
+  local log gpu bad="" files mib
+  log=$(log_of 00-bundle)
+  {
+    echo "== $(date -u)  $(uname -srm)  $(nproc) cores; bundle $BUNDLE"
+    cat "$BUNDLE/bundle.env"
+    echo "== nvidia-smi"
+    nvidia-smi 2>&1 || echo "(nvidia-smi failed or missing)"
+    echo "== python: ${PY:-none}"
+    if [ -n "${PY:-}" ]; then
+      "$PY" -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda,
+        "available", torch.cuda.is_available(),
+        torch.cuda.get_device_name(0) if torch.cuda.is_available() else "")' 2>&1 || true
+    fi
+    echo "== MANIFEST.tsv"
+  } >>"$log" 2>&1
+  # Every file as it was built: size and sha256.
+  files=0
+  while IFS=$'\t' read -r f size sum; do
+    files=$((files + 1))
+    if [ ! -f "$BUNDLE/$f" ]; then
+      bad="$bad $f (missing)"
+    elif [ "$(stat -c %s "$BUNDLE/$f")" != "$size" ] ||
+      [ "$(sha256sum "$BUNDLE/$f" | cut -d' ' -f1)" != "$sum" ]; then
+      bad="$bad $f (changed)"
+    fi
+  done <"$BUNDLE/MANIFEST.tsv"
+  echo "${bad:-all $files files match}" >>"$log"
+  echo "== check-ldd.sh" >>"$log"
+  if ! bash "$BUNDLE/check-ldd.sh" "$BUNDLE"/bin/* >>"$log" 2>&1; then
+    bad="$bad; an executable needs a library this machine lacks (see 00-bundle.log)"
+  fi
+  gpu=$(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null | head -n 1) || true
+  mib=$(awk -F'\t' '{ s += $2 } END { printf "%.1f", s / 1048576 }' "$BUNDLE/MANIFEST.tsv")
+  if [ -z "$bad" ]; then
+    record 0 bundle PASS "$files files, $mib MiB, sha256 and ldd ok ($(bundle_env BIG)/$(bundle_env MINI)); GPU: ${gpu:-none found}"
+  else
+    record 0 bundle FAIL "${bad# }"
+  fi
+}
+
+# --------------------------------------------------------------------------
+# step 1c with --bundle: gradients and SGD steps against PyTorch in float64
+# --------------------------------------------------------------------------
+
+step_grad() { # ID NAME LOGNAME SECONDS EXE IR
+  local id=$1 name=$2 log t rc=0 t0=$SECONDS lines
+  log=$(log_of "$3")
+  t=$(limit "$4") || { record "$id" "$name" FAIL "not run: out of time budget"; return; }
+  runlog "$log" "$t" "$PY" "$BUNDLE/python/grad_oracle.py" "$BIG" --exe "$5" --ir "$6" \
+    --seed=1 --tol="$TOL" --sgd-steps=3 --threads=4 -v || rc=$?
+  # "PASS alexnet: batch 4, loss L (ref R), 16 gradients, worst NAME rel
+  # error E (tol T), ..." and "PASS alexnet: 3 SGD steps (...), worst NAME
+  # change rel error E (tol T), seed 1".
+  lines=$(awk '/^(PASS|FAIL) / {
+      sub(/^(PASS|FAIL) [^:]*: /, "")
+      if (match($0, /worst [^ ]+ (change )?rel error [^ ]+/)) w = substr($0, RSTART, RLENGTH)
+      else w = substr($0, 1, 60)
+      n = /SGD steps/ ? "3 SGD steps" : "gradients"
+      out = out (out ? "; " : "") n ": " w }
+    END { print out }' "$log")
+  if [ "$rc" != 0 ] && no_gpu "$log"; then
+    record "$id" "$name" NO-GPU "$NO_GPU_NOTE (see $(basename "$log")) [$((SECONDS - t0)) s]"
+  elif [ "$rc" = 0 ] && [ -n "$lines" ]; then
+    record "$id" "$name" PASS "$lines, tol $TOL [$((SECONDS - t0)) s]"
+  else
+    record "$id" "$name" FAIL "${lines:+$lines; }$(failure "$rc" "$log") [$((SECONDS - t0)) s]"
+  fi
+}
+
+# --------------------------------------------------------------------------
 # steps 1 and 2: equivalence_check.py
 # --------------------------------------------------------------------------
 
-step_equiv() { # ID NAME LOGNAME SECONDS MODEL ARGS...
+step_equiv() { # ID NAME LOGNAME SECONDS ARGS...: equivalence_check.py ARGS
   local id=$1 name=$2 log t rc=0 t0=$SECONDS line summary
   log=$(log_of "$3")
   t=$(limit "$4") || { record "$id" "$name" FAIL "not run: out of time budget"; return; }
   shift 4
-  runlog "$log" "$t" "$PY" test/oracle/equivalence_check.py "$@" --tolerance="$TOL" \
-    --compiler="$COMPILE" --seed=1 --threads=4 -v || rc=$?
+  if [ -n "$BUNDLE" ]; then
+    runlog "$log" "$t" "$PY" "$BUNDLE/python/equivalence_check.py" "$@" \
+      --tolerance="$TOL" --threads=4 -v || rc=$?
+  else
+    runlog "$log" "$t" "$PY" test/oracle/equivalence_check.py "$@" --tolerance="$TOL" \
+      --compiler="$COMPILE" --seed=1 --threads=4 -v || rc=$?
+  fi
+  if [ "$rc" != 0 ] && no_gpu "$log"; then
+    record "$id" "$name" NO-GPU "$NO_GPU_NOTE (see $(basename "$log")) [$((SECONDS - t0)) s]"
+    return
+  fi
   line=$(awk '/^(PASS|FAIL) /' "$log")
   # "PASS m: a ~= b: forward 0/1, ... tensors bit-identical (worst relative
   # error E in STAGE TENSOR, tol T; element-wise W); ...": E where, W, and
@@ -351,7 +491,7 @@ step_train() {
     record 3 "$name" SKIP "no Fashion-MNIST: copy the four IDX files into data/fashion-mnist (or set FASHION_MNIST_DIR)"
     return
   fi
-  if [ ! -x "$WORK/alexnet_mini" ]; then
+  if [ ! -x "$MINI_TRAIN" ]; then
     record 3 "$name" FAIL "no CUDA build (see 03-build-alexnet_mini.log)"
     return
   fi
@@ -369,7 +509,7 @@ step_train() {
   rm -f "$OUT/03-train-metrics.csv"
   echo "== data: $data; CPU reference: test top-1 $ref% after $EPOCHS epochs" >>"$log"
   t=$(limit 300) || { record 3 "$name" FAIL "not run: out of time budget"; return; }
-  runlog "$log" "$t" "$WORK/alexnet_mini" train --data "$data" --epochs "$EPOCHS" \
+  runlog "$log" "$t" "$MINI_TRAIN" train --data "$data" --epochs "$EPOCHS" \
     --loader-threads 8 --checkpoint-dir "$WORK/alexnet_mini.ckpt" \
     --metrics "$OUT/03-train-metrics.csv" -o "$WORK/alexnet_mini.axw" || rc=$?
   # "trained 4 epochs (1872 steps): ..., validation top-1 error 10.35%
@@ -382,7 +522,9 @@ step_train() {
     print substr($0, RSTART + 10, RLENGTH - 11); exit }' "$log")
   speed=$(awk '/^epoch [0-9]+\/[0-9]+: / && match($0, /[0-9]+ img\/s/) {
     v = substr($0, RSTART, RLENGTH) } END { print v }' "$log")
-  if [ "$rc" = 0 ] && [ -n "$acc" ]; then
+  if [ "$rc" != 0 ] && no_gpu "$log"; then
+    record 3 "$name" NO-GPU "$NO_GPU_NOTE (see 03-train.log) [$((SECONDS - t0)) s]"
+  elif [ "$rc" = 0 ] && [ -n "$acc" ]; then
     verdict=$(awk -v a="$acc" -v r="$ref" -v tol="$TRAIN_TOL" 'BEGIN {
       d = a - r; if (d < 0) d = -d
       printf "%s %.2f", (d <= tol ? "PASS" : "FAIL"), d }')
@@ -397,7 +539,7 @@ step_train() {
 # --------------------------------------------------------------------------
 
 bench_ours() { # PRECISION ENTRY [FLAGS...]: the bench line's img_per_s into perf.tsv
-  local prec=$1 entry=$2 exe="$WORK/alexnet_$1" log t rc=0 args
+  local prec=$1 entry=$2 exe="${BENCH_EXE[$1]}" log t rc=0 args
   shift 2
   log=$(log_of "04-bench-$prec-$entry")
   args=(bench --iters "$ITERS" --warmup "$WARMUP")
@@ -421,7 +563,7 @@ bench_torch() { # MODE: torch_alexnet_bench.py's lines into perf.tsv
   fi
   t=$(limit "$([ "$mode" = eager ] && echo 150 || echo 360)") ||
     { echo "not run: out of time budget" >>"$log"; return 0; }
-  runlog "$log" "$t" "$PY_GPU" test/device/torch_alexnet_bench.py --modes "$mode" \
+  runlog "$log" "$t" "$PY_GPU" "$TORCH_BENCH" --modes "$mode" --model "$TORCH_MODEL" \
     --batch "$BATCH" --iters "$ITERS" --warmup "$WARMUP" || rc=$?
   for prec in fp32 tf32; do
     for entry in inference train_step; do
@@ -438,7 +580,7 @@ perf() { # WHO PRECISION ENTRY: img/s from perf.tsv (the last row), or empty
 }
 
 record_ours() { # the rows 4a-4d: our img/s and the ratio to eager PyTorch
-  local id prec entry ours eager ms
+  local id prec entry ours eager ms blas
   for id in a b c d; do
     case $id in
       a) prec=fp32 entry=inference ;;
@@ -450,11 +592,16 @@ record_ours() { # the rows 4a-4d: our img/s and the ratio to eager PyTorch
     eager=$(perf torch-eager "$prec" "$entry")
     ms=$(awk -F'\t' -v p="$prec" -v e="$entry" '$1 == "ours" && $2 == p && $3 == e { v = $5 } END { print v }' \
       "$WORK/perf.tsv" 2>/dev/null || true)
-    if [ -n "$ours" ]; then
-      record "4$id" "AlexNet b$BATCH $prec $entry" PASS \
-        "ours $(num "$ours") img/s ($ms ms); PyTorch eager $(num "$eager") img/s: $(ratio "$ours" "$eager")"
+    if [ -z "$ours" ] && no_gpu "$OUT/04-bench-$prec-$entry.log"; then
+      record "4$id" "$BENCH_NAME b$BATCH $prec $entry" NO-GPU "$NO_GPU_NOTE (see 04-bench-$prec-$entry.log)"
+    elif [ -n "$ours" ]; then
+      # bench names the cuBLAS it loaded: say it once, in the first row.
+      blas=""
+      [ "$id" = a ] && blas=$(grep -m 1 '^cuBLAS ' "$OUT/04-bench-$prec-$entry.log" || true)
+      record "4$id" "$BENCH_NAME b$BATCH $prec $entry" PASS \
+        "ours $(num "$ours") img/s ($ms ms); PyTorch eager $(num "$eager") img/s: $(ratio "$ours" "$eager")${blas:+; $blas}"
     else
-      record "4$id" "AlexNet b$BATCH $prec $entry" FAIL \
+      record "4$id" "$BENCH_NAME b$BATCH $prec $entry" FAIL \
         "no bench line: $(first_error "$OUT/04-bench-$prec-$entry.log") (see 04-bench-$prec-$entry.log, 04-build-alexnet-$prec.log)"
     fi
   done
@@ -502,8 +649,8 @@ record_compile() { # row 4e: the ratios to torch.compile
 # --------------------------------------------------------------------------
 
 step_graph() { # ID ENTRY
-  local id=$1 entry=$2 exe="$WORK/alexnet_fp32" log g t rc args off="" on="" t0=$SECONDS
-  local name="CUDA graph on/off, AlexNet b$BATCH fp32 $entry"
+  local id=$1 entry=$2 exe="${BENCH_EXE[fp32]}" log g t rc args off="" on="" t0=$SECONDS
+  local name="CUDA graph on/off, $BENCH_NAME b$BATCH fp32 $entry"
   if [ ! -x "$exe" ]; then
     record "$id" "$name" FAIL "no CUDA build (see 04-build-alexnet-fp32.log)"
     return
@@ -517,7 +664,9 @@ step_graph() { # ID ENTRY
     runlog "$log" "$t" "$exe" "${args[@]}" || rc=$?
     if [ "$g" = off ]; then off=$(field "$log" "bench: " median_ms); else on=$(field "$log" "bench: " median_ms); fi
   done
-  if [ -n "$off" ] && [ -n "$on" ]; then
+  if [ -z "$off$on" ] && no_gpu "$log"; then
+    record "$id" "$name" NO-GPU "$NO_GPU_NOTE (see 05-graph-$entry-*.log)"
+  elif [ -n "$off" ] && [ -n "$on" ]; then
     record "$id" "$name" PASS "off $off ms, on $on ms: speed-up $(ratio "$off" "$on") [$((SECONDS - t0)) s]"
   else
     record "$id" "$name" FAIL "off ${off:-n/a} ms, on ${on:-n/a} ms: $(first_error "$log") (see 05-graph-$entry-*.log)"
@@ -531,14 +680,14 @@ step_graph() { # ID ENTRY
 finish() {
   local id bad=0
   # A correctness step that ran but left no row (a crash) counts as failed.
-  for id in 1a 1b 2 3; do
-    want "${id%[ab]}" || continue
+  for id in 1a 1b ${BUNDLE:+1c} 2 3; do
+    want "${id%[abc]}" || continue
     awk -F'\t' -v i="$id" '$1 == i { f = 1 } END { exit !f }' "$OUT/summary.tsv" 2>/dev/null ||
       record "$id" "(no result)" FAIL "the step left no result: see its log"
   done
   if [ -f "$OUT/04-ratios.txt" ]; then
     echo
-    echo "AlexNet batch $BATCH, img/s ours / PyTorch on the same GPU ($OUT/04-ratios.txt):"
+    echo "$BENCH_NAME batch $BATCH, img/s ours / PyTorch on the same GPU ($OUT/04-ratios.txt):"
     cat "$OUT/04-ratios.txt"
   fi
   echo
@@ -551,8 +700,14 @@ finish() {
       printf "%-" w "s  %-6s  %s\n", "step", "result", "key numbers"
       for (i = 1; i <= NR; i++) printf "%-" w "s  %-6s  %s\n", id[i] "  " name[i], res[i], num[i] }' |
     tee "$OUT/summary.txt"
-  awk -F'\t' '$1 ~ /^(1a|1b|2|3)$/ && $3 == "FAIL" { bad = 1 } END { exit bad }' "$OUT/summary.tsv" || bad=1
-  echo "gpu-check: $((SECONDS)) s; logs in $OUT; $([ "$bad" = 0 ] && echo "correctness steps passed or skipped" || echo "a correctness step FAILED")"
+  awk -F'\t' '$1 ~ /^(1a|1b|1c|2|3)$/ && $3 == "FAIL" { bad = 1 } END { exit bad }' "$OUT/summary.tsv" || bad=1
+  if [ "$bad" = 0 ] && awk -F'\t' '$3 == "NO-GPU" { f = 1 } END { exit !f }' "$OUT/summary.tsv"; then
+    bad=3
+  fi
+  echo "gpu-check: $((SECONDS)) s; logs in $OUT; $(case $bad in
+    0) echo "correctness steps passed or skipped" ;;
+    3) echo "no GPU: the steps that need one did not run (NO-GPU)" ;;
+    *) echo "a correctness step FAILED" ;; esac)"
   return "$bad"
 }
 
@@ -563,6 +718,58 @@ finish() {
 echo "gpu-check: steps${STEPS% }, budget $BUDGET_S s, logs in $OUT"
 PY=$(pick_python) || PY=""
 PY_GPU=$(pick_python cuda) || PY_GPU=""
+
+declare -A BENCH_EXE
+if [ -n "$BUNDLE" ]; then
+  BENCH_EXE=([fp32]="$BUNDLE/bin/big-bench-fp32" [tf32]="$BUNDLE/bin/big-bench-tf32")
+  MINI_TRAIN="$BUNDLE/bin/mini-train"
+  BENCH_NAME=$BIG
+  [ "$BIG" = alexnet ] && BENCH_NAME=AlexNet
+  TORCH_BENCH="$BUNDLE/python/torch_alexnet_bench.py"
+  TORCH_MODEL="$BUNDLE/models/alexnet.nn"
+else
+  BENCH_EXE=([fp32]="$WORK/alexnet_fp32" [tf32]="$WORK/alexnet_tf32")
+  MINI_TRAIN="$WORK/alexnet_mini"
+  BENCH_NAME=AlexNet
+  TORCH_BENCH=test/device/torch_alexnet_bench.py
+  TORCH_MODEL=models/alexnet.nn
+fi
+
+if [ -n "$BUNDLE" ]; then
+  # Everything from the bundle: nothing here is compiled.
+  want 0 && step_bundle
+  pids=()
+  if [ -z "$PY" ]; then
+    for id in 1a 1b 1c 2; do
+      want "${id%[abc]}" && record "$id" "(python)" FAIL "no python3 with torch and numpy (PYTHON=...)"
+    done
+  else
+    big_b=$(bundle_env BIG_CHECK_BATCH) mini_b=$(bundle_env MINI_CHECK_BATCH)
+    if want 1; then
+      step_equiv 1a "CUDA vs CPU, $BIG b$big_b forward" 01a-equivalence-$BIG 300 "$BIG" \
+        --ir "$BUNDLE/ir/big-check.mlir" --baseline-results "$BUNDLE/ref/big-check" \
+        --exes "$BUNDLE/bin/big-check" --names=cuda,cpu &
+      pids+=($!)
+      step_equiv 1b "CUDA vs CPU, $MINI b$mini_b" 01b-equivalence-$MINI 300 "$MINI" \
+        --ir "$BUNDLE/ir/mini-check.mlir" --baseline-results "$BUNDLE/ref/mini-check" \
+        --exes "$BUNDLE/bin/mini-check" --names=cuda,cpu &
+      pids+=($!)
+      step_grad 1c "CUDA vs PyTorch fp64, $BIG b$big_b grad + SGD" 01c-grad-oracle-$BIG 360 \
+        "$BUNDLE/bin/big-check" "$BUNDLE/ir/big-check.mlir" &
+      pids+=($!)
+    fi
+    if want 2; then
+      step_equiv 2 "CUDA 2 devices vs 1, $MINI b$mini_b" 02-equivalence-devices 300 "$MINI" \
+        --ir "$BUNDLE/ir/mini-check.mlir" --seed=1 --batch="$mini_b" \
+        --exes "$BUNDLE/bin/mini-check-devices2,$BUNDLE/bin/mini-check" \
+        --candidate=--devices=2 --baseline= --names=cuda-devices=2,cuda-devices=1 &
+      pids+=($!)
+    fi
+  fi
+  for pid in "${pids[@]}"; do
+    wait "$pid" || true
+  done
+else
 
 want 0 && step_build
 if [ ! -x "$COMPILE" ]; then
@@ -612,6 +819,7 @@ fi
 for pid in "${pids[@]}"; do
   wait "$pid" || true
 done
+fi # not --bundle
 
 want 3 && step_train
 if want 4; then

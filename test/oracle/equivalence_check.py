@@ -5,7 +5,10 @@
                     [--baseline FLAGS] [--names A,...,BASE] [--batch B]
                     [--seed S] [--repeat N] [--threads T]
                     [--tolerance 1e-6] [--steps K] [--lr LR]
-                    [--compile-flags FLAGS] [-v]
+                    [--compile-flags FLAGS] [--stages LIST] [-v]
+    equivalence_check.py MODEL.nn --save-baseline DIR [--baseline FLAGS] ...
+    equivalence_check.py MODEL.nn --baseline-results DIR --ir FILE
+                    --exes CAND[,...] [--names A,...,BASE] [--tolerance T]
 
 Each candidate build gets the alexnet-compile flags of one --candidate
 (default: one candidate with none, so fused) and is compared with the
@@ -67,12 +70,25 @@ For each model the check
     followed by the worst element of each failing tensor and a command that
     reproduces the run.
 
+Without a compiler (the GPU machine; test/device/make-bundle.sh): `--ir
+FILE` is the model's printed nn IR (`--emit=nn --batch=B`) and `--exes`
+names prebuilt executables, one per --candidate and then the baseline's, so
+nothing is compiled (the fusion and transfer counts read n/a).
+`--save-baseline DIR` runs only the baseline build and saves its results
+(DIR/<stage>.npz) with the seed, batch, steps and stages (DIR/meta.json);
+`--baseline-results DIR` then takes the baseline's results from there
+instead of running it (the seed and the rest come from meta.json), so `--exes`
+names the candidates only. `--stages` picks what runs and is compared
+(forward,gradients,steps,dropout; default all): AlexNet's gradients are
+244 MB, so its saved baseline is its forward pass only.
+
 Exit status: 0 when every model matches, 1 when one does not or anything
 fails (compiler, executable), 2 for bad usage.
 """
 
 import argparse
 import concurrent.futures
+import json
 import os
 import subprocess
 import sys
@@ -140,33 +156,65 @@ def load_npz(path):
         return {name: f[name] for name in f.files}
 
 
+STAGES = ("forward", "gradients", "steps", "dropout")
+
+
 def results(exe, args, workdir, vdir, output_name):
-    """{stage: {tensor name: array}} of one executable on the inputs in workdir."""
+    """{stage: {tensor name: array}} of one executable on the inputs in
+    workdir, for the stages in args.stages."""
     npz, xin = os.path.join(workdir, "w.npz"), os.path.join(workdir, "x.npy")
     lin = os.path.join(workdir, "labels.npy")
     axw = os.path.join(vdir, "w.axw")
     threads = ["--threads", str(args.threads)] if args.threads else []
     run([exe, "import", "--npz", npz, "-o", axw], "import")
+    out = {}
 
-    yout = os.path.join(vdir, "y.npy")
-    run([exe, "infer", "--weights", axw, "--input", xin, "--output", yout] + threads,
-        "infer")
-    gout = os.path.join(vdir, "g.npz")
-    run([exe, "grad", "--weights", axw, "--input", xin, "--labels", lin,
-         "--npz", gout, "--no-dropout"] + threads, "grad")
-    dout = os.path.join(vdir, "d.npz")
-    run([exe, "grad", "--weights", axw, "--input", xin, "--labels", lin,
-         "--npz", dout, "--seed", str(DROPOUT_SEED), "--step", "3"] + threads,
-        "grad (dropout on)")
-    stepped, sout = os.path.join(vdir, "w2.axw"), os.path.join(vdir, "w2.npz")
-    run([exe, "step", "--weights", axw, "--input", xin, "--labels", lin,
-         "--steps", str(args.steps), "--lr", repr(args.lr), "--no-dropout",
-         "-o", stepped] + threads, "step")
-    run([exe, "export", "--weights", stepped, "--npz", sout], "export")
-    return {"forward": {output_name: np.load(yout)},
-            "gradients": load_npz(gout),
-            "steps": load_npz(sout),
-            "dropout": load_npz(dout)}
+    if "forward" in args.stages:
+        yout = os.path.join(vdir, "y.npy")
+        run([exe, "infer", "--weights", axw, "--input", xin, "--output", yout] +
+            threads, "infer")
+        out["forward"] = {output_name: np.load(yout)}
+    if "gradients" in args.stages:
+        gout = os.path.join(vdir, "g.npz")
+        run([exe, "grad", "--weights", axw, "--input", xin, "--labels", lin,
+             "--npz", gout, "--no-dropout"] + threads, "grad")
+        out["gradients"] = load_npz(gout)
+    if "dropout" in args.stages:
+        dout = os.path.join(vdir, "d.npz")
+        run([exe, "grad", "--weights", axw, "--input", xin, "--labels", lin,
+             "--npz", dout, "--seed", str(DROPOUT_SEED), "--step", "3"] + threads,
+            "grad (dropout on)")
+        out["dropout"] = load_npz(dout)
+    if "steps" in args.stages:
+        stepped, sout = os.path.join(vdir, "w2.axw"), os.path.join(vdir, "w2.npz")
+        run([exe, "step", "--weights", axw, "--input", xin, "--labels", lin,
+             "--steps", str(args.steps), "--lr", repr(args.lr), "--no-dropout",
+             "-o", stepped] + threads, "step")
+        run([exe, "export", "--weights", stepped, "--npz", sout], "export")
+        out["steps"] = load_npz(sout)
+    return out
+
+
+def save_baseline(got, args, seed, label):
+    """--save-baseline: the baseline's results and what reproduces them."""
+    os.makedirs(args.save_baseline, exist_ok=True)
+    for stage, tensors in got.items():
+        np.savez(os.path.join(args.save_baseline, stage + ".npz"), **tensors)
+    meta = {"model": label, "seed": seed, "batch": args.batch,
+            "steps": args.steps, "lr": args.lr, "stages": list(args.stages),
+            "baseline": args.baseline}
+    with open(os.path.join(args.save_baseline, "meta.json"), "w") as f:
+        json.dump(meta, f, indent=1, sort_keys=True)
+        f.write("\n")
+    print("SAVED %s: %s results of `%s` (seed %d, batch %d) in %s" % (
+        label, ",".join(args.stages), args.baseline, seed, args.batch,
+        args.save_baseline))
+
+
+def load_baseline(args):
+    """--baseline-results: {stage: {tensor name: array}} saved before."""
+    return {stage: load_npz(os.path.join(args.baseline_results, stage + ".npz"))
+            for stage in args.stages}
 
 
 def compare_stage(candidate, baseline, tol):
@@ -209,14 +257,25 @@ def compare_stage(candidate, baseline, tol):
 def check_model(model, args, workdir, label):
     """Compiles `model` both ways, checks them with --repeat seeds."""
     batch = ["--batch=%d" % args.batch]
-    ir = run([args.compiler, model, "--emit=nn"] + batch, "alexnet-compile --emit=nn")
+    ir = oracle.nn_ir(model, args, batch)
     g = oracle.parse_nn(ir)
     if len(g.inputs) != 1:
         raise OracleError("infer and grad need exactly one image input, @inference "
                           "has %d" % len(g.inputs))
     grad_oracle.logits_value(g)
+    if args.exes:  # prebuilt: nothing to compile, nothing to count
+        rewrites = {variant: None for variant, _ in args.variants}
+        rewrites["baseline"] = None
+        exes = dict(zip([v for v, _ in args.variants], args.exes))
+        for variant in exes:
+            os.mkdir(os.path.join(workdir, variant))
+        ok = True
+        for seed in oracle.seeds(args):
+            ok &= check_once(g, exes, seed, args, workdir, model, label, rewrites)
+        return ok
     rewrites = {variant: count_rewrites(model, args, batch, flags)
                 for variant, flags in args.variants}
+    rewrites.setdefault("baseline", None)
 
     # The builds are independent C++ compilations: run them side by side.
     def build(variant, flags):
@@ -249,8 +308,14 @@ def check_once(g, exes, seed, args, workdir, model, label, rewrites):
     got = {variant: results(exes[variant], args, workdir,
                             os.path.join(workdir, variant), g.output_name)
            for variant, _ in args.variants}
+    if args.save_baseline:
+        save_baseline(got["baseline"], args, seed, label)
+        return True
+    if args.baseline_results:
+        got["baseline"] = load_baseline(args)
     ok = True
-    for (variant, flags), name in zip(args.variants[1:], args.names):
+    candidates = [v for v in args.variants if v[0] != "baseline"]
+    for (variant, flags), name in zip(candidates, args.names):
         ok &= compare_builds(got[variant], got["baseline"], name, args, label,
                              rewrites[variant], rewrites["baseline"], x, seed,
                              model, flags)
@@ -266,6 +331,8 @@ def compare_builds(candidate, baseline, name, args, label, rewrites,
     for stage, title in (("forward", "forward"), ("gradients", "gradients"),
                          ("steps", "%d SGD steps" % args.steps),
                          ("dropout", "dropout gradients")):
+        if stage not in args.stages:
+            continue
         n, same, tensor, err, element, bad = compare_stage(
             candidate[stage], baseline[stage], args.tol)
         worst_element = max(worst_element, element)
@@ -277,14 +344,17 @@ def compare_builds(candidate, baseline, name, args, label, rewrites,
 
     ok = not problems
     relation = "!=" if not ok else "==" if all_identical else "~="
-    (cf, ct), (bf, bt) = rewrites, base_rewrites
+    if rewrites is None or base_rewrites is None:
+        counts = "fusions n/a, transfers n/a (prebuilt)"
+    else:
+        (cf, ct), (bf, bt) = rewrites, base_rewrites
+        counts = "fusions %d vs %d, transfers %d vs %d" % (cf, bf, ct, bt)
     print("%s %s: %s %s %s: %s tensors bit-identical (worst relative error "
-          "%.3g%s, tol %.0e; element-wise %.3g); fusions %d vs %d, transfers "
-          "%d vs %d, batch %d, seed %d" % (
+          "%.3g%s, tol %.0e; element-wise %.3g); %s, batch %d, seed %d" % (
               "PASS" if ok else "FAIL", label, name, relation, args.names[-1],
               ", ".join(stages), worst_err,
               " in " + worst_name if worst_name else "", args.tol,
-              worst_element, cf, bf, ct, bt, x.shape[0], seed))
+              worst_element, counts, x.shape[0], seed))
     for p in problems:
         print("  " + p)
     if not ok:
@@ -320,8 +390,45 @@ def main():
     p.add_argument("--steps", type=int, default=3,
                    help="SGD steps of `step` to compare (default 3)")
     p.add_argument("--lr", type=float, default=0.01, help="SGD learning rate (0.01)")
+    p.add_argument("--stages", default=",".join(STAGES),
+                   help="what to run and compare, comma-separated (default %s)"
+                        % ",".join(STAGES))
+    p.add_argument("--exes", help="prebuilt executables, comma-separated: one "
+                                  "per --candidate, then the baseline's (none "
+                                  "with --baseline-results); needs --ir")
+    p.add_argument("--save-baseline", metavar="DIR",
+                   help="run only the baseline and save its results in DIR")
+    p.add_argument("--baseline-results", metavar="DIR",
+                   help="the baseline's results saved by --save-baseline")
     p.add_argument("-v", "--verbose", action="store_true")
     args = p.parse_args()
+
+    args.stages = [s for s in args.stages.split(",") if s]
+    for s in args.stages:
+        if s not in STAGES:
+            p.error("--stages: expected some of %s, got %r" % (",".join(STAGES), s))
+    if args.save_baseline and args.baseline_results:
+        p.error("--save-baseline and --baseline-results exclude each other")
+    if args.baseline_results:
+        try:
+            with open(os.path.join(args.baseline_results, "meta.json")) as f:
+                meta = json.load(f)
+        except (OSError, ValueError) as e:
+            p.error("--baseline-results: cannot read %s/meta.json: %s" % (
+                args.baseline_results, e))
+        if args.seed is not None and args.seed != meta["seed"]:
+            p.error("--seed %d, but the baseline results are seed %d" % (
+                args.seed, meta["seed"]))
+        args.seed, args.batch = meta["seed"], meta["batch"]
+        args.steps, args.lr = meta["steps"], meta["lr"]
+        if "--stages" not in " ".join(sys.argv):
+            args.stages = meta["stages"]
+        missing = set(args.stages) - set(meta["stages"])
+        if missing:
+            p.error("--stages: the baseline results have no %s" % ",".join(sorted(missing)))
+    if (args.save_baseline or args.baseline_results) and (
+            args.seed is None and not args.baseline_results or args.repeat != 1):
+        p.error("--save-baseline needs --seed and one run (--repeat 1)")
 
     if args.batch < 1:
         p.error("--batch must be at least 1")
@@ -342,6 +449,21 @@ def main():
     args.variants = [("baseline", args.baseline.split())] + [
         ("candidate%d" % i, flags.split())
         for i, flags in enumerate(args.candidate)]
+    if args.save_baseline:
+        args.variants = args.variants[:1]
+    elif args.baseline_results:
+        args.variants = args.variants[1:]
+    if args.exes is not None:
+        args.exes = args.exes.split(",")
+        if not args.ir:
+            p.error("--exes needs --ir (the printed nn IR): nothing is compiled")
+        # --names order (candidates, then the baseline) to check_once's.
+        order = [v for v, _ in args.variants if v != "baseline"] + (
+            ["baseline"] if args.variants[0][0] == "baseline" else [])
+        if len(args.exes) != len(order):
+            p.error("--exes: expected %d executables (%s), got %d" % (
+                len(order), ",".join(order), len(args.exes)))
+        args.exes = [args.exes[order.index(v)] for v, _ in args.variants]
     if args.compiler is None:
         args.compiler = oracle.default_compiler()
     args.exe = None  # oracle.compiled_executable: always compile

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Gradient oracle: check a compiled model's `grad` against torch.autograd.
 
-    grad_oracle.py MODEL.nn [MODEL.nn ...] [--batch B] [--exe EXE] [--seed S]
+    grad_oracle.py MODEL.nn [MODEL.nn ...] [--batch B] [--exe EXE] [--ir FILE] [--seed S]
                    [--repeat N] [--threads T] [--tol 1e-4] [--sgd-steps K] [-v]
 
 Runs with /usr/bin/python3 (Debian's python3-torch); finds alexnet-compile
@@ -10,7 +10,9 @@ on PATH, else in build/bin (or --compiler). Shares oracle.py's reference
 
 For each model the oracle
 
- 1. prints the model's nn IR (`alexnet-compile MODEL --emit=nn --batch=B`)
+ 1. prints the model's nn IR (`alexnet-compile MODEL --emit=nn --batch=B`;
+    or reads --ir FILE, that output saved, so that with --exe nothing is
+    compiled)
     and builds the PyTorch reference from `func.func @inference`, as
     oracle.py does. The logits are @inference without its final softmax,
     and the loss is F.cross_entropy(logits, labels): the DSL's
@@ -178,8 +180,7 @@ def check_sgd(g, exe, seed, args, workdir, model, weights, x, labels, settings):
 def check_model(model, args, workdir):
     """Compiles `model` once and checks it with --repeat seeds; True if all pass."""
     batch = ["--batch=%d" % args.batch] if args.batch else []
-    ir = run([args.compiler, model, "--emit=nn"] + batch,
-             "alexnet-compile --emit=nn")
+    ir = oracle.nn_ir(model, args, batch)
     g = oracle.parse_nn(ir)
     args.settings = train_settings(ir)
     if len(g.inputs) != 1:

@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Numerical oracle: check a compiled model's `infer` against PyTorch.
 
-    oracle.py MODEL.nn [MODEL.nn ...] [--batch B] [--exe EXE] [--seed S]
-              [--repeat N] [--threads T] [--tol 1e-5] [-v]
+    oracle.py MODEL.nn [MODEL.nn ...] [--batch B] [--exe EXE] [--ir FILE]
+              [--seed S] [--repeat N] [--threads T] [--tol 1e-5] [-v]
     oracle.py --dsl 'model m { ... }' [...]
 
 Runs with /usr/bin/python3 (Debian's python3-torch); finds alexnet-compile
@@ -11,7 +11,8 @@ on PATH, else in build/bin (or --compiler).
 For each model the oracle
 
  1. prints the model's nn IR with `alexnet-compile MODEL --emit=nn --batch=B`
-    and builds a PyTorch reference from it: the `nn.parameter` shapes and the
+    (or reads --ir FILE, that output saved: with --exe nothing is compiled,
+    as on the GPU machine, which has no compiler) and builds a PyTorch reference from it: the `nn.parameter` shapes and the
     ops of `func.func @inference`, %names mapping values. It has no DSL parser
     and shares no code with the compiler, so it checks the compiler's lowering
     and kernels against an independent implementation of the op semantics
@@ -402,6 +403,21 @@ def add_common_args(p, tol):
     p.add_argument("--repeat", type=int, default=1,
                    help="check each model with this many seeds (default 1)")
     p.add_argument("--tol", type=float, default=tol, help="tolerance (default %g)" % tol)
+    p.add_argument("--ir", help="the model's printed nn IR (`alexnet-compile MODEL "
+                                "--emit=nn --batch=B` into a file), read instead of "
+                                "running the compiler: with prebuilt executables "
+                                "nothing is compiled (test/device's bundle)")
+
+
+def nn_ir(model, args, batch):
+    """The nn IR of `model` at `batch`: --ir's file, else the compiler's."""
+    if getattr(args, "ir", None):
+        try:
+            with open(args.ir) as f:
+                return f.read()
+        except OSError as e:
+            raise OracleError("cannot read --ir %s: %s" % (args.ir, e.strerror))
+    return run([args.compiler, model, "--emit=nn"] + batch, "alexnet-compile --emit=nn")
 
 
 def seeds(args):
@@ -416,7 +432,7 @@ def seeds(args):
 def check_model(model, args, workdir, label):
     """Compiles `model` once and checks it with --repeat seeds; True if all pass."""
     batch = ["--batch=%d" % args.batch] if args.batch else []
-    ir = run([args.compiler, model, "--emit=nn"] + batch, "alexnet-compile --emit=nn")
+    ir = nn_ir(model, args, batch)
     g = parse_nn(ir)
     if len(g.inputs) != 1:
         raise OracleError("infer needs exactly one input, the model has %d" % len(g.inputs))
