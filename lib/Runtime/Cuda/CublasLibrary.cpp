@@ -32,9 +32,9 @@ std::vector<std::string> globbed(const std::string &pattern) {
   return out;
 }
 
-/// Whether folder name `a` names a newer toolkit than `b`: digit runs
-/// compare as numbers, so cuda-12.10 is newer than cuda-12.8.
-bool newerVersion(const std::string &a, const std::string &b) {
+} // namespace
+
+bool newerToolkit(const std::string &a, const std::string &b) {
   size_t i = 0, j = 0;
   while (i < a.size() && j < b.size()) {
     if (std::isdigit((unsigned char)a[i]) && std::isdigit((unsigned char)b[j])) {
@@ -56,6 +56,8 @@ bool newerVersion(const std::string &a, const std::string &b) {
   }
   return a.size() - i > b.size() - j;
 }
+
+namespace {
 
 /// The site-packages folders of the python3 on PATH (none without one).
 std::vector<std::string> pythonSitePackages() {
@@ -138,7 +140,7 @@ CublasLibrary loadCublas(const std::vector<std::string> &candidates) {
 
 std::string cublasFileName() { return "libcublas.so." + major(); }
 
-std::vector<std::string> cublasCandidates() {
+std::vector<std::string> cublasCandidates(bool everywhere) {
   std::string file = cublasFileName();
   if (const char *override = std::getenv("ALEXNET_CUBLAS"); override && *override) {
     std::string path(override);
@@ -150,22 +152,24 @@ std::vector<std::string> cublasCandidates() {
   dirs.push_back("/usr/local/cuda/lib64");
   dirs.push_back("/usr/local/cuda/lib");
   std::vector<std::string> versioned = globbed("/usr/local/cuda-*");
-  std::sort(versioned.begin(), versioned.end(), newerVersion);
+  std::sort(versioned.begin(), versioned.end(), newerToolkit);
   for (const std::string &root : versioned) {
     dirs.push_back(root + "/lib64");
     dirs.push_back(root + "/lib");
   }
-  for (const std::string &site : pythonSitePackages()) {
-    dirs.push_back(site + "/nvidia/cublas/lib");
-    dirs.push_back(site + "/nvidia/cu" + major() + "/lib");
-  }
+  if (everywhere)
+    for (const std::string &site : pythonSitePackages()) {
+      dirs.push_back(site + "/nvidia/cublas/lib");
+      dirs.push_back(site + "/nvidia/cu" + major() + "/lib");
+    }
   std::vector<std::string> out;
   for (const std::string &dir : dirs) {
     std::string path = dir + "/" + file;
     if (std::find(out.begin(), out.end(), path) == out.end())
       out.push_back(path);
   }
-  out.push_back(file); // the dynamic loader's own search
+  if (everywhere)
+    out.push_back(file); // the dynamic loader's own search
   return out;
 }
 
@@ -174,6 +178,13 @@ const CublasLibrary &cublas() {
   static CublasLibrary library;
   static std::string error;
   std::call_once(once, [] {
+    // The toolkit folders first: asking python3 for its site-packages
+    // starts a process, worth it only when they have no cuBLAS.
+    try {
+      library = loadCublas(cublasCandidates(/*everywhere=*/false));
+      return;
+    } catch (const std::runtime_error &) {
+    }
     try {
       library = loadCublas(cublasCandidates());
     } catch (const std::runtime_error &e) {

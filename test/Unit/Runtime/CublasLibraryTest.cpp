@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <stdexcept>
 
@@ -63,15 +64,40 @@ TEST(CublasLibraryTest, SearchOrder) {
   EXPECT_EQ(c.back(), file);
   // Then the default toolkit (lib64 before lib), unless it was the first.
   std::vector<std::string> rest(c.begin() + 1, c.end());
-  for (const char *dir : {"/usr/local/cuda/lib64/", "/usr/local/cuda/lib/"})
-    if (c.front() != dir + file)
+  for (const char *dir : {"/usr/local/cuda/lib64/", "/usr/local/cuda/lib/"}) {
+    if (c.front() != dir + file) {
       EXPECT_LT(indexOf(rest, dir + file), rest.size()) << dir;
-  if (c.front().rfind("/usr/local/cuda/", 0) != 0)
+    }
+  }
+  if (c.front().rfind("/usr/local/cuda/", 0) != 0) {
     EXPECT_LT(indexOf(rest, "/usr/local/cuda/lib64/" + file),
               indexOf(rest, "/usr/local/cuda/lib/" + file));
+  }
   // No candidate twice (the build's folder is often /usr/local/cuda/lib64).
   for (size_t i = 0; i < c.size(); ++i)
     EXPECT_EQ(indexOf(c, c[i]), i) << c[i];
+}
+
+TEST(CublasLibraryTest, ToolkitsOnlyBeforeAskingPython) {
+  unsetenv("ALEXNET_CUBLAS");
+  std::vector<std::string> all = cublasCandidates();
+  std::vector<std::string> first = cublasCandidates(/*everywhere=*/false);
+  // A prefix of the full search, without the loader's bare name.
+  ASSERT_LT(first.size(), all.size());
+  EXPECT_TRUE(std::equal(first.begin(), first.end(), all.begin()));
+  for (const std::string &c : first)
+    EXPECT_EQ(c.find("site-packages"), std::string::npos) << c;
+  EXPECT_NE(first.back(), cublasFileName());
+}
+
+TEST(CublasLibraryTest, NewestToolkitFirst) {
+  std::vector<std::string> dirs = {"/usr/local/cuda-12.8", "/usr/local/cuda-13.0",
+                                   "/usr/local/cuda-12.10", "/usr/local/cuda-12"};
+  std::sort(dirs.begin(), dirs.end(), newerToolkit);
+  EXPECT_EQ(dirs, (std::vector<std::string>{"/usr/local/cuda-13.0",
+                                            "/usr/local/cuda-12.10",
+                                            "/usr/local/cuda-12.8",
+                                            "/usr/local/cuda-12"}));
 }
 
 TEST(CublasLibraryTest, OverrideIsTheOnlyCandidate) {

@@ -15,6 +15,9 @@
 //      the python3 on PATH (PyTorch's pip wheels);
 //   5. the dynamic loader's own search (LD_LIBRARY_PATH, ld.so.cache).
 //
+// 4 and 5 are looked at only when 1-3 have no cuBLAS that loads (asking
+// python3 starts a process).
+//
 // The library loaded is reported (bench, and every cuBLAS error); when none
 // loads, the error lists every place looked at and why each failed.
 //
@@ -46,8 +49,13 @@ struct CublasLibrary {
 /// The library file name searched for: "libcublas.so.13".
 std::string cublasFileName();
 
-/// The candidate files, in search order (see above), for messages and tests.
-std::vector<std::string> cublasCandidates();
+/// The candidate files, in search order (see above); without `everywhere`
+/// only 1-3 (no python3 process, no loader search).
+std::vector<std::string> cublasCandidates(bool everywhere = true);
+
+/// Whether toolkit folder `a` is newer than `b`: digit runs compare as
+/// numbers, so /usr/local/cuda-12.10 is newer than /usr/local/cuda-12.8.
+bool newerToolkit(const std::string &a, const std::string &b);
 
 /// Loads the first of `candidates` that dlopen accepts (a path, or a bare
 /// file name for the loader's search); throws std::runtime_error listing
