@@ -19,7 +19,9 @@
 #   ir/big-check.mlir, ir/mini-check.mlir   the printed nn IR the oracles read
 #   ref/big-check/, ref/mini-check/         CPU results (equivalence_check.py
 #                            --save-baseline, seed 1): BIG's forward only (its
-#                            gradients are 244 MB), MINI's every stage
+#                            gradients are 244 MB), MINI's every stage, with
+#                            the random draw they came from where it is small
+#                            (MINI's), else its sha256 (BIG's)
 #   python/                  the oracles and torch_alexnet_bench.py
 #   models/                  the .nn files (torch_alexnet_bench.py reads BIG's)
 #   gpu-check.sh, check-ldd.sh, bundle.env (what was built, and how),

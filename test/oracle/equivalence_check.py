@@ -78,7 +78,10 @@ nothing is compiled (the fusion and transfer counts read n/a).
 (DIR/<stage>.npz) with the seed, batch, steps and stages (DIR/meta.json);
 `--baseline-results DIR` then takes the baseline's results from there
 instead of running it (the seed and the rest come from meta.json), so `--exes`
-names the candidates only. `--stages` picks what runs and is compared
+names the candidates only. The random draw travels too (DIR/inputs) when it
+is at most 8 MB; otherwise it is drawn again from the seed and must match
+its saved sha256 (NumPy may change its generators' streams), or the check
+fails saying so. `--stages` picks what runs and is compared
 (forward,gradients,steps,dropout; default all): AlexNet's gradients are
 244 MB, so its saved baseline is its forward pass only.
 
@@ -88,8 +91,10 @@ fails (compiler, executable), 2 for bad usage.
 
 import argparse
 import concurrent.futures
+import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -195,14 +200,56 @@ def results(exe, args, workdir, vdir, output_name):
     return out
 
 
-def save_baseline(got, args, seed, label):
+# The draw (weights, input, labels) travels with the results when it is this
+# small (alexnet_mini: 2 MB); AlexNet's weights (244 MB) are drawn again
+# from the seed, and its digest shows that the draw is the same.
+INPUTS_MAX_BYTES = 8 << 20
+INPUT_FILES = ("w.npz", "x.npy", "labels.npy")
+
+
+def draw_digest(weights, x, labels):
+    """sha256 of the random draw's arrays, names, dtypes and shapes."""
+    h = hashlib.sha256()
+    for name, a in sorted(weights.items()) + [("x", x), ("labels", labels)]:
+        a = np.ascontiguousarray(a)
+        h.update(("%s %s %s;" % (name, a.dtype.str, a.shape)).encode())
+        h.update(a.tobytes())
+    return h.hexdigest()
+
+
+def use_baseline_inputs(args, weights, x, labels, workdir):
+    """--baseline-results: the saved draw in place of this one, else this
+    one checked against the saved digest (NumPy's generators may change
+    their streams between versions). Returns the input batch."""
+    saved = os.path.join(args.baseline_results, "inputs")
+    if os.path.isdir(saved):
+        for f in INPUT_FILES:
+            shutil.copyfile(os.path.join(saved, f), os.path.join(workdir, f))
+        return np.load(os.path.join(workdir, "x.npy"))
+    digest = draw_digest(weights, x, labels)
+    if digest != args.baseline_meta["draw_sha256"]:
+        raise OracleError(
+            "the random weights and input of seed %d differ from those the "
+            "baseline results were made with (NumPy %s here, %s there): the "
+            "results cannot be compared" % (
+                args.seed, np.__version__, args.baseline_meta["numpy"]))
+    return x
+
+
+def save_baseline(got, args, seed, label, digest, workdir):
     """--save-baseline: the baseline's results and what reproduces them."""
     os.makedirs(args.save_baseline, exist_ok=True)
     for stage, tensors in got.items():
         np.savez(os.path.join(args.save_baseline, stage + ".npz"), **tensors)
+    inputs = [os.path.join(workdir, f) for f in INPUT_FILES]
+    if sum(os.path.getsize(f) for f in inputs) <= INPUTS_MAX_BYTES:
+        os.makedirs(os.path.join(args.save_baseline, "inputs"), exist_ok=True)
+        for f in inputs:
+            shutil.copy(f, os.path.join(args.save_baseline, "inputs"))
     meta = {"model": label, "seed": seed, "batch": args.batch,
             "steps": args.steps, "lr": args.lr, "stages": list(args.stages),
-            "baseline": args.baseline}
+            "baseline": args.baseline, "draw_sha256": digest,
+            "numpy": np.__version__}
     with open(os.path.join(args.save_baseline, "meta.json"), "w") as f:
         json.dump(meta, f, indent=1, sort_keys=True)
         f.write("\n")
@@ -303,13 +350,16 @@ def check_model(model, args, workdir, label):
 
 
 def check_once(g, exes, seed, args, workdir, model, label, rewrites):
-    _, x, _, _ = grad_oracle.draw_inputs(g, seed, workdir)
+    weights, x, labels, _ = grad_oracle.draw_inputs(g, seed, workdir)
+    if args.baseline_results:
+        x = use_baseline_inputs(args, weights, x, labels, workdir)
 
     got = {variant: results(exes[variant], args, workdir,
                             os.path.join(workdir, variant), g.output_name)
            for variant, _ in args.variants}
     if args.save_baseline:
-        save_baseline(got["baseline"], args, seed, label)
+        save_baseline(got["baseline"], args, seed, label,
+                      draw_digest(weights, x, labels), workdir)
         return True
     if args.baseline_results:
         got["baseline"] = load_baseline(args)
@@ -419,6 +469,7 @@ def main():
         if args.seed is not None and args.seed != meta["seed"]:
             p.error("--seed %d, but the baseline results are seed %d" % (
                 args.seed, meta["seed"]))
+        args.baseline_meta = meta
         args.seed, args.batch = meta["seed"], meta["batch"]
         args.steps, args.lr = meta["steps"], meta["lr"]
         if "--stages" not in " ".join(sys.argv):
