@@ -23,6 +23,12 @@ for exe in "$@"; do
   worst=""
   while read -r lib rest; do
     [ -n "$lib" ] || continue
+    # "EXE: /lib/libstdc++.so.6: version `GLIBCXX_3.4.30' not found (...)":
+    # the machine's C/C++ runtime is older than the one built with here.
+    if [[ "$rest" == *"version "*" not found"* ]]; then
+      worst="$worst ${rest%% (required*}"
+      continue
+    fi
     name=${lib##*/}
     if ! [[ "$name" =~ $allowed ]] || [[ "$rest" == *"not found"* ]]; then
       if [[ "$rest" == *"not found"* ]]; then name="$name (not found)"; fi
