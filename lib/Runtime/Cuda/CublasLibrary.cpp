@@ -43,8 +43,15 @@ bool newerToolkit(const std::string &a, const std::string &b) {
         ++ei;
       while (ej < b.size() && std::isdigit((unsigned char)b[ej]))
         ++ej;
-      unsigned long x = std::stoul(a.substr(i, ei - i));
-      unsigned long y = std::stoul(b.substr(j, ej - j));
+      // As numbers of any length: without leading zeros, the longer one
+      // is larger, else the first differing digit decides.
+      while (i + 1 < ei && a[i] == '0')
+        ++i;
+      while (j + 1 < ej && b[j] == '0')
+        ++j;
+      std::string x = a.substr(i, ei - i), y = b.substr(j, ej - j);
+      if (x.size() != y.size())
+        return x.size() > y.size();
       if (x != y)
         return x > y;
       i = ei, j = ej;

@@ -98,6 +98,10 @@ TEST(CublasLibraryTest, NewestToolkitFirst) {
                                             "/usr/local/cuda-12.10",
                                             "/usr/local/cuda-12.8",
                                             "/usr/local/cuda-12"}));
+  // Version numbers of any length compare as numbers, without overflowing.
+  EXPECT_TRUE(newerToolkit("/usr/local/cuda-123456789012345678901234567890",
+                           "/usr/local/cuda-99999999999999999999999999999"));
+  EXPECT_FALSE(newerToolkit("/usr/local/cuda-012.8", "/usr/local/cuda-12.10"));
 }
 
 TEST(CublasLibraryTest, OverrideIsTheOnlyCandidate) {
