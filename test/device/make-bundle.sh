@@ -8,7 +8,7 @@
 # executable gpu-check.sh runs there is built here, with the compiler named
 # by $ALEXNET_COMPILE, else alexnet-compile on PATH, else this checkout's
 # build/bin/alexnet-compile, for sm_90 only (H100 and H200; --cuda-arch=90
-# halves the executables), into OUT_DIR (emptied first):
+# halves the executables; stripped), into OUT_DIR (emptied first):
 #
 #   bin/big-check            BIG model, batch 4, --training: 1a, 1c
 #   bin/mini-check           MINI model, batch 2, --training: 1b, 2
@@ -149,6 +149,8 @@ for name in "${names[@]}"; do
   fi
 done
 [ "$failed" = 0 ] || exit 1
+# Symbol tables are half a megabyte per executable, of 64 MiB that travel.
+strip "$OUT_DIR"/bin/*
 
 cp "$ROOT"/test/oracle/{oracle,grad_oracle,equivalence_check}.py "$HERE/torch_alexnet_bench.py" \
   "$OUT_DIR/python/"
