@@ -53,6 +53,7 @@ public:
   Expected<TrainSummary> run();
 
 private:
+  Status claimCheckpointDir();
   Status openData();
   Status createLoaders();
   Status prepareState();
@@ -85,6 +86,28 @@ private:
   Clock::time_point lastBatchEnd;
   std::string lastSaved; ///< the newest checkpoint this run wrote, described
 };
+
+/// Takes the checkpoint directory for the whole run, before any work, so
+/// that a second run cannot interleave its checkpoints with this one's, and
+/// refuses to start afresh over an earlier run's state unless asked to.
+Status Trainer::claimCheckpointDir() {
+  if (opts.checkpointDir.empty())
+    return Status::success();
+  checkpoints.emplace(opts.checkpointDir,
+                      CheckpointDirOptions{2, /*exportWeights=*/false});
+  if (Status s = checkpoints->claim(); !s.ok())
+    return s;
+  std::vector<std::string> found = checkpoints->checkpointFiles();
+  if (opts.resume || opts.overwrite || found.empty())
+    return Status::success();
+  std::string names;
+  for (const std::string &name : found)
+    names += (names.empty() ? "" : ", ") + name;
+  return Status::error(opts.checkpointDir +
+                       ": holds the checkpoints of an earlier run (" + names +
+                       "); continue it with --resume, or start a new run "
+                       "that replaces them with --overwrite");
+}
 
 Status Trainer::openData() {
   const TensorSpec &image = model.trainStep->inputs[layout.image];
@@ -193,9 +216,6 @@ Status Trainer::createLoaders() {
 }
 
 Status Trainer::prepareState() {
-  if (!opts.checkpointDir.empty())
-    checkpoints.emplace(opts.checkpointDir,
-                        CheckpointDirOptions{2, /*exportWeights=*/false});
   if (opts.resume) {
     if (!checkpoints)
       return Status::error("--resume needs --checkpoint-dir");
@@ -453,6 +473,8 @@ Expected<TrainSummary> Trainer::run() {
   if (!l.ok())
     return l.error();
   layout = *l;
+  if (Status s = claimCheckpointDir(); !s.ok())
+    return s;
   // The loaders key on the run's seed, which a resumed run reads from its
   // checkpoint.
   if (Status s = openData(); !s.ok())

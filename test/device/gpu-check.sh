@@ -370,7 +370,7 @@ step_train() {
   echo "== data: $data; CPU reference: test top-1 $ref% after $EPOCHS epochs" >>"$log"
   t=$(limit 300) || { record 3 "$name" FAIL "not run: out of time budget"; return; }
   runlog "$log" "$t" "$WORK/alexnet_mini" train --data "$data" --epochs "$EPOCHS" \
-    --loader-threads 8 --checkpoint-dir "$WORK/alexnet_mini.ckpt" \
+    --loader-threads 8 --checkpoint-dir "$WORK/alexnet_mini.ckpt" --overwrite \
     --metrics "$OUT/03-train-metrics.csv" -o "$WORK/alexnet_mini.axw" || rc=$?
   # "trained 4 epochs (1872 steps): ..., validation top-1 error 10.35%
   # (accuracy 89.65%), ..." and per epoch "epoch 1/4: train loss 0.7311,
