@@ -61,6 +61,7 @@ private:
   Status endEpoch();
   Status saveCheckpoint(bool endOfEpoch);
   Status saveFinalWeights();
+  Status rewriteCheckpointWeights();
   WeightsFile weightsWithMean();
 
   const ModelDesc &model;
@@ -85,6 +86,7 @@ private:
   double secondsThisRun = 0.0;
   Clock::time_point lastBatchEnd;
   std::string lastSaved; ///< the newest checkpoint this run wrote, described
+  bool checkpointedThisProcess = false;
 };
 
 /// Takes the checkpoint directory for the whole run, before any work, so
@@ -107,6 +109,14 @@ Status Trainer::claimCheckpointDir() {
                        ": holds the checkpoints of an earlier run (" + names +
                        "); continue it with --resume, or start a new run "
                        "that replaces them with --overwrite");
+}
+
+/// A resumed run with nothing left to do (the last one was killed while
+/// writing its final last.axw) still leaves last.axw as a finished run does.
+Status Trainer::rewriteCheckpointWeights() {
+  if (!checkpoints || checkpointedThisProcess)
+    return Status::success();
+  return saveWeights(checkpoints->weightsPath(), weightsWithMean());
 }
 
 Status Trainer::openData() {
@@ -293,6 +303,7 @@ Status Trainer::saveCheckpoint(bool endOfEpoch) {
                         : checkpoints->saveLatest(params, momentum, state);
   if (!s.ok())
     return s;
+  checkpointedThisProcess = true;
   lastSaved = checkpoints->lastPath() + " (epoch " +
               std::to_string(state.epoch) + ", step " +
               std::to_string(state.step) + ")";
@@ -491,6 +502,8 @@ Expected<TrainSummary> Trainer::run() {
   while (int64_t(state.epoch) < opts.epochs && !stop)
     if (Status s = runEpoch(stop); !s.ok())
       return s;
+  if (Status s = rewriteCheckpointWeights(); !s.ok())
+    return s;
   if (Status s = saveFinalWeights(); !s.ok())
     return s;
 
