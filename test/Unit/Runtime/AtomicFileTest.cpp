@@ -7,10 +7,13 @@
 
 #include <algorithm>
 #include <csignal>
+#include <cstring>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -115,6 +118,27 @@ TEST(AtomicFile, DirectoryIsRefused) {
   EXPECT_EQ(status.message(), path + ": is a directory");
   EXPECT_EQ(tmp.list(), std::vector<std::string>{"dir"});
   EXPECT_EQ(readText(path + "/keep"), "x");
+}
+
+TEST(AtomicFile, SocketIsRefused) {
+  TempDir tmp;
+  std::string path = tmp.path("sock");
+  int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  struct sockaddr_un addr = {};
+  addr.sun_family = AF_UNIX;
+  ASSERT_LT(path.size(), sizeof(addr.sun_path));
+  std::strcpy(addr.sun_path, path.c_str());
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr *>(&addr), sizeof(addr)), 0);
+  Status status = writeText(path, "x");
+  ::close(fd);
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.message(),
+            path + ": is a socket; expected a file, a device or a FIFO");
+  EXPECT_EQ(checkWritable(path).message(), status.message());
+  struct stat st;
+  ASSERT_EQ(::lstat(path.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISSOCK(st.st_mode));
 }
 
 TEST(AtomicFile, DeviceIsWrittenNotReplaced) {
