@@ -171,10 +171,12 @@ Expected<std::string> followLinks(std::string path) {
     std::vector<char> target(size_t(PATH_MAX) + 1);
     ssize_t n = ::readlink(path.c_str(), target.data(), target.size());
     if (n < 0)
-      return Status::error(path + ": cannot read symbolic link: " +
-                           errnoText(errno));
+      return Status::error(path +
+                           ": cannot read symbolic link: " + errnoText(errno));
     std::string next(target.data(), size_t(n));
-    path = !next.empty() && next[0] == '/' ? next : joinPath(parentDirectory(path), next);
+    path = !next.empty() && next[0] == '/'
+               ? next
+               : joinPath(parentDirectory(path), next);
   }
   return Status::error(path + ": too many levels of symbolic links");
 }
@@ -212,8 +214,8 @@ Status writeDirect(const std::string &path, const void *data, size_t size) {
     fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY);
   while (fd < 0 && errno == EINTR);
   if (fd < 0)
-    return Status::error(path + ": cannot open for writing: " +
-                         errnoText(errno));
+    return Status::error(path +
+                         ": cannot open for writing: " + errnoText(errno));
   struct stat st;
   // A regular file reached through /proc/self/fd starts over, as with `>`.
   if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && ::ftruncate(fd, 0) != 0) {
@@ -264,10 +266,9 @@ Status checkWritable(const std::string &path) {
   if (nameMax <= 0)
     nameMax = long(kMaxNameLength);
   if (base.size() > size_t(nameMax))
-    return Status::error(path + ": file name of " +
-                         std::to_string(base.size()) +
-                         " characters, longer than the limit of " +
-                         std::to_string(nameMax));
+    return Status::error(
+        path + ": file name of " + std::to_string(base.size()) +
+        " characters, longer than the limit of " + std::to_string(nameMax));
   return Status::success();
 }
 

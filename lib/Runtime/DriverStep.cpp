@@ -49,8 +49,8 @@ int runStepCommand(const Invocation &inv) {
     if (!s->ok())
       return inv.usageError(s->message());
   if (Status s = checkOutputs({{"-o", *output}}, {{"--weights", *weights},
-                                                 {"--input", *input},
-                                                 {"--labels", *labels}});
+                                                  {"--input", *input},
+                                                  {"--labels", *labels}});
       !s.ok())
     return inv.fail(s);
 

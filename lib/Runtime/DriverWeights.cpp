@@ -111,8 +111,7 @@ int runImportCommand(const Invocation &inv) {
   for (const Status *s : {&input.error(), &output.error()})
     if (!s->ok())
       return inv.usageError(s->message());
-  if (Status s = checkOutputs({{"-o", *output}}, {{"--npz", *input}});
-      !s.ok())
+  if (Status s = checkOutputs({{"-o", *output}}, {{"--npz", *input}}); !s.ok())
     return inv.fail(s);
 
   Expected<NpzFile> npz = loadNpz(*input);

@@ -50,7 +50,8 @@ bool replacesFileUnder(const std::string &output, const std::string &dir) {
   char outReal[PATH_MAX], dirReal[PATH_MAX];
   if (!::realpath(output.c_str(), outReal) || !::realpath(dir.c_str(), dirReal))
     return false;
-  std::string prefix = std::string(dirReal) == "/" ? "/" : dirReal + std::string("/");
+  std::string prefix =
+      std::string(dirReal) == "/" ? "/" : dirReal + std::string("/");
   return std::string(outReal).compare(0, prefix.size(), prefix) == 0;
 }
 

@@ -198,8 +198,7 @@ TEST(AtomicFile, SymlinkTargetIsReplacedAndLinkStays) {
             0);
   ASSERT_TRUE(writeText(tmp.path("dangling"), "created").ok());
   EXPECT_EQ(readText(tmp.path("real/later.axw")), "created");
-  EXPECT_EQ(tmp.list(),
-            (std::vector<std::string>{"dangling", "link", "real"}));
+  EXPECT_EQ(tmp.list(), (std::vector<std::string>{"dangling", "link", "real"}));
 }
 
 TEST(AtomicFile, LongestNameFits) {
@@ -258,10 +257,9 @@ TEST(AtomicFile, CheckWritable) {
             std::string::npos)
       << tooLong.message();
   EXPECT_EQ(checkWritable(tmp.path("no/w.axw")).message(),
-            tmp.path("no/w.axw") + ": cannot use directory '" +
-                tmp.path("no") + "': No such file or directory");
-  EXPECT_EQ(checkWritable(tmp.dir()).message(),
-            tmp.dir() + ": is a directory");
+            tmp.path("no/w.axw") + ": cannot use directory '" + tmp.path("no") +
+                "': No such file or directory");
+  EXPECT_EQ(checkWritable(tmp.dir()).message(), tmp.dir() + ": is a directory");
   writeBytes(tmp.path("file"), toBytes("x"));
   EXPECT_EQ(checkWritable(tmp.path("file/w.axw")).message(),
             tmp.path("file/w.axw") + ": '" + tmp.path("file") +

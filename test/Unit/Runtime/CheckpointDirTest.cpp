@@ -252,8 +252,10 @@ TEST(CheckpointDir, OneWriterAtATime) {
   ASSERT_FALSE(status.ok());
   // The last holder (this process's earlier save) left its pid there.
   EXPECT_EQ(status.message(),
-            tmp.dir() + ": checkpoint directory is in use by another training "
-                        "run (pid " + std::to_string(::getpid()) +
+            tmp.dir() +
+                ": checkpoint directory is in use by another training "
+                "run (pid " +
+                std::to_string(::getpid()) +
                 "); wait for it to end or choose another --checkpoint-dir");
   ::close(fd);
   EXPECT_TRUE(saveVersion(dir, 3).ok());
@@ -309,8 +311,10 @@ TEST(CheckpointDir, ClaimedForTheWholeRun) {
   Status status = mine.claim();
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.message(),
-            root + ": checkpoint directory is in use by another training run "
-                   "(pid " + std::to_string(child.pid) +
+            root +
+                ": checkpoint directory is in use by another training run "
+                "(pid " +
+                std::to_string(child.pid) +
                 "); wait for it to end or choose another --checkpoint-dir");
   EXPECT_FALSE(saveVersion(CheckpointDir(root), 2).ok());
 

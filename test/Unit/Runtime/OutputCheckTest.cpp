@@ -59,10 +59,9 @@ TEST(OutputCheck, TwoOutputsOnOneFile) {
   Status s = checkOutputs({{"-o", tmp.path("x")}, {"--metrics", "x"}}, {});
   EXPECT_TRUE(s.ok()) << s.message(); // relative to the working directory
   s = checkOutputs(
-      {{"-o", tmp.path("x")}, {"--metrics", tmp.dir() + "/../" +
-                                                 tmp.dir().substr(
-                                                     tmp.dir().rfind('/') + 1) +
-                                                 "/x"}},
+      {{"-o", tmp.path("x")},
+       {"--metrics", tmp.dir() + "/../" +
+                         tmp.dir().substr(tmp.dir().rfind('/') + 1) + "/x"}},
       {});
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.message().find("one would overwrite the other"),
