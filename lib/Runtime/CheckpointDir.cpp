@@ -1,6 +1,6 @@
 //===- CheckpointDir.cpp - A training run's checkpoint directory ----------===//
 //
-// POSIX only: flock for the save lock, link + rename to replace last.axc
+// POSIX only: flock for the directory's lock, link + rename to replace last.axc
 // without writing the checkpoint twice, readdir to find epoch files and the
 // temporary files of killed writers.
 //
@@ -13,9 +13,11 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <dirent.h>
 #include <fcntl.h>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <sys/file.h>
 #include <system_error>
@@ -77,9 +79,12 @@ std::vector<uint64_t> epochsIn(const std::vector<std::string> &names) {
   return epochs;
 }
 
+} // namespace
+
 /// An exclusive flock on `<dir>/.lock`, released on destruction (and by the
-/// kernel when the holder dies, so a killed run never blocks the next).
-class DirLock {
+/// kernel when the holder dies, so a killed run never blocks the next). The
+/// holder writes its pid into the file so that a refused run can name it.
+class CheckpointDir::DirLock {
 public:
   Status acquire(const std::string &dir) {
     std::string path = dir + "/.lock";
@@ -91,12 +96,21 @@ public:
     do
       result = ::flock(fd, LOCK_EX | LOCK_NB);
     while (result != 0 && errno == EINTR);
-    if (result == 0)
+    if (result == 0) {
+      std::string pid = std::to_string(long(::getpid())) + "\n";
+      if (::ftruncate(fd, 0) == 0)
+        (void)::pwrite(fd, pid.data(), pid.size(), 0);
       return Status::success();
-    if (errno == EWOULDBLOCK)
-      return Status::error(dir + ": checkpoint directory is being written "
-                                 "by another process");
-    return Status::error(path + ": cannot lock: " + errnoText(errno));
+    }
+    if (errno != EWOULDBLOCK)
+      return Status::error(path + ": cannot lock: " + errnoText(errno));
+    char text[32] = {};
+    ssize_t n = ::pread(fd, text, sizeof(text) - 1, 0);
+    long holder = n > 0 ? std::strtol(text, nullptr, 10) : 0;
+    return Status::error(
+        dir + ": checkpoint directory is in use by another training run" +
+        (holder > 0 ? " (pid " + std::to_string(holder) + ")" : "") +
+        "; wait for it to end or choose another --checkpoint-dir");
   }
   ~DirLock() {
     if (fd >= 0)
@@ -106,6 +120,8 @@ public:
 private:
   int fd = -1;
 };
+
+namespace {
 
 /// Makes `to` a second name of `from`, atomically: link to a temporary name,
 /// rename over `to`, sync the directory. False when the file system refuses.
@@ -140,6 +156,33 @@ CheckpointDir::CheckpointDir(std::string dir, CheckpointDirOptions options)
     root.pop_back();
   if (root.empty())
     root = ".";
+}
+
+Status CheckpointDir::claim() {
+  if (held)
+    return Status::success();
+  std::error_code ec;
+  std::filesystem::create_directories(root, ec);
+  if (ec)
+    return Status::error(
+        root + ": cannot create checkpoint directory: " + ec.message());
+  auto lock = std::make_shared<DirLock>();
+  if (Status s = lock->acquire(root); !s.ok())
+    return s;
+  held = std::move(lock);
+  return Status::success();
+}
+
+std::vector<std::string> CheckpointDir::checkpointFiles() const {
+  auto names = listDir(root);
+  if (!names.ok())
+    return {};
+  std::vector<std::string> found;
+  for (const std::string &name : *names)
+    if (name == "last.axc" || parseEpochName(name))
+      found.push_back(name);
+  std::sort(found.begin(), found.end());
+  return found;
 }
 
 std::string CheckpointDir::lastPath() const { return root + "/last.axc"; }
@@ -182,8 +225,9 @@ Status CheckpointDir::save(const WeightsFile &params,
   if (ec)
     return Status::error(
         root + ": cannot create checkpoint directory: " + ec.message());
-  DirLock lock;
-  Status status = lock.acquire(root);
+  // A directory not claimed for the run is locked for this save only.
+  DirLock saveLock;
+  Status status = held ? Status::success() : saveLock.acquire(root);
   if (!status.ok())
     return status;
 

@@ -70,7 +70,8 @@ const std::vector<Command> &driverCommands() {
        runStepCommand},
       {"train",
        "train --data PATH [--format auto|idx|cifar|imagenet] [--epochs E] "
-       "[--lr LR] [--checkpoint-dir D [--resume] [--checkpoint-every N]] "
+       "[--lr LR] [--checkpoint-dir D [--resume|--overwrite] "
+       "[--checkpoint-every N]] "
        "[--seed S] [--metrics M.csv] [-o W.axw] [--init W.axw] "
        "[--max-steps N] [--augment|--no-augment] [--no-shuffle] "
        "[--no-validation] "

@@ -14,6 +14,7 @@
 #include "alexnet/Runtime/ExecContext.h"
 #include "alexnet/Runtime/ModelWeights.h"
 #include "alexnet/Runtime/Npz.h"
+#include "alexnet/Runtime/OutputCheck.h"
 
 #include "TrainingEntry.h"
 
@@ -46,6 +47,11 @@ int runGradCommand(const Invocation &inv) {
         &seed.error(), &step.error(), &threads.error()})
     if (!s->ok())
       return inv.usageError(s->message());
+  if (Status s = checkOutputs({{"--npz", *npz}}, {{"--weights", *weights},
+                                                  {"--input", *input},
+                                                  {"--labels", *labels}});
+      !s.ok())
+    return inv.fail(s);
 
   const ModelDesc &model = inv.model;
   if (!model.gradients)

@@ -15,6 +15,7 @@
 #include "alexnet/Runtime/Init.h"
 #include "alexnet/Runtime/ModelWeights.h"
 #include "alexnet/Runtime/Npy.h"
+#include "alexnet/Runtime/OutputCheck.h"
 #include "alexnet/Runtime/Philox.h"
 
 #include "TrainingEntry.h"
@@ -76,6 +77,10 @@ int runInferCommand(const Invocation &inv) {
        {&weights.error(), &input.error(), &output.error(), &threads.error()})
     if (!s->ok())
       return inv.usageError(s->message());
+  if (Status s = checkOutputs({{"--output", *output}},
+                              {{"--weights", *weights}, {"--input", *input}});
+      !s.ok())
+    return inv.fail(s);
 
   const ModelDesc &model = inv.model;
   if (model.numInputs != 1 || model.numOutputs < 1)

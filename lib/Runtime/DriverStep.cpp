@@ -13,6 +13,7 @@
 #include "alexnet/Runtime/DriverArgs.h"
 #include "alexnet/Runtime/ExecContext.h"
 #include "alexnet/Runtime/ModelWeights.h"
+#include "alexnet/Runtime/OutputCheck.h"
 
 #include "TrainingEntry.h"
 
@@ -47,6 +48,11 @@ int runStepCommand(const Invocation &inv) {
         &steps.error(), &lr.error(), &seed.error(), &threads.error()})
     if (!s->ok())
       return inv.usageError(s->message());
+  if (Status s = checkOutputs({{"-o", *output}}, {{"--weights", *weights},
+                                                  {"--input", *input},
+                                                  {"--labels", *labels}});
+      !s.ok())
+    return inv.fail(s);
 
   const ModelDesc &model = inv.model;
   if (!model.trainStep)

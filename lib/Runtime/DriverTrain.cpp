@@ -8,6 +8,7 @@
 #include "alexnet/Runtime/Driver.h"
 
 #include "alexnet/Runtime/DriverArgs.h"
+#include "alexnet/Runtime/OutputCheck.h"
 #include "alexnet/Runtime/TrainLoop.h"
 
 #include <algorithm>
@@ -24,6 +25,7 @@ int runTrainCommand(const Invocation &inv) {
       inv.args, {{"--data"},           {"--format"},
                  {"--epochs"},         {"--lr"},
                  {"--checkpoint-dir"}, {"--resume", false},
+                 {"--overwrite", false},
                  {"--seed"},           {"--metrics"},
                  {"--threads"},        {"--loader-threads"},
                  {"--checkpoint-every"}, {"--max-steps"},
@@ -63,6 +65,10 @@ int runTrainCommand(const Invocation &inv) {
     return inv.usageError("--augment and --no-augment contradict each other");
   if (args->has("--resume") && !args->has("--checkpoint-dir"))
     return inv.usageError("--resume needs --checkpoint-dir");
+  if (args->has("--overwrite") && !args->has("--checkpoint-dir"))
+    return inv.usageError("--overwrite needs --checkpoint-dir");
+  if (args->has("--overwrite") && args->has("--resume"))
+    return inv.usageError("--resume and --overwrite contradict each other");
 
   opts.dataPath = *data;
   opts.format = *format;
@@ -75,6 +81,7 @@ int runTrainCommand(const Invocation &inv) {
   opts.checkpointEvery = *every;
   opts.maxSteps = *maxSteps;
   opts.resume = args->has("--resume");
+  opts.overwrite = args->has("--overwrite");
   opts.augment = args->has("--augment")      ? true
                  : args->has("--no-augment") ? false
                                              : recipe.augment;
@@ -89,6 +96,13 @@ int runTrainCommand(const Invocation &inv) {
   if (const std::string *output = args->get("-o"))
     opts.outputWeights = *output;
   opts.live = &inv.out == &std::cout && isatty(STDOUT_FILENO);
+
+  // Before any work: a bad output path fails now, not after training.
+  if (Status s = checkOutputs(
+          {{"-o", opts.outputWeights}, {"--metrics", opts.metricsPath}},
+          {{"--init", opts.initWeights}, {"--data", opts.dataPath}});
+      !s.ok())
+    return inv.fail(s);
 
   applyBlasThreads(model, opts.threads);
   Expected<TrainSummary> summary = runTraining(model, opts, inv.out, inv.err);

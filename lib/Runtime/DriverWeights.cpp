@@ -13,6 +13,7 @@
 #include "alexnet/Runtime/Init.h"
 #include "alexnet/Runtime/ModelWeights.h"
 #include "alexnet/Runtime/Npz.h"
+#include "alexnet/Runtime/OutputCheck.h"
 #include "alexnet/Runtime/ThreadPool.h"
 
 #include <unordered_set>
@@ -32,6 +33,8 @@ int runInitCommand(const Invocation &inv) {
   for (const Status *s : {&seed.error(), &output.error(), &threads.error()})
     if (!s->ok())
       return inv.usageError(s->message());
+  if (Status s = checkOutputs({{"-o", *output}}, {}); !s.ok())
+    return inv.fail(s);
 
   const ModelDesc &model = inv.model;
   std::vector<float> block(size_t(model.paramFloats));
@@ -108,6 +111,8 @@ int runImportCommand(const Invocation &inv) {
   for (const Status *s : {&input.error(), &output.error()})
     if (!s->ok())
       return inv.usageError(s->message());
+  if (Status s = checkOutputs({{"-o", *output}}, {{"--npz", *input}}); !s.ok())
+    return inv.fail(s);
 
   Expected<NpzFile> npz = loadNpz(*input);
   if (!npz.ok())
@@ -132,6 +137,9 @@ int runExportCommand(const Invocation &inv) {
   for (const Status *s : {&input.error(), &output.error()})
     if (!s->ok())
       return inv.usageError(s->message());
+  if (Status s = checkOutputs({{"--npz", *output}}, {{"--weights", *input}});
+      !s.ok())
+    return inv.fail(s);
 
   Expected<WeightsFile> w = loadWeights(*input);
   if (!w.ok())

@@ -53,6 +53,7 @@ public:
   Expected<TrainSummary> run();
 
 private:
+  Status claimCheckpointDir();
   Status openData();
   Status createLoaders();
   Status prepareState();
@@ -60,6 +61,7 @@ private:
   Status endEpoch();
   Status saveCheckpoint(bool endOfEpoch);
   Status saveFinalWeights();
+  Status rewriteCheckpointWeights();
   WeightsFile weightsWithMean();
 
   const ModelDesc &model;
@@ -84,7 +86,38 @@ private:
   double secondsThisRun = 0.0;
   Clock::time_point lastBatchEnd;
   std::string lastSaved; ///< the newest checkpoint this run wrote, described
+  bool checkpointedThisProcess = false;
 };
+
+/// Takes the checkpoint directory for the whole run, before any work, so
+/// that a second run cannot interleave its checkpoints with this one's, and
+/// refuses to start afresh over an earlier run's state unless asked to.
+Status Trainer::claimCheckpointDir() {
+  if (opts.checkpointDir.empty())
+    return Status::success();
+  checkpoints.emplace(opts.checkpointDir,
+                      CheckpointDirOptions{2, /*exportWeights=*/false});
+  if (Status s = checkpoints->claim(); !s.ok())
+    return s;
+  std::vector<std::string> found = checkpoints->checkpointFiles();
+  if (opts.resume || opts.overwrite || found.empty())
+    return Status::success();
+  std::string names;
+  for (const std::string &name : found)
+    names += (names.empty() ? "" : ", ") + name;
+  return Status::error(opts.checkpointDir +
+                       ": holds the checkpoints of an earlier run (" + names +
+                       "); continue it with --resume, or start a new run "
+                       "that replaces them with --overwrite");
+}
+
+/// A resumed run with nothing left to do (the last one was killed while
+/// writing its final last.axw) still leaves last.axw as a finished run does.
+Status Trainer::rewriteCheckpointWeights() {
+  if (!checkpoints || checkpointedThisProcess)
+    return Status::success();
+  return saveWeights(checkpoints->weightsPath(), weightsWithMean());
+}
 
 Status Trainer::openData() {
   const TensorSpec &image = model.trainStep->inputs[layout.image];
@@ -193,9 +226,6 @@ Status Trainer::createLoaders() {
 }
 
 Status Trainer::prepareState() {
-  if (!opts.checkpointDir.empty())
-    checkpoints.emplace(opts.checkpointDir,
-                        CheckpointDirOptions{2, /*exportWeights=*/false});
   if (opts.resume) {
     if (!checkpoints)
       return Status::error("--resume needs --checkpoint-dir");
@@ -273,6 +303,7 @@ Status Trainer::saveCheckpoint(bool endOfEpoch) {
                         : checkpoints->saveLatest(params, momentum, state);
   if (!s.ok())
     return s;
+  checkpointedThisProcess = true;
   lastSaved = checkpoints->lastPath() + " (epoch " +
               std::to_string(state.epoch) + ", step " +
               std::to_string(state.step) + ")";
@@ -453,6 +484,8 @@ Expected<TrainSummary> Trainer::run() {
   if (!l.ok())
     return l.error();
   layout = *l;
+  if (Status s = claimCheckpointDir(); !s.ok())
+    return s;
   // The loaders key on the run's seed, which a resumed run reads from its
   // checkpoint.
   if (Status s = openData(); !s.ok())
@@ -469,6 +502,8 @@ Expected<TrainSummary> Trainer::run() {
   while (int64_t(state.epoch) < opts.epochs && !stop)
     if (Status s = runEpoch(stop); !s.ok())
       return s;
+  if (Status s = rewriteCheckpointWeights(); !s.ok())
+    return s;
   if (Status s = saveFinalWeights(); !s.ok())
     return s;
 

@@ -23,6 +23,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -200,6 +201,30 @@ LogicalResult printRemark(Diagnostic &diag) {
   return success();
 }
 
+/// Where the output goes: -o, else stdout for text and the model's name
+/// without .nn for an executable.
+std::string outputPath(const Options &options) {
+  if (options.output.getNumOccurrences())
+    return options.output.getValue();
+  if (options.emit != EmitKind::Exe)
+    return "-";
+  return llvm::sys::path::stem(options.input).str();
+}
+
+/// An error when the output is the model's source file (through a link or
+/// another spelling too): writing it would destroy the source.
+std::optional<std::string> outputIsInput(const Options &options) {
+  std::string output = outputPath(options);
+  bool same = false;
+  if (output == "-" ||
+      llvm::sys::fs::equivalent(options.input.getValue(), output, same) ||
+      !same)
+    return std::nullopt;
+  return "output '" + output + "' is the same file as the input '" +
+         options.input.getValue() +
+         "': writing it would destroy the model; choose another -o";
+}
+
 LogicalResult printModule(ModuleOp module, llvm::raw_ostream &os) {
   module.print(os);
   os << "\n";
@@ -231,6 +256,8 @@ int alexnet::compileMain(int argc, char **argv) {
       openInputFile(options.input, &message);
   if (!source)
     return error(message);
+  if (std::optional<std::string> same = outputIsInput(options))
+    return error(*same);
 
   std::optional<frontend::Graph> graph = frontend::parseModel(
       options.input, source->getBuffer(), batch, std::cerr);

@@ -5,7 +5,7 @@
 //   D/last.axc        the newest checkpoint (end of epoch or every N steps)
 //   D/epoch-NNN.axc   end of epoch NNN (= TrainState::epoch); the newest K
 //   D/last.axw        last.axc's parameters as a weights file, for eval
-//   D/.lock           held (flock) while a save runs
+//   D/.lock           held (flock) by the run that owns D, with its pid
 //
 // Crash safety: every file is replaced atomically, and an epoch is saved as
 // epoch-NNN.axc first and then hard-linked (or, where links fail, written a
@@ -24,6 +24,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -48,11 +49,20 @@ struct FoundCheckpoint {
   Checkpoint checkpoint;
 };
 
-/// One training run's checkpoint directory. Not for concurrent use by two
-/// runs: a save while another process is saving fails with a clear message.
+/// One training run's checkpoint directory. A run claims it for its whole
+/// life; a second process then cannot claim it or save into it.
 class CheckpointDir {
 public:
   explicit CheckpointDir(std::string dir, CheckpointDirOptions options = {});
+
+  /// Creates the directory if needed and locks it for the lifetime of this
+  /// object (and its copies), so that no other run can use it meanwhile.
+  /// Fails, naming the holder's pid, when another process holds it.
+  Status claim();
+
+  /// The checkpoint files present (last.axc, epoch-NNN.axc), sorted by name;
+  /// non-empty means the directory holds a run's state.
+  std::vector<std::string> checkpointFiles() const;
 
   const std::string &dir() const { return root; }
   std::string lastPath() const;
@@ -82,8 +92,11 @@ private:
               const std::vector<NamedTensor> &momentum, const TrainState &state,
               bool endOfEpoch) const;
 
+  class DirLock;
+
   std::string root;
   CheckpointDirOptions options;
+  std::shared_ptr<DirLock> held; ///< set by claim()
 };
 
 /// The newest checkpoint in `dir` that loads cleanly: last.axc, unless an

@@ -38,6 +38,9 @@ struct TrainOptions {
   uint64_t seed = 1;
   std::string checkpointDir; ///< empty: no checkpoints
   bool resume = false;
+  /// Start a new run in a checkpoint directory that holds an earlier run's
+  /// checkpoints (without it, and without resume, that is an error).
+  bool overwrite = false;
   /// Also checkpoint every this many steps within an epoch (0: only at the
   /// end of each epoch).
   int64_t checkpointEvery = 0;

@@ -5,11 +5,17 @@
 #include "alexnet/Runtime/AtomicFile.h"
 #include "alexnet/Runtime/Crc32.h"
 
+#include <algorithm>
 #include <csignal>
+#include <cstring>
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
+#include <thread>
 #include <unistd.h>
 
 using namespace alexnet::runtime;
@@ -102,18 +108,164 @@ TEST(AtomicFile, StaleTempFileIsReplaced) {
   EXPECT_EQ(tmp.list(), std::vector<std::string>{"a.bin"});
 }
 
-TEST(AtomicFile, RenameFailureRemovesTemp) {
+TEST(AtomicFile, DirectoryIsRefused) {
   TempDir tmp;
   std::string path = tmp.path("dir");
   ASSERT_EQ(::mkdir(path.c_str(), 0755), 0);
   writeBytes(path + "/keep", toBytes("x"));
   Status status = writeText(path, "new");
   ASSERT_FALSE(status.ok());
-  EXPECT_NE(status.message().find("cannot rename temporary file"),
-            std::string::npos)
-      << status.message();
+  EXPECT_EQ(status.message(), path + ": is a directory");
   EXPECT_EQ(tmp.list(), std::vector<std::string>{"dir"});
   EXPECT_EQ(readText(path + "/keep"), "x");
+}
+
+TEST(AtomicFile, SocketIsRefused) {
+  TempDir tmp;
+  std::string path = tmp.path("sock");
+  int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  struct sockaddr_un addr = {};
+  addr.sun_family = AF_UNIX;
+  ASSERT_LT(path.size(), sizeof(addr.sun_path));
+  std::strcpy(addr.sun_path, path.c_str());
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr *>(&addr), sizeof(addr)), 0);
+  Status status = writeText(path, "x");
+  ::close(fd);
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.message(),
+            path + ": is a socket; expected a file, a device or a FIFO");
+  EXPECT_EQ(checkWritable(path).message(), status.message());
+  struct stat st;
+  ASSERT_EQ(::lstat(path.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISSOCK(st.st_mode));
+}
+
+TEST(AtomicFile, DeviceIsWrittenNotReplaced) {
+  // A rename over /dev/null would make it a regular file for the whole
+  // system.
+  ASSERT_TRUE(writeText("/dev/null", "discarded").ok());
+  struct stat st;
+  ASSERT_EQ(::stat("/dev/null", &st), 0);
+  EXPECT_TRUE(S_ISCHR(st.st_mode));
+  EXPECT_TRUE(checkWritable("/dev/null").ok());
+}
+
+TEST(AtomicFile, FifoIsWrittenIntoForItsReader) {
+  TempDir tmp;
+  std::string fifo = tmp.path("pipe");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  std::string received;
+  std::thread reader([&] { received = readText(fifo); });
+  Status status = writeText(fifo, "through the pipe");
+  reader.join();
+  ASSERT_TRUE(status.ok()) << status.message();
+  EXPECT_EQ(received, "through the pipe");
+  struct stat st;
+  ASSERT_EQ(::lstat(fifo.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISFIFO(st.st_mode));
+  EXPECT_EQ(tmp.list(), std::vector<std::string>{"pipe"});
+}
+
+TEST(AtomicFile, OpenFileThroughProcIsWrittenInto) {
+  TempDir tmp;
+  std::string path = tmp.path("out.bin");
+  writeBytes(path, toBytes("old and longer"));
+  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  Status status = writeText("/proc/self/fd/" + std::to_string(fd), "new");
+  ::close(fd);
+  ASSERT_TRUE(status.ok()) << status.message();
+  EXPECT_EQ(readText(path), "new");
+  EXPECT_EQ(tmp.list(), std::vector<std::string>{"out.bin"});
+}
+
+TEST(AtomicFile, SymlinkTargetIsReplacedAndLinkStays) {
+  TempDir tmp;
+  ASSERT_TRUE(::mkdir(tmp.path("real").c_str(), 0755) == 0);
+  std::string target = tmp.path("real/w.axw");
+  writeBytes(target, toBytes("old"));
+  // A relative link, resolved against the link's own directory.
+  ASSERT_EQ(::symlink("real/w.axw", tmp.path("link").c_str()), 0);
+  ASSERT_TRUE(writeText(tmp.path("link"), "new").ok());
+  struct stat st;
+  ASSERT_EQ(::lstat(tmp.path("link").c_str(), &st), 0);
+  EXPECT_TRUE(S_ISLNK(st.st_mode));
+  EXPECT_EQ(readText(target), "new");
+  // A dangling link gets its target created.
+  ASSERT_EQ(::symlink(tmp.path("real/later.axw").c_str(),
+                      tmp.path("dangling").c_str()),
+            0);
+  ASSERT_TRUE(writeText(tmp.path("dangling"), "created").ok());
+  EXPECT_EQ(readText(tmp.path("real/later.axw")), "created");
+  EXPECT_EQ(tmp.list(), (std::vector<std::string>{"dangling", "link", "real"}));
+}
+
+TEST(AtomicFile, LongestNameFits) {
+  TempDir tmp;
+  std::string name(kMaxNameLength - 1, 'w');
+  ASSERT_TRUE(writeText(tmp.path(name), "x").ok());
+  EXPECT_EQ(readText(tmp.path(name)), "x");
+  EXPECT_LE(atomicTempPath(tmp.path(name)).size() - tmp.dir().size() - 1,
+            kMaxNameLength);
+  EXPECT_EQ(tmp.list(), std::vector<std::string>{name});
+}
+
+/// A pid that no process has now: a child's, reaped.
+long deadPid() {
+  pid_t pid = ::fork();
+  if (pid == 0)
+    ::_exit(0);
+  ::waitpid(pid, nullptr, 0);
+  return long(pid);
+}
+
+TEST(AtomicFile, DeadWritersTemporariesAreRemoved) {
+  TempDir tmp;
+  long dead = deadPid(), live = long(::getppid());
+  std::string longName(kMaxNameLength - 2, 'n');
+  std::string deadTemp = "a.bin.tmp." + std::to_string(dead);
+  std::string liveTemp = "a.bin.tmp." + std::to_string(live);
+  std::string otherTemp = "b.bin.tmp." + std::to_string(dead);
+  for (const std::string &name : {deadTemp, liveTemp, otherTemp})
+    writeBytes(tmp.path(name), toBytes("partial"));
+  // The long name's temporary file has the short, hashed form.
+  std::string longTemp = atomicTempPath(tmp.path(longName));
+  std::string ours = "." + std::to_string(::getpid());
+  ASSERT_EQ(longTemp.substr(longTemp.size() - ours.size()), ours);
+  std::string longDeadTemp =
+      longTemp.substr(0, longTemp.size() - ours.size() + 1) +
+      std::to_string(dead);
+  writeBytes(longDeadTemp, toBytes("partial"));
+
+  ASSERT_TRUE(writeText(tmp.path("a.bin"), "new").ok());
+  ASSERT_TRUE(writeText(tmp.path(longName), "new").ok());
+  // Only a.bin's and the long name's dead writers lose their files.
+  std::vector<std::string> want = {"a.bin", liveTemp, otherTemp, longName};
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(tmp.list(), want);
+}
+
+TEST(AtomicFile, CheckWritable) {
+  TempDir tmp;
+  EXPECT_TRUE(checkWritable(tmp.path("new.axw")).ok());
+  EXPECT_TRUE(checkWritable(tmp.path(std::string(kMaxNameLength, 'x'))).ok());
+  Status tooLong = checkWritable(tmp.path(std::string(256, 'x')));
+  ASSERT_FALSE(tooLong.ok());
+  EXPECT_NE(tooLong.message().find(
+                "file name of 256 characters, longer than the limit of 255"),
+            std::string::npos)
+      << tooLong.message();
+  EXPECT_EQ(checkWritable(tmp.path("no/w.axw")).message(),
+            tmp.path("no/w.axw") + ": cannot use directory '" + tmp.path("no") +
+                "': No such file or directory");
+  EXPECT_EQ(checkWritable(tmp.dir()).message(), tmp.dir() + ": is a directory");
+  writeBytes(tmp.path("file"), toBytes("x"));
+  EXPECT_EQ(checkWritable(tmp.path("file/w.axw")).message(),
+            tmp.path("file/w.axw") + ": '" + tmp.path("file") +
+                "' is not a directory");
+  // Nothing was written.
+  EXPECT_EQ(tmp.list(), std::vector<std::string>{"file"});
 }
 
 TEST(AtomicFile, MissingDirectory) {

@@ -250,9 +250,13 @@ TEST(CheckpointDir, OneWriterAtATime) {
   ASSERT_EQ(::flock(fd, LOCK_EX), 0);
   Status status = saveVersion(dir, 3);
   ASSERT_FALSE(status.ok());
+  // The last holder (this process's earlier save) left its pid there.
   EXPECT_EQ(status.message(),
-            tmp.dir() + ": checkpoint directory is being written by another "
-                        "process");
+            tmp.dir() +
+                ": checkpoint directory is in use by another training "
+                "run (pid " +
+                std::to_string(::getpid()) +
+                "); wait for it to end or choose another --checkpoint-dir");
   ::close(fd);
   EXPECT_TRUE(saveVersion(dir, 3).ok());
 
@@ -279,6 +283,54 @@ struct ChildGuard {
     }
   }
 };
+
+TEST(CheckpointDir, ClaimedForTheWholeRun) {
+  TempDir tmp;
+  std::string root = tmp.path("run");
+  int ready[2];
+  ASSERT_EQ(::pipe(ready), 0);
+  ChildGuard child;
+  child.pid = ::fork();
+  ASSERT_GE(child.pid, 0);
+  if (child.pid == 0) {
+    // Another training run: claims the directory and keeps it until killed.
+    CheckpointDir theirs(root);
+    char ok = theirs.claim().ok() ? 'y' : 'n';
+    (void)!::write(ready[1], &ok, 1);
+    for (;;)
+      ::pause();
+  }
+  char ok = 0;
+  ASSERT_EQ(::read(ready[0], &ok, 1), 1);
+  ::close(ready[0]);
+  ::close(ready[1]);
+  ASSERT_EQ(ok, 'y');
+
+  // Between the other run's saves, neither a claim nor a save gets in.
+  CheckpointDir mine(root);
+  Status status = mine.claim();
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.message(),
+            root +
+                ": checkpoint directory is in use by another training run "
+                "(pid " +
+                std::to_string(child.pid) +
+                "); wait for it to end or choose another --checkpoint-dir");
+  EXPECT_FALSE(saveVersion(CheckpointDir(root), 2).ok());
+
+  // Its death releases the directory; the claimant's own saves then work,
+  // and the claim holds between them.
+  ::kill(child.pid, SIGKILL);
+  ::waitpid(child.pid, nullptr, 0);
+  child.pid = -1;
+  ASSERT_TRUE(mine.claim().ok());
+  EXPECT_TRUE(saveVersion(mine, 2).ok());
+  EXPECT_TRUE(saveVersion(mine, 3).ok());
+  EXPECT_FALSE(CheckpointDir(root).claim().ok());
+  EXPECT_EQ(mine.checkpointFiles(),
+            (std::vector<std::string>{"epoch-001.axc", "last.axc"}));
+  EXPECT_TRUE(CheckpointDir(tmp.path("empty")).checkpointFiles().empty());
+}
 
 bool hasTemp(const std::string &dir) {
   for (const std::string &name : listDir(dir))
