@@ -19,6 +19,7 @@
 #include "alexnet/Runtime/ExecContext.h"
 #include "alexnet/Runtime/Init.h"
 #include "alexnet/Runtime/ModelWeights.h"
+#include "alexnet/Runtime/NonFinite.h"
 
 #include "MetricsLog.h"
 #include "TrainProgress.h"
@@ -61,6 +62,8 @@ private:
   Status saveCheckpoint(bool endOfEpoch);
   Status saveFinalWeights();
   WeightsFile weightsWithMean();
+  std::string lastGoodCheckpoint() const;
+  Status divergedParams();
 
   const ModelDesc &model;
   const TrainOptions &opts;
@@ -210,6 +213,9 @@ Status Trainer::prepareState() {
       if (Status s = loadIntoBlock(c.params, model, ctx.params(), found->path);
           !s.ok())
         return s;
+      if (!opts.allowNonFinite)
+        if (Status s = checkFinite(c.params, found->path); !s.ok())
+          return s;
       WeightsFile momentum{c.params.model, c.params.graphHash, c.momentum};
       if (Status s = loadIntoBlock(momentum, model, ctx.momentum(),
                                    found->path + " (momentum)");
@@ -245,6 +251,11 @@ Status Trainer::prepareState() {
     if (Status s = loadWeightsInto(opts.initWeights, model, ctx.params());
         !s.ok())
       return s;
+    if (!opts.allowNonFinite)
+      if (Status s = checkFinite(weightsFromBlock(model, ctx.readParams()),
+                                 opts.initWeights);
+          !s.ok())
+        return s;
     out << "initial weights: " << opts.initWeights << "\n";
   } else {
     initParams(model, opts.seed, ctx.params(), &ctx.hostPool());
@@ -263,7 +274,33 @@ WeightsFile Trainer::weightsWithMean() {
   return w;
 }
 
+/// Where a diverged run can go back to, for its error message.
+std::string Trainer::lastGoodCheckpoint() const {
+  if (!checkpoints)
+    return "no checkpoint was written (no --checkpoint-dir)";
+  if (!lastSaved.empty())
+    return "the last good checkpoint is " + lastSaved;
+  return "no checkpoint was written before it (none is due until " +
+         std::string(opts.checkpointEvery > 0
+                         ? "step " + std::to_string(opts.checkpointEvery)
+                         : "the end of the epoch") +
+         ")";
+}
+
+/// The error for parameters that became NaN or Inf, naming them.
+Status Trainer::divergedParams() {
+  return Status::error(
+      "parameters became non-finite by epoch " +
+      std::to_string(state.epoch + 1) + ", step " + std::to_string(state.step) +
+      " (learning rate " + formatRate(state.learningRate) + "): " +
+      describeNonFinite(weightsFromBlock(model, ctx.readParams()).tensors) +
+      ": training diverged and stopped; " + lastGoodCheckpoint());
+}
+
 Status Trainer::saveCheckpoint(bool endOfEpoch) {
+  // Never write (and so never call good) a checkpoint of a diverged run.
+  if (!allFinite(ctx.readParams(), size_t(model.paramFloats)))
+    return divergedParams();
   if (!checkpoints)
     return Status::success();
   WeightsFile params = weightsFromBlock(model, ctx.readParams());
@@ -284,6 +321,8 @@ Status Trainer::saveCheckpoint(bool endOfEpoch) {
 }
 
 Status Trainer::saveFinalWeights() {
+  if (!allFinite(ctx.readParams(), size_t(model.paramFloats)))
+    return divergedParams();
   if (opts.outputWeights.empty())
     return Status::success();
   return saveWeights(opts.outputWeights, weightsWithMean());
@@ -322,22 +361,21 @@ Status Trainer::runEpoch(bool &stop) {
     ctx.run(entry);
     if (!std::isfinite(loss)) {
       progress.finish();
-      std::string where =
-          !checkpoints ? "no checkpoint was written (no --checkpoint-dir)"
-          : !lastSaved.empty()
-              ? "the last good checkpoint is " + lastSaved
-              : "no checkpoint was written before it (none is due until " +
-                    std::string(opts.checkpointEvery > 0
-                                    ? "step " + std::to_string(
-                                                    opts.checkpointEvery)
-                                    : "the end of the epoch") +
-                    ")";
       return Status::error(
           "the loss became " + std::string(std::isnan(loss) ? "NaN" : "Inf") +
           " at epoch " + std::to_string(state.epoch + 1) + ", step " +
           std::to_string(state.step) + " (learning rate " +
           formatRate(state.learningRate) +
-          "): training diverged and stopped; " + where);
+          "): training diverged and stopped; " + lastGoodCheckpoint());
+    }
+    // The loss can stay finite while parameters overflow (a dead unit's
+    // weights). In host memory the scan costs far less than the step; a
+    // device's parameters are checked where they are fetched anyway, before
+    // every checkpoint and the final weights.
+    if (!ctx.deviceBackend() &&
+        !allFinite(ctx.readParams(), size_t(model.paramFloats))) {
+      progress.finish();
+      return divergedParams();
     }
     ++state.step;
     state.dataEpoch = state.epoch;

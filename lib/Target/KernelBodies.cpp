@@ -138,6 +138,35 @@ std::function<std::string(StringRef)> rowElement(StringRef base,
   };
 }
 
+/// The window of channel c + 1 (the next one), clipped to [0, channels):
+/// the loop bounds for resumNonFinite.
+std::string windowStart(int64_t half) {
+  return llvm::formatv("c + 1 < {0} ? 0 : c + 1 - {0}", half).str();
+}
+std::string windowEnd(int64_t half, int64_t channels) {
+  return llvm::formatv("c + {0} < {1} ? c + {0} : {1}", half + 2, channels)
+      .str();
+}
+
+/// A running window sum that an Inf has left holds Inf - Inf = NaN forever
+/// after, where PyTorch's windowed sum is finite again: the loop that
+/// re-sums `sum[j]` over the channels [first, last) directly when it is
+/// not finite (rare, so the sliding loops stay branch-free and vectorise).
+/// `term(w)` is channel w's addend at pixel j.
+std::string resumNonFinite(StringRef sum, StringRef type, StringRef first,
+                           StringRef last,
+                           function_ref<std::string(StringRef)> term) {
+  return llvm::formatv(
+             "    for (int64_t j = 0; j < len; ++j)\n"
+             "      if (!({0}[j] < INFINITY && {0}[j] > -INFINITY)) {{\n"
+             "        {1} s = 0;\n"
+             "        for (int64_t w = {2}; w < ({3}); ++w) s += {4};\n"
+             "        {0}[j] = s;\n"
+             "      }\n",
+             sum, type, first, last, term("w"))
+      .str();
+}
+
 /// The LRN of one block of `len` pixels: a window of `size` channels slides
 /// down the channel axis with a running sum of squares per pixel, so each
 /// input is read twice instead of `size` times, and the per-pixel loops are
@@ -179,9 +208,12 @@ void emitLrnSweep(raw_ostream &os, function_ref<std::string(StringRef)> x,
       "      for (int64_t j = 0; j < len; ++j) sum[j] += {2};\n"
       "    if (c >= {3})\n"
       "      for (int64_t j = 0; j < len; ++j) sum[j] -= {4};\n"
+      "{5}"
       "  }\n",
       half + 1, channels, square("(c + " + std::to_string(half + 1) + ")"),
-      half, square("(c - " + std::to_string(half) + ")"));
+      half, square("(c - " + std::to_string(half) + ")"),
+      resumNonFinite("sum", "float", windowStart(half), windowEnd(half, channels),
+                     square));
 }
 
 /// The halo of an LRN or its gradient: {lo, hi} channels around the
@@ -245,7 +277,7 @@ LogicalResult emitConvEpilogue(exec::ConvEpilogueOp op, raw_ostream &os,
           "  const int64_t p = i % {0}, c = (i / {0}) % {1}, n = i / {2};\n"
           "  const float v = in0[c * {3} + n * {0} + p]{4};\n",
           p, channels, channels * p, n * p, bias);
-    os << "  out[i] = v > 0.0f ? v : 0.0f;\n";
+    os << "  out[i] = v < 0.0f ? 0.0f : v;\n";
     return success();
   }
   if (!op.hasLrn()) {
@@ -262,7 +294,7 @@ LogicalResult emitConvEpilogue(exec::ConvEpilogueOp op, raw_ostream &os,
         "  float *dst = out + i * {2};\n"
         "  for (int64_t p = 0; p < {2}; ++p) {{\n"
         "    const float v = src[p]{3};\n"
-        "    dst[p] = v > 0.0f ? v : 0.0f;\n"
+        "    dst[p] = v < 0.0f ? 0.0f : v;\n"
         "  }\n",
         oneImage ? p : n * p, oneImage ? "" : " + n * " + std::to_string(p),
         p, bias);
@@ -294,7 +326,7 @@ LogicalResult emitConvEpilogue(exec::ConvEpilogueOp op, raw_ostream &os,
         "  for (int64_t c = 0; c < {3}; ++c)\n"
         "    for (int64_t p = 0; p < {0}; ++p) {{\n"
         "      const float v = a[c * {4} + p]{5};\n"
-        "      r[c * {0} + p] = v > 0.0f ? v : 0.0f;\n"
+        "      r[c * {0} + p] = v < 0.0f ? 0.0f : v;\n"
         "    }\n"
         "  for (int64_t p0 = 0; p0 < {0}; p0 += {6}) {{\n"
         "  const int64_t len = {0} - p0 < {6} ? {0} - p0 : {6};\n"
@@ -328,7 +360,7 @@ LogicalResult emitConvEpilogue(exec::ConvEpilogueOp op, raw_ostream &os,
       "  for (int64_t c = 0; c < {2}; ++c)\n"
       "    for (int64_t j = 0; j < len; ++j) {{\n"
       "      const float v = a[c * {4} + j]{5};\n"
-      "      tile[c][j] = v > 0.0f ? v : 0.0f;\n",
+      "      tile[c][j] = v < 0.0f ? 0.0f : v;\n",
       inPlace ? "float" : "const float", acc, channels, block,
       batchWide ? n * p : p, bias,
       batchWide ? "  float *r = " + reluOut + " + offset;\n" : "");
@@ -392,8 +424,10 @@ LogicalResult emitPool(PoolOp op, raw_ostream &os, bool isMax, int64_t &count,
     os << llvm::formatv("        if (w0 + kj < 0 || w0 + kj >= {0}) continue;\n",
                         x[3]);
   os << "        const float v = line[w0 + kj];\n";
-  // `!(v <= acc)` also takes a NaN, which then propagates as in PyTorch.
-  os << (isMax ? "        if (!(v <= acc)) acc = v;\n"
+  // As PyTorch's max_pool2d: a NaN is always taken, the last NaN of the
+  // window wins, and nothing replaces it (`!(v <= acc)` would let the next
+  // number overwrite it).
+  os << (isMax ? "        if (v > acc || v != v) acc = v;\n"
                : "        acc += v;\n");
   os << "      }\n    }\n";
   if (isMax)
@@ -671,15 +705,16 @@ LogicalResult emitLrnGrad(exec::LrnGradOp op, raw_ostream &os, int64_t &count,
       "      for (int64_t j = 0; j < len; ++j) window[j] -= t[c - {3}][j];\n"
       "  }\n",
       hw, half + 1, channels, half, literal(2.0 * alpha * beta), block,
-      // through_relu: x is the ReLU's output, and the ReLU passes dx only
-      // where it is positive (relu_grad's test, on the row just written).
+      // through_relu: x is the ReLU's output, and the ReLU passes dx except
+      // where it is <= 0, so through a NaN too, as PyTorch's
+      // threshold_backward (relu_grad's test, on the row just written).
       // A separate loop: selecting between the arithmetic result and 0
       // inside the loop above is a branch GCC will not vectorise (it may
       // not speculate the float arithmetic), 2x slower with AVX-512.
       op.getThroughRelu()
           ? llvm::formatv("    for (int64_t j = 0; j < len; ++j)\n"
-                          "      dx[c * {0} + j] = x[c * {0} + j] > 0.0f ? "
-                          "dx[c * {0} + j] : 0.0f;\n",
+                          "      dx[c * {0} + j] = x[c * {0} + j] <= 0.0f ? "
+                          "0.0f : dx[c * {0} + j];\n",
                           hw)
                 .str()
           : std::string(),
@@ -688,8 +723,8 @@ LogicalResult emitLrnGrad(exec::LrnGradOp op, raw_ostream &os, int64_t &count,
 }
 
 /// dy goes to the FIRST maximum of each window in row-major order, with
-/// the forward's comparison (`!(v <= best)`, so ties keep the first and a
-/// NaN is taken as the forward took it); the window is clipped to the input
+/// the forward's comparison (`v > best || v != v`, so ties keep the first
+/// and the last NaN wins, as in PyTorch); the window is clipped to the input
 /// as the forward's padding is. One index per (n, c) plane, which only it
 /// writes: it clears the plane, then finds each window's argmax once
 /// (branch-free selects) and adds dy there, windows in row-major order, so
@@ -716,7 +751,7 @@ LogicalResult emitMaxPoolGrad(exec::MaxPoolGradOp op, raw_ostream &os,
         "for (int64_t h = hLo; h < hHi; ++h)\n"
         "  for (int64_t w = wLo; w < wHi; ++w) {{\n"
         "    const float v = x[h * {7} + w];\n"
-        "    const bool take = !(v <= best);\n"
+        "    const bool take = v > best || v != v;\n"
         "    best = take ? v : best;\n"
         "    arg = take ? h * {7} + w : arg;\n"
         "  }\n",
@@ -747,7 +782,7 @@ LogicalResult emitMaxPoolGrad(exec::MaxPoolGradOp op, raw_ostream &os,
        << llvm::formatv("      if (arg == self) acc += dy[oh * {0} + ow];\n"
                         "    }\n",
                         y[3]);
-    os << (op.getThroughRelu() ? "  out[i] = x[self] > 0.0f ? acc : 0.0f;\n"
+    os << (op.getThroughRelu() ? "  out[i] = x[self] <= 0.0f ? 0.0f : acc;\n"
                                : "  out[i] = acc;\n");
     return success();
   }
@@ -770,7 +805,7 @@ LogicalResult emitMaxPoolGrad(exec::MaxPoolGradOp op, raw_ostream &os,
   // is still in cache.
   if (op.getThroughRelu())
     os << llvm::formatv(
-        "  for (int64_t p = 0; p < {0}; ++p) dx[p] = x[p] > 0.0f ? dx[p] : 0.0f;\n",
+        "  for (int64_t p = 0; p < {0}; ++p) dx[p] = x[p] <= 0.0f ? 0.0f : dx[p];\n",
         x[2] * x[3]);
   return success();
 }
@@ -1056,7 +1091,7 @@ LogicalResult alexnet::emitKernelStatements(Operation *op, raw_ostream &os,
         if (g.fine) {
           // One index per element, in place.
           os << llvm::formatv("  const float v = out[i] + in0[i % {0}];\n"
-                              "  out[i] = v > 0.0f ? v : 0.0f;\n",
+                              "  out[i] = v < 0.0f ? 0.0f : v;\n",
                               units);
           return success();
         }
@@ -1066,13 +1101,13 @@ LogicalResult alexnet::emitKernelStatements(Operation *op, raw_ostream &os,
             "  float *row = out + i * {0};\n"
             "  for (int64_t c = 0; c < {0}; ++c) {{\n"
             "    const float v = row[c] + in0[c];\n"
-            "    row[c] = v > 0.0f ? v : 0.0f;\n"
+            "    row[c] = v < 0.0f ? 0.0f : v;\n"
             "  }\n",
             units);
         return success();
       })
       .Case([&](exec::ReluOp) {
-        os << "  const float v = in0[i];\n  out[i] = v > 0.0f ? v : 0.0f;\n";
+        os << "  const float v = in0[i];\n  out[i] = v < 0.0f ? 0.0f : v;\n";
         return success();
       })
       .Case<exec::CopyOp, exec::TransferOp>([&](Operation *) {
@@ -1110,7 +1145,7 @@ LogicalResult alexnet::emitKernelStatements(Operation *op, raw_ostream &os,
         return emitBiasGrad(grad, os, count, work);
       })
       .Case([&](exec::ReluGradOp) {
-        os << "  out[i] = in1[i] > 0.0f ? in0[i] : 0.0f;\n";
+        os << "  out[i] = in1[i] <= 0.0f ? 0.0f : in0[i];\n";
         return success();
       })
       .Case([&](exec::LrnGradOp grad) {

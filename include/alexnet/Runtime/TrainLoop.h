@@ -44,6 +44,9 @@ struct TrainOptions {
   /// Stop after this many steps in all (0: no limit), checkpointing there.
   int64_t maxSteps = 0;
   std::string initWeights; ///< start from these weights instead of init
+  /// Accept NaN or Inf in --init weights or a resumed checkpoint (training
+  /// still stops when its own parameters become non-finite).
+  bool allowNonFinite = false;
   std::string metricsPath; ///< empty: no CSV
   std::string outputWeights; ///< final weights (.axw), empty: none
   /// Training augmentation: random crops, flips, PCA colour noise.
