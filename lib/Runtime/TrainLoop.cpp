@@ -130,7 +130,8 @@ Status Trainer::openData() {
           << valSet.message() << "\n";
   }
 
-  // The statistics cache lives in the checkpoint directory.
+  // The statistics cache lives in the checkpoint directory, else in the
+  // user's cache directory (statsCachePath), never beside the data.
   if (!opts.checkpointDir.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(opts.checkpointDir, ec);
@@ -152,8 +153,12 @@ Status Trainer::openData() {
       << (val ? ", " + std::to_string(val->size()) + " validation" : "")
       << ", " << train->numClasses() << " classes, " << train->channels()
       << "x" << train->height() << "x" << train->width() << " stored; mean "
-      << (cached->fromCache ? "read from " : "computed, cached at ")
-      << cached->path << "\n";
+      << (cached->fromCache ? "read from " + cached->path
+          : cached->path.empty()
+              ? std::string("computed (not cached: no --checkpoint-dir, "
+                            "$XDG_CACHE_HOME or $HOME)")
+              : "computed, cached at " + cached->path)
+      << "\n";
   if (!cached->note.empty())
     err << "warning: " << cached->note << "\n";
 
