@@ -110,11 +110,10 @@ Status Trainer::openData() {
   Expected<int64_t> classes = classCount(model);
   if (!classes.ok())
     return classes.error();
-  if (train->numClasses() > *classes)
-    return Status::error(opts.dataPath + ": " +
-                         std::to_string(train->numClasses()) +
-                         " classes, but model '" + model.name + "' has " +
-                         std::to_string(*classes) + " outputs");
+  if (Status s = checkLabelsFit(*train, *classes, DataSplit::Train,
+                                model.name);
+      !s.ok())
+    return s;
   if (train->size() < batch)
     return Status::error(opts.dataPath + ": " + std::to_string(train->size()) +
                          " training examples, fewer than one batch of " +
@@ -122,9 +121,14 @@ Status Trainer::openData() {
   if (opts.validate) {
     Expected<std::unique_ptr<DataSet>> valSet =
         openDataSet(opts.dataPath, opts.format, DataSplit::Test, data);
-    if (valSet.ok())
+    if (valSet.ok()) {
+      // A label the model has no output for would count as a silent miss.
+      if (Status s = checkLabelsFit(**valSet, *classes, DataSplit::Test,
+                                    model.name);
+          !s.ok())
+        return s;
       val = valSet.take();
-    else
+    } else
       err << "warning: no validation data (a plateau schedule then keeps "
              "its learning rate): "
           << valSet.message() << "\n";
