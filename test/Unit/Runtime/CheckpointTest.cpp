@@ -8,6 +8,7 @@
 #include "alexnet/Runtime/Crc32.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <gtest/gtest.h>
@@ -107,13 +108,16 @@ TEST(Checkpoint, RoundTripIsBitExact) {
   ASSERT_TRUE(serialized.ok());
   EXPECT_EQ(*serialized, bytes);
 
-  // Defaults (NaN metrics, zero counters) and an empty model survive too.
+  // Defaults (NaN metrics, zero counters; a rate, which a run always has)
+  // and an empty model survive too.
   WeightsFile none;
-  serialized = serializeCheckpoint(none, {}, TrainState());
+  TrainState defaults;
+  defaults.learningRate = 0.01;
+  serialized = serializeCheckpoint(none, {}, defaults);
   ASSERT_TRUE(serialized.ok()) << serialized.message();
   auto empty = parseCheckpoint(serialized->data(), serialized->size(), "e");
   ASSERT_TRUE(empty.ok()) << empty.message();
-  EXPECT_EQ(checkpointDiffers(*empty, none, {}, TrainState()), "");
+  EXPECT_EQ(checkpointDiffers(*empty, none, {}, defaults), "");
 }
 
 TEST(Checkpoint, UnalignedBufferAndLargeTensors) {
@@ -338,6 +342,39 @@ TEST(Checkpoint, HandBuiltCorruptionsAreRefused) {
   EXPECT_EQ(loadError(rawCheckpoint(r)),
             "c.axc: momentum tensor 'conv1.bias': shape 4 needs 4 elements, "
             "data has 5");
+}
+
+// Valid checksums do not make a state usable: each value that would
+// derail the run is refused, naming it.
+TEST(Checkpoint, StateOutOfRangeIsRefused) {
+  auto refused = [](void (*edit)(TrainState &)) {
+    RawCheckpoint r;
+    edit(r.state);
+    return loadError(rawCheckpoint(r));
+  };
+  EXPECT_EQ(loadError(rawCheckpoint(RawCheckpoint())), "(loaded)");
+  EXPECT_EQ(refused([](TrainState &s) { s.learningRate = std::nan(""); }),
+            "c.axc: training state out of range: learning rate nan, expected "
+            "a positive finite rate");
+  EXPECT_EQ(refused([](TrainState &s) { s.learningRate = -0.01; }),
+            "c.axc: training state out of range: learning rate -0.01, "
+            "expected a positive finite rate");
+  EXPECT_EQ(refused([](TrainState &s) { s.learningRate = 0; }),
+            "c.axc: training state out of range: learning rate 0, expected a "
+            "positive finite rate");
+  EXPECT_EQ(refused([](TrainState &s) { s.epoch = s.step = ~uint64_t(0); }),
+            "c.axc: training state out of range: epoch 18446744073709551615, "
+            "step 18446744073709551615, data epoch " +
+                std::to_string(sampleState().dataEpoch) +
+                ", expected each below 2^62");
+  EXPECT_EQ(refused([](TrainState &s) { s.epoch = 5, s.step = 4; }),
+            "c.axc: training state out of range: epoch 5 after only 4 steps, "
+            "expected at least one step per epoch");
+  EXPECT_EQ(refused([](TrainState &s) {
+              s.datasetSize = 100, s.nextExample = 101;
+            }),
+            "c.axc: training state out of range: next example 101, beyond "
+            "the 100 examples of the data set");
 }
 
 TEST(Checkpoint, MomentumMustParallelTheParameters) {
