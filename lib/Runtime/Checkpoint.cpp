@@ -267,6 +267,9 @@ Expected<Checkpoint> parseCheckpoint(const uint8_t *data, size_t size,
                 " in the checkpoint (expected " +
                 std::to_string(kWeightsFormatVersion) + ")");
 
+  problem = lengthProblem(buf, size, *root->weights());
+  if (!problem.empty())
+    return fail(problem);
   Checkpoint c;
   try {
     problem = readWeightsTable(*root->weights(), c.params);

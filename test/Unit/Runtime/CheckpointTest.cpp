@@ -48,10 +48,15 @@ std::vector<uint8_t> rawCheckpoint(const RawCheckpoint &r) {
   fbb.ForceDefaults(true);
   auto tensors = [&](const std::vector<NamedTensor> &list) {
     std::vector<flatbuffers::Offset<fb::Tensor>> offsets;
-    for (const NamedTensor &t : list)
+    // In the writer's order (name first), so the file ends where the
+    // writer's would.
+    for (const NamedTensor &t : list) {
+      auto name = fbb.CreateString(t.name);
+      auto shape = fbb.CreateVector(t.shape);
+      auto data = fbb.CreateVector(t.data);
       offsets.push_back(fb::CreateTensor(
-          fbb, fbb.CreateString(t.name), fbb.CreateVector(t.shape),
-          fbb.CreateVector(t.data), crc32Floats(t.data.data(), t.data.size())));
+          fbb, name, shape, data, crc32Floats(t.data.data(), t.data.size())));
+    }
     return fbb.CreateVector(offsets);
   };
   auto params = tensors(r.params.tensors);
@@ -375,6 +380,15 @@ TEST(Checkpoint, StateOutOfRangeIsRefused) {
             }),
             "c.axc: training state out of range: next example 101, beyond "
             "the 100 examples of the data set");
+}
+
+TEST(Checkpoint, TrailingBytesAreRefused) {
+  auto bytes = sampleBytes();
+  bytes.push_back(0);
+  EXPECT_EQ(loadError(bytes),
+            "c.axc: 1 unexpected bytes after the end of the data (expected " +
+                std::to_string(bytes.size() - 1) + " bytes, got " +
+                std::to_string(bytes.size()) + ")");
 }
 
 TEST(Checkpoint, MomentumMustParallelTheParameters) {
