@@ -82,6 +82,9 @@ uint32_t stateCrc(const WeightsFile &params,
   e.f64(s.epochLossSum);
   e.u64(s.epochBatches);
   e.u64(s.skippedExamples);
+  // Absent from files older than the field; a run always records it.
+  if (s.dataOptions != 0)
+    e.u32(s.dataOptions);
   e.text(params.model);
   e.text(params.graphHash);
   e.tensors(params.tensors);
@@ -108,6 +111,7 @@ TrainState readState(const fb::TrainState &s) {
   out.epochLossSum = s.epoch_loss_sum();
   out.epochBatches = s.epoch_batches();
   out.skippedExamples = s.skipped_examples();
+  out.dataOptions = s.data_options();
   return out;
 }
 
@@ -169,7 +173,7 @@ Status build(const WeightsFile &params,
         s.datasetSize, s.batchSize, s.learningRate, s.bestMetric,
         s.epochsSinceImprovement, s.lrDrops, s.lastTrainLoss,
         s.lastValTop1Error, s.lastValTop5Error, s.epochLossSum,
-        s.epochBatches, s.skippedExamples);
+        s.epochBatches, s.skippedExamples, s.dataOptions);
     fb::FinishCheckpointBuffer(
         fbb,
         fb::CreateCheckpoint(fbb, kCheckpointFormatVersion, weights, velocity,

@@ -88,6 +88,9 @@ int runTrainCommand(const Invocation &inv) {
   if (const std::string *init = args->get("--init"))
     opts.initWeights = *init;
   opts.allowNonFinite = args->has("--allow-nonfinite");
+  opts.seedGiven = args->has("--seed");
+  opts.augmentGiven = args->has("--augment") || args->has("--no-augment");
+  opts.shuffleGiven = args->has("--no-shuffle");
   if (const std::string *output = args->get("-o"))
     opts.outputWeights = *output;
   opts.live = &inv.out == &std::cout && isatty(STDOUT_FILENO);

@@ -63,6 +63,8 @@ private:
   Status saveFinalWeights();
   WeightsFile weightsWithMean();
   std::string lastGoodCheckpoint() const;
+  bool dataOption(uint32_t bit, bool given) const;
+  void warnChangedOptions();
   Status divergedParams();
 
   const ModelDesc &model;
@@ -178,14 +180,15 @@ Status Trainer::createLoaders() {
   loader.augment.cropHeight = int(height);
   loader.augment.cropWidth = int(width);
   loader.mode = LoaderMode::Train;
-  loader.shuffle = opts.shuffle;
+  loader.shuffle = dataOption(kDataOptionsShuffle, opts.shuffle);
   loader.seed = state.rngSeed;
-  loader.augment.randomCrop = opts.augment;
-  loader.augment.flip = opts.augment;
-  loader.augment.pcaStd = opts.augment ? 0.1f : 0.0f;
+  const bool augment = dataOption(kDataOptionsAugment, opts.augment);
+  loader.augment.randomCrop = augment;
+  loader.augment.flip = augment;
+  loader.augment.pcaStd = augment ? 0.1f : 0.0f;
   // Stored at the model's size (28x28 IDX): crops may shift by 1/14 of the
   // side (2 pixels) past the border, or there would be one window only.
-  if (opts.augment && train->height() == height && train->width() == width)
+  if (augment && train->height() == height && train->width() == width)
     loader.augment.cropPad = int(std::max<int64_t>(1, height / 14));
   Expected<std::unique_ptr<DataLoader>> trainLoaderOr =
       DataLoader::create(*train, &stats, loader);
@@ -248,6 +251,7 @@ Status Trainer::prepareState() {
             << " is not used: a resumed run continues with its checkpoint's "
                "learning rate and schedule, so it ends as the uninterrupted "
                "run would\n";
+      warnChangedOptions();
       return metrics.load(opts.metricsPath, state.epoch);
     }
     if (found.message().find("no checkpoint") == std::string::npos)
@@ -271,6 +275,9 @@ Status Trainer::prepareState() {
   }
   state = TrainState();
   state.rngSeed = opts.seed;
+  state.dataOptions = kDataOptionsRecorded |
+                      (opts.augment ? kDataOptionsAugment : 0) |
+                      (opts.shuffle ? kDataOptionsShuffle : 0);
   state.learningRate = opts.learningRate;
   state.batchSize = uint64_t(batch);
   state.datasetSize = uint64_t(train->size());
@@ -281,6 +288,36 @@ WeightsFile Trainer::weightsWithMean() {
   WeightsFile w = weightsFromBlock(model, ctx.readParams());
   w.tensors.push_back(meanTensor);
   return w;
+}
+
+/// A data option of the run: the checkpoint's when it recorded them (a
+/// resumed run keeps them, so it ends as the uninterrupted run would),
+/// else as given.
+bool Trainer::dataOption(uint32_t bit, bool given) const {
+  if (!(state.dataOptions & kDataOptionsRecorded))
+    return given;
+  return (state.dataOptions & bit) != 0;
+}
+
+/// As for --lr: a resumed run keeps its checkpoint's seed and data options
+/// and says so when this command line asked for others.
+void Trainer::warnChangedOptions() {
+  const char *kept = " is not used: a resumed run continues with its "
+                     "checkpoint's ";
+  if (opts.seedGiven && opts.seed != state.rngSeed)
+    err << "warning: --seed " << opts.seed << kept << "seed "
+        << state.rngSeed << ", so it ends as the uninterrupted run would\n";
+  if (!(state.dataOptions & kDataOptionsRecorded))
+    return;
+  bool augment = state.dataOptions & kDataOptionsAugment;
+  bool shuffle = state.dataOptions & kDataOptionsShuffle;
+  if (opts.augmentGiven && opts.augment != augment)
+    err << "warning: " << (opts.augment ? "--augment" : "--no-augment") << kept
+        << (augment ? "augmentation" : "unaugmented data")
+        << ", so it ends as the uninterrupted run would\n";
+  if (opts.shuffleGiven && opts.shuffle != shuffle)
+    err << "warning: --no-shuffle" << kept
+        << "shuffled order, so it ends as the uninterrupted run would\n";
 }
 
 /// Where a diverged run can go back to, for its error message.

@@ -36,6 +36,9 @@ struct TrainOptions {
   double learningRate = 0.01;
   bool learningRateGiven = false;
   uint64_t seed = 1;
+  /// Whether the command line gave --seed, --augment/--no-augment and
+  /// --no-shuffle: a resumed run keeps its checkpoint's and warns.
+  bool seedGiven = false, augmentGiven = false, shuffleGiven = false;
   std::string checkpointDir; ///< empty: no checkpoints
   bool resume = false;
   /// Also checkpoint every this many steps within an epoch (0: only at the

@@ -69,7 +69,8 @@ std::vector<uint8_t> rawCheckpoint(const RawCheckpoint &r) {
       fbb, s.epoch, s.step, s.rngSeed, s.dataEpoch, s.nextExample,
       s.datasetSize, s.batchSize, s.learningRate, s.bestMetric,
       s.epochsSinceImprovement, s.lrDrops, s.lastTrainLoss, s.lastValTop1Error,
-      s.lastValTop5Error, s.epochLossSum, s.epochBatches, s.skippedExamples);
+      s.lastValTop5Error, s.epochLossSum, s.epochBatches, s.skippedExamples,
+      s.dataOptions);
   uint32_t crc =
       specStateCrc(r.params,
                    r.hasMomentum ? r.momentum : std::vector<NamedTensor>(), s) +
@@ -295,6 +296,7 @@ TEST(Checkpoint, FlippedStateIsAChecksumError) {
       bitsOf(s.skippedExamples),
       bitsOf(s.epochsSinceImprovement),
       bitsOf(s.lrDrops),
+      bitsOf(s.dataOptions),
   };
   // The graph hash is not checksummed by the weights format, but is here.
   std::string hash = params.graphHash;
@@ -358,6 +360,10 @@ TEST(Checkpoint, StateOutOfRangeIsRefused) {
     return loadError(rawCheckpoint(r));
   };
   EXPECT_EQ(loadError(rawCheckpoint(RawCheckpoint())), "(loaded)");
+  // A checkpoint from before data_options (0: not recorded) still loads.
+  RawCheckpoint old;
+  old.state.dataOptions = 0;
+  EXPECT_EQ(loadError(rawCheckpoint(old)), "(loaded)");
   EXPECT_EQ(refused([](TrainState &s) { s.learningRate = std::nan(""); }),
             "c.axc: training state out of range: learning rate nan, expected "
             "a positive finite rate");
