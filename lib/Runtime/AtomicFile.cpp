@@ -352,7 +352,10 @@ Status writeFileAtomic(const std::string &path, const void *data,
 
 Expected<std::vector<uint8_t>> readFile(const std::string &path,
                                         uint64_t maxSize) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO for reading otherwise waits for a writer
+  // (forever); it is refused below as not a regular file, where the flag
+  // changes nothing.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0)
     return Status::error(path + ": cannot open: " + errnoText(errno));
   struct Closer {

@@ -15,6 +15,8 @@
 #include "alexnet/Runtime/Checkpoint_generated.h"
 #include "alexnet/Runtime/Crc32.h"
 
+#include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <new>
 
@@ -80,6 +82,9 @@ uint32_t stateCrc(const WeightsFile &params,
   e.f64(s.epochLossSum);
   e.u64(s.epochBatches);
   e.u64(s.skippedExamples);
+  // Absent from files older than the field; a run always records it.
+  if (s.dataOptions != 0)
+    e.u32(s.dataOptions);
   e.text(params.model);
   e.text(params.graphHash);
   e.tensors(params.tensors);
@@ -106,7 +111,34 @@ TrainState readState(const fb::TrainState &s) {
   out.epochLossSum = s.epoch_loss_sum();
   out.epochBatches = s.epoch_batches();
   out.skippedExamples = s.skipped_examples();
+  out.dataOptions = s.data_options();
   return out;
+}
+
+/// Why `s` cannot be a training run's state, or empty. The checksum only
+/// vouches that the file is as written; these values drive the run (a NaN
+/// rate trains nothing, an epoch near 2^64 wraps the epoch loop, a data
+/// position past the data reads nothing).
+std::string stateProblem(const TrainState &s) {
+  constexpr uint64_t kLimit = uint64_t(1) << 62;
+  char rate[32];
+  std::snprintf(rate, sizeof(rate), "%g", s.learningRate);
+  if (!std::isfinite(s.learningRate) || s.learningRate <= 0)
+    return std::string("learning rate ") + rate +
+           ", expected a positive finite rate";
+  if (s.step >= kLimit || s.epoch >= kLimit || s.dataEpoch >= kLimit)
+    return "epoch " + std::to_string(s.epoch) + ", step " +
+           std::to_string(s.step) + ", data epoch " +
+           std::to_string(s.dataEpoch) + ", expected each below 2^62";
+  if (s.epoch > s.step)
+    return "epoch " + std::to_string(s.epoch) + " after only " +
+           std::to_string(s.step) +
+           " steps, expected at least one step per epoch";
+  if (s.datasetSize != 0 && s.nextExample > s.datasetSize)
+    return "next example " + std::to_string(s.nextExample) +
+           ", beyond the " + std::to_string(s.datasetSize) +
+           " examples of the data set";
+  return {};
 }
 
 /// Builds the FlatBuffer into `fbb`, after the checks that make sure it will
@@ -141,7 +173,7 @@ Status build(const WeightsFile &params,
         s.datasetSize, s.batchSize, s.learningRate, s.bestMetric,
         s.epochsSinceImprovement, s.lrDrops, s.lastTrainLoss,
         s.lastValTop1Error, s.lastValTop5Error, s.epochLossSum,
-        s.epochBatches, s.skippedExamples);
+        s.epochBatches, s.skippedExamples, s.dataOptions);
     fb::FinishCheckpointBuffer(
         fbb,
         fb::CreateCheckpoint(fbb, kCheckpointFormatVersion, weights, velocity,
@@ -239,6 +271,9 @@ Expected<Checkpoint> parseCheckpoint(const uint8_t *data, size_t size,
                 " in the checkpoint (expected " +
                 std::to_string(kWeightsFormatVersion) + ")");
 
+  problem = lengthProblem(buf, size, *root->weights());
+  if (!problem.empty())
+    return fail(problem);
   Checkpoint c;
   try {
     problem = readWeightsTable(*root->weights(), c.params);
@@ -261,6 +296,9 @@ Expected<Checkpoint> parseCheckpoint(const uint8_t *data, size_t size,
   problem = momentumProblem(c.params.tensors, c.momentum);
   if (!problem.empty())
     return fail(problem);
+  problem = stateProblem(c.state);
+  if (!problem.empty())
+    return fail("training state out of range: " + problem);
   return c;
 }
 

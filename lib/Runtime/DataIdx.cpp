@@ -99,17 +99,29 @@ Status readIdx(const std::string &path, uint32_t magic,
   if (Status s = readExactly(f.file, 4 * rank, header, path, "header"); !s.ok())
     return s;
   dims.clear();
-  uint64_t total = 1;
+  // The item size first (each dimension after the count at most 65535, so
+  // the product cannot overflow), then the count against the size limit:
+  // a bad count is named as a count, not as the dimension after it.
+  uint64_t itemBytes = 1;
   for (size_t i = 0; i < rank; ++i) {
     dims.push_back(bigEndian32(&header[4 * i]));
-    total *= dims.back();
     if (dims.back() == 0)
       return Status::error(path + (i == 0 ? ": empty data set, 0 items"
                                           : ": bad IDX dimension 0"));
-    if (total > kMaxIdxBytes || (i > 0 && dims.back() > 65535))
+    if (i > 0 && dims.back() > 65535)
       return Status::error(path + ": bad IDX dimension " +
-                           std::to_string(dims.back()));
+                           std::to_string(dims.back()) +
+                           ", expected at most 65535");
+    if (i > 0)
+      itemBytes *= dims.back();
   }
+  if (dims[0] > kMaxIdxBytes / itemBytes)
+    return Status::error(path + ": bad IDX item count " +
+                         std::to_string(dims[0]) + ": " +
+                         std::to_string(dims[0]) + " items of " +
+                         std::to_string(itemBytes) + " bytes exceed the " +
+                         std::to_string(kMaxIdxBytes >> 30) + " GiB limit");
+  uint64_t total = dims[0] * itemBytes;
   if (Status s = readExactly(f.file, total, data, path, "data"); !s.ok())
     return s;
   uint8_t extra;
@@ -179,6 +191,10 @@ public:
     out.pixels.assign(begin, begin + bytes);
     out.label = labels[size_t(index)];
     return Status::success();
+  }
+
+  int labelOf(int64_t index) const override {
+    return labels[size_t(index)];
   }
 
   void setPath(const std::string &dir) { root = dir; }

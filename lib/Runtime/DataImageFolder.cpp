@@ -137,6 +137,8 @@ public:
            std::to_string(height()) + "x" + std::to_string(width());
   }
 
+  int labelOf(int64_t index) const override { return labels[size_t(index)]; }
+
   Status read(int64_t index, Example &out) const override {
     if (index < 0 || index >= size())
       return Status::error(root + ": example " + std::to_string(index) +

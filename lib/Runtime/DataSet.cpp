@@ -21,6 +21,34 @@ namespace fs = std::filesystem;
 
 DataSet::~DataSet() = default;
 
+int DataSet::labelOf(int64_t index) const {
+  Example example;
+  return read(index, example).ok() ? example.label : -1;
+}
+
+Status checkLabelsFit(const DataSet &set, int64_t classes, DataSplit split,
+                      const std::string &modelName) {
+  if (set.numClasses() <= classes)
+    return Status::success();
+  std::string fit = ": model '" + modelName + "' has " +
+                    std::to_string(classes) + " classes (0 to " +
+                    std::to_string(classes - 1) + ")";
+  for (int64_t i = 0; i < set.size(); ++i) {
+    int label = set.labelOf(i);
+    if (label >= classes)
+      return Status::error(set.path() + ": label " + std::to_string(label) +
+                           " of " +
+                           (split == DataSplit::Train ? "training"
+                                                      : "validation") +
+                           " example " + std::to_string(i) +
+                           " is out of range" + fit);
+  }
+  // Classes with no example (an image folder's empty class) still need
+  // outputs: the class index is the output index.
+  return Status::error(set.path() + ": " + std::to_string(set.numClasses()) +
+                       " classes" + fit);
+}
+
 const char *splitName(DataSplit split) {
   return split == DataSplit::Train ? "train" : "test";
 }

@@ -15,6 +15,7 @@
 #include "alexnet/Runtime/AtomicFile.h"
 #include "alexnet/Runtime/Crc32.h"
 
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 
@@ -75,14 +76,28 @@ std::string statsCachePath(const DataSet &set, const std::string &cacheDir) {
   char name[64];
   std::snprintf(name, sizeof(name), "alexnet-stats-%016llx.bin",
                 (unsigned long long)hash);
-  fs::path dir(cacheDir);
+  fs::path dir(cacheDir.empty() ? userCacheDir() : cacheDir);
+  if (dir.empty())
+    return "";
   if (cacheDir.empty()) {
+    // Made here; failing to is only a note when the cache is written.
     std::error_code ec;
-    dir = set.path();
-    if (!fs::is_directory(dir, ec))
-      dir = dir.parent_path();
+    fs::create_directories(dir, ec);
   }
   return (dir / name).string();
+}
+
+std::string userCacheDir() {
+  // The XDG base directory spec: $XDG_CACHE_HOME if absolute, else
+  // $HOME/.cache. Never the data directory, which may be read-only or shared.
+  const char *xdg = std::getenv("XDG_CACHE_HOME");
+  if (xdg && xdg[0] == '/')
+    return (std::filesystem::path(xdg) / "alexnet-compile").string();
+  const char *home = std::getenv("HOME");
+  if (home && home[0] == '/')
+    return (std::filesystem::path(home) / ".cache" / "alexnet-compile")
+        .string();
+  return "";
 }
 
 Status saveDataStats(const std::string &path, const DataStats &stats,
@@ -153,7 +168,7 @@ Expected<CachedStats> loadOrComputeDataStats(const DataSet &set,
   std::string fingerprint =
       set.fingerprint() + ";max=" + std::to_string(options.maxExamples);
   std::error_code ec;
-  if (std::filesystem::exists(cachePath, ec)) {
+  if (!cachePath.empty() && std::filesystem::exists(cachePath, ec)) {
     Expected<DataStats> cached = loadDataStats(cachePath, fingerprint);
     if (cached.ok() && cached->channels == set.channels() &&
         cached->height == set.height() && cached->width == set.width()) {
@@ -168,6 +183,8 @@ Expected<CachedStats> loadOrComputeDataStats(const DataSet &set,
   if (!stats.ok())
     return stats.error();
   result.stats = stats.take();
+  if (cachePath.empty())
+    return result;
   if (Status s = saveDataStats(cachePath, result.stats, fingerprint); !s.ok())
     result.note += (result.note.empty() ? "" : "; ") +
                    ("statistics not cached: " + s.message());

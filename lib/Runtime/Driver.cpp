@@ -45,7 +45,7 @@ const std::vector<Command> &driverCommands() {
       {"init", "init --seed S -o W.axw",
        "write freshly initialised weights (the paper's initialisers)",
        runInitCommand},
-      {"import", "import --npz W.npz -o W.axw",
+      {"import", "import --npz W.npz -o W.axw [--allow-nonfinite]",
        "convert PyTorch-named float32 arrays to a weights file",
        runImportCommand},
       {"export", "export --weights W.axw --npz W.npz",
@@ -72,7 +72,8 @@ const std::vector<Command> &driverCommands() {
        "train --data PATH [--format auto|idx|cifar|imagenet] [--epochs E] "
        "[--lr LR] [--checkpoint-dir D [--resume|--overwrite] "
        "[--checkpoint-every N]] "
-       "[--seed S] [--metrics M.csv] [-o W.axw] [--init W.axw] "
+       "[--seed S] [--metrics M.csv] [-o W.axw] [--init W.axw "
+       "[--allow-nonfinite]] "
        "[--max-steps N] [--augment|--no-augment] [--no-shuffle] "
        "[--no-validation] "
        "[--threads N] [--loader-threads N]",

@@ -56,6 +56,12 @@ int runEvalCommand(const Invocation &inv) {
       openDataSet(*data, *format, DataSplit::Test, options);
   if (!test.ok())
     return inv.fail(test.error());
+  // A label the model has no output for would count as a silent miss.
+  if (model.numOutputs > 0 && model.outputs[0].rank == 2)
+    if (Status s = checkLabelsFit(**test, model.outputs[0].shape[1],
+                                  DataSplit::Test, model.name);
+        !s.ok())
+      return inv.fail(s);
 
   // The mean image comes from the training split, as in training.
   std::optional<DataStats> stats;

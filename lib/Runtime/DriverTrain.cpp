@@ -32,7 +32,8 @@ int runTrainCommand(const Invocation &inv) {
                  {"--init"},           {"-o"},
                  {"--augment", false}, {"--no-augment", false},
                  {"--no-shuffle", false},
-                 {"--no-validation", false}});
+                 {"--no-validation", false},
+                 {"--allow-nonfinite", false}});
   if (!args.ok())
     return inv.usageError(args.message());
   const ModelDesc &model = inv.model;
@@ -93,6 +94,10 @@ int runTrainCommand(const Invocation &inv) {
     opts.metricsPath = *metrics;
   if (const std::string *init = args->get("--init"))
     opts.initWeights = *init;
+  opts.allowNonFinite = args->has("--allow-nonfinite");
+  opts.seedGiven = args->has("--seed");
+  opts.augmentGiven = args->has("--augment") || args->has("--no-augment");
+  opts.shuffleGiven = args->has("--no-shuffle");
   if (const std::string *output = args->get("-o"))
     opts.outputWeights = *output;
   opts.live = &inv.out == &std::cout && isatty(STDOUT_FILENO);

@@ -12,10 +12,12 @@
 #include "alexnet/Runtime/DriverArgs.h"
 #include "alexnet/Runtime/Init.h"
 #include "alexnet/Runtime/ModelWeights.h"
+#include "alexnet/Runtime/NonFinite.h"
 #include "alexnet/Runtime/Npz.h"
 #include "alexnet/Runtime/OutputCheck.h"
 #include "alexnet/Runtime/ThreadPool.h"
 
+#include <unordered_map>
 #include <unordered_set>
 
 namespace alexnet::runtime {
@@ -100,10 +102,36 @@ Expected<WeightsFile> weightsFromNpz(const NpzFile &npz, const ModelDesc &model,
   return w;
 }
 
+/// What `import` can take per array: a parameter's values, a mean tensor
+/// of one input sample, and nothing for any other name (refused anyway),
+/// so an archive member that inflates beyond that (a zip bomb) is refused
+/// before it is inflated.
+NpzMemberLimit importLimit(const ModelDesc &model) {
+  std::unordered_map<std::string, uint64_t> elements;
+  for (const auto &[name, shape] : expectedTensors(model)) {
+    uint64_t n = 1;
+    for (int64_t d : shape)
+      n *= uint64_t(d);
+    elements[name] = n;
+  }
+  if (model.numInputs > 0) {
+    uint64_t sample = 1;
+    std::vector<int64_t> input = tensorShape(model.inputs[0]);
+    for (size_t d = 1; d < input.size(); ++d)
+      sample *= uint64_t(input[d]);
+    elements[kMeanTensorName] = sample;
+  }
+  return [elements = std::move(elements)](const std::string &name) {
+    auto it = elements.find(name);
+    return npyFileLimit(it == elements.end() ? 0 : it->second, 4);
+  };
+}
+
 } // namespace
 
 int runImportCommand(const Invocation &inv) {
-  auto args = ParsedArgs::parse(inv.args, {{"--npz"}, {"-o"}});
+  auto args = ParsedArgs::parse(inv.args,
+                                {{"--npz"}, {"-o"}, {"--allow-nonfinite", false}});
   if (!args.ok())
     return inv.usageError(args.message());
   Expected<std::string> input = args->required("--npz");
@@ -114,12 +142,15 @@ int runImportCommand(const Invocation &inv) {
   if (Status s = checkOutputs({{"-o", *output}}, {{"--npz", *input}}); !s.ok())
     return inv.fail(s);
 
-  Expected<NpzFile> npz = loadNpz(*input);
+  Expected<NpzFile> npz = loadNpz(*input, importLimit(inv.model));
   if (!npz.ok())
     return inv.fail(npz.error());
   Expected<WeightsFile> w = weightsFromNpz(*npz, inv.model, *input);
   if (!w.ok())
     return inv.fail(w.error());
+  if (!args->has("--allow-nonfinite"))
+    if (Status s = checkFinite(*w, *input); !s.ok())
+      return inv.fail(s);
   Status saved = saveWeights(*output, *w);
   if (!saved.ok())
     return inv.fail(saved);

@@ -129,6 +129,35 @@ buildWeightsTable(flatbuffers::FlatBufferBuilder &fbb, const WeightsFile &w) {
                            tensors);
 }
 
+std::string lengthProblem(const uint8_t *buf, size_t size,
+                          const fb::Weights &table) {
+  const TensorList *list = table.tensors();
+  if (!list)
+    return {};
+  const uint8_t *first;
+  size_t bytes;
+  if (list->size() > 0) {
+    const flatbuffers::String *name = list->Get(0)->name();
+    if (!name)
+      return {};
+    // Length word, characters, NUL, padding to 4.
+    first = reinterpret_cast<const uint8_t *>(name);
+    bytes = 4 + (name->size() + 1 + 3) / 4 * 4;
+  } else {
+    first = reinterpret_cast<const uint8_t *>(list);
+    bytes = 4;
+  }
+  size_t end = size_t(first - buf) + bytes;
+  if (end > size)
+    return "truncated or corrupt (expected " + std::to_string(end) +
+           " bytes, got " + std::to_string(size) + ")";
+  if (end < size)
+    return std::to_string(size - end) + " unexpected bytes after the end of "
+           "the data (expected " + std::to_string(end) + " bytes, got " +
+           std::to_string(size) + ")";
+  return {};
+}
+
 std::string readTensors(const TensorList *list, const std::string &kind,
                         std::vector<NamedTensor> &out) {
   out.clear();

@@ -73,6 +73,15 @@ buildWeightsTable(flatbuffers::FlatBufferBuilder &fbb, const WeightsFile &w);
 std::string readTensors(const TensorList *list, const std::string &kind,
                         std::vector<NamedTensor> &out);
 
+/// Why the verified buffer `buf` of `size` bytes holding `table` is longer
+/// or shorter than the writer made it, or empty. The verifier accepts both
+/// trailing bytes and a cut into the final padding; but buildWeightsTable
+/// creates the first tensor's name first, and a FlatBufferBuilder puts its
+/// first object, padded to 4 bytes, at the very end of the buffer, so the
+/// file must end exactly there (for no tensors: after the empty list).
+std::string lengthProblem(const uint8_t *buf, size_t size,
+                          const fb::Weights &table);
+
 /// Copies a verified `Weights` table into `out` (the version is the caller's
 /// to check). May throw std::bad_alloc.
 std::string readWeightsTable(const fb::Weights &table, WeightsFile &out);

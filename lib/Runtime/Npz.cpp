@@ -191,8 +191,15 @@ const NpyArray *NpzFile::find(const std::string &name) const {
   return nullptr;
 }
 
+uint64_t npyFileLimit(uint64_t elements, uint64_t elementBytes) {
+  // Magic, version and a 4-byte header length (format 2.0), then the header.
+  constexpr uint64_t kPrefix = 12;
+  return kPrefix + kMaxNpyHeaderSize + elements * elementBytes;
+}
+
 Expected<NpzFile> parseNpz(const uint8_t *data, size_t size,
-                           const std::string &name) {
+                           const std::string &name,
+                           const NpzMemberLimit &memberLimit) {
   auto fail = [&](const std::string &message) {
     return Status::error(name + ": " + message);
   };
@@ -348,6 +355,12 @@ Expected<NpzFile> parseNpz(const uint8_t *data, size_t size,
                     std::to_string(entry.size) +
                     " is impossible for compressed size " +
                     std::to_string(entry.compressedSize) + ")");
+      if (memberLimit && entry.size > memberLimit(arrayName))
+        return fail(member + ": declares " + std::to_string(entry.size) +
+                    " bytes, more than array " + quoteText(arrayName) +
+                    " can need (at most " +
+                    std::to_string(memberLimit(arrayName)) +
+                    "); refused before inflating");
       totalSize += entry.size;
       if (totalSize > kDefaultMaxFileSize)
         return fail("archive expands to more than " +
@@ -384,11 +397,12 @@ Expected<NpzFile> parseNpz(const uint8_t *data, size_t size,
   return npz;
 }
 
-Expected<NpzFile> loadNpz(const std::string &path) {
+Expected<NpzFile> loadNpz(const std::string &path,
+                          const NpzMemberLimit &limit) {
   auto bytes = readFile(path);
   if (!bytes.ok())
     return bytes.error();
-  return parseNpz(bytes->data(), bytes->size(), path);
+  return parseNpz(bytes->data(), bytes->size(), path, limit);
 }
 
 Expected<std::vector<uint8_t>> serializeNpz(const NpzFile &npz,

@@ -19,6 +19,7 @@
 #include "alexnet/Runtime/ExecContext.h"
 #include "alexnet/Runtime/Init.h"
 #include "alexnet/Runtime/ModelWeights.h"
+#include "alexnet/Runtime/NonFinite.h"
 
 #include "MetricsLog.h"
 #include "TrainProgress.h"
@@ -63,6 +64,10 @@ private:
   Status saveFinalWeights();
   Status rewriteCheckpointWeights();
   WeightsFile weightsWithMean();
+  std::string lastGoodCheckpoint() const;
+  bool dataOption(uint32_t bit, bool given) const;
+  void warnChangedOptions();
+  Status divergedParams();
 
   const ModelDesc &model;
   const TrainOptions &opts;
@@ -140,11 +145,10 @@ Status Trainer::openData() {
   Expected<int64_t> classes = classCount(model);
   if (!classes.ok())
     return classes.error();
-  if (train->numClasses() > *classes)
-    return Status::error(opts.dataPath + ": " +
-                         std::to_string(train->numClasses()) +
-                         " classes, but model '" + model.name + "' has " +
-                         std::to_string(*classes) + " outputs");
+  if (Status s = checkLabelsFit(*train, *classes, DataSplit::Train,
+                                model.name);
+      !s.ok())
+    return s;
   if (train->size() < batch)
     return Status::error(opts.dataPath + ": " + std::to_string(train->size()) +
                          " training examples, fewer than one batch of " +
@@ -152,15 +156,21 @@ Status Trainer::openData() {
   if (opts.validate) {
     Expected<std::unique_ptr<DataSet>> valSet =
         openDataSet(opts.dataPath, opts.format, DataSplit::Test, data);
-    if (valSet.ok())
+    if (valSet.ok()) {
+      // A label the model has no output for would count as a silent miss.
+      if (Status s = checkLabelsFit(**valSet, *classes, DataSplit::Test,
+                                    model.name);
+          !s.ok())
+        return s;
       val = valSet.take();
-    else
+    } else
       err << "warning: no validation data (a plateau schedule then keeps "
              "its learning rate): "
           << valSet.message() << "\n";
   }
 
-  // The statistics cache lives in the checkpoint directory.
+  // The statistics cache lives in the checkpoint directory, else in the
+  // user's cache directory (statsCachePath), never beside the data.
   if (!opts.checkpointDir.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(opts.checkpointDir, ec);
@@ -182,8 +192,12 @@ Status Trainer::openData() {
       << (val ? ", " + std::to_string(val->size()) + " validation" : "")
       << ", " << train->numClasses() << " classes, " << train->channels()
       << "x" << train->height() << "x" << train->width() << " stored; mean "
-      << (cached->fromCache ? "read from " : "computed, cached at ")
-      << cached->path << "\n";
+      << (cached->fromCache ? "read from " + cached->path
+          : cached->path.empty()
+              ? std::string("computed (not cached: no --checkpoint-dir, "
+                            "$XDG_CACHE_HOME or $HOME)")
+              : "computed, cached at " + cached->path)
+      << "\n";
   if (!cached->note.empty())
     err << "warning: " << cached->note << "\n";
 
@@ -199,14 +213,15 @@ Status Trainer::createLoaders() {
   loader.augment.cropHeight = int(height);
   loader.augment.cropWidth = int(width);
   loader.mode = LoaderMode::Train;
-  loader.shuffle = opts.shuffle;
+  loader.shuffle = dataOption(kDataOptionsShuffle, opts.shuffle);
   loader.seed = state.rngSeed;
-  loader.augment.randomCrop = opts.augment;
-  loader.augment.flip = opts.augment;
-  loader.augment.pcaStd = opts.augment ? 0.1f : 0.0f;
+  const bool augment = dataOption(kDataOptionsAugment, opts.augment);
+  loader.augment.randomCrop = augment;
+  loader.augment.flip = augment;
+  loader.augment.pcaStd = augment ? 0.1f : 0.0f;
   // Stored at the model's size (28x28 IDX): crops may shift by 1/14 of the
   // side (2 pixels) past the border, or there would be one window only.
-  if (opts.augment && train->height() == height && train->width() == width)
+  if (augment && train->height() == height && train->width() == width)
     loader.augment.cropPad = int(std::max<int64_t>(1, height / 14));
   Expected<std::unique_ptr<DataLoader>> trainLoaderOr =
       DataLoader::create(*train, &stats, loader);
@@ -240,6 +255,9 @@ Status Trainer::prepareState() {
       if (Status s = loadIntoBlock(c.params, model, ctx.params(), found->path);
           !s.ok())
         return s;
+      if (!opts.allowNonFinite)
+        if (Status s = checkFinite(c.params, found->path); !s.ok())
+          return s;
       WeightsFile momentum{c.params.model, c.params.graphHash, c.momentum};
       if (Status s = loadIntoBlock(momentum, model, ctx.momentum(),
                                    found->path + " (momentum)");
@@ -263,6 +281,7 @@ Status Trainer::prepareState() {
             << " is not used: a resumed run continues with its checkpoint's "
                "learning rate and schedule, so it ends as the uninterrupted "
                "run would\n";
+      warnChangedOptions();
       return metrics.load(opts.metricsPath, state.epoch);
     }
     if (found.message().find("no checkpoint") == std::string::npos)
@@ -275,12 +294,20 @@ Status Trainer::prepareState() {
     if (Status s = loadWeightsInto(opts.initWeights, model, ctx.params());
         !s.ok())
       return s;
+    if (!opts.allowNonFinite)
+      if (Status s = checkFinite(weightsFromBlock(model, ctx.readParams()),
+                                 opts.initWeights);
+          !s.ok())
+        return s;
     out << "initial weights: " << opts.initWeights << "\n";
   } else {
     initParams(model, opts.seed, ctx.params(), &ctx.hostPool());
   }
   state = TrainState();
   state.rngSeed = opts.seed;
+  state.dataOptions = kDataOptionsRecorded |
+                      (opts.augment ? kDataOptionsAugment : 0) |
+                      (opts.shuffle ? kDataOptionsShuffle : 0);
   state.learningRate = opts.learningRate;
   state.batchSize = uint64_t(batch);
   state.datasetSize = uint64_t(train->size());
@@ -293,7 +320,63 @@ WeightsFile Trainer::weightsWithMean() {
   return w;
 }
 
+/// A data option of the run: the checkpoint's when it recorded them (a
+/// resumed run keeps them, so it ends as the uninterrupted run would),
+/// else as given.
+bool Trainer::dataOption(uint32_t bit, bool given) const {
+  if (!(state.dataOptions & kDataOptionsRecorded))
+    return given;
+  return (state.dataOptions & bit) != 0;
+}
+
+/// As for --lr: a resumed run keeps its checkpoint's seed and data options
+/// and says so when this command line asked for others.
+void Trainer::warnChangedOptions() {
+  const char *kept = " is not used: a resumed run continues with its "
+                     "checkpoint's ";
+  if (opts.seedGiven && opts.seed != state.rngSeed)
+    err << "warning: --seed " << opts.seed << kept << "seed "
+        << state.rngSeed << ", so it ends as the uninterrupted run would\n";
+  if (!(state.dataOptions & kDataOptionsRecorded))
+    return;
+  bool augment = state.dataOptions & kDataOptionsAugment;
+  bool shuffle = state.dataOptions & kDataOptionsShuffle;
+  if (opts.augmentGiven && opts.augment != augment)
+    err << "warning: " << (opts.augment ? "--augment" : "--no-augment") << kept
+        << (augment ? "augmentation" : "unaugmented data")
+        << ", so it ends as the uninterrupted run would\n";
+  if (opts.shuffleGiven && opts.shuffle != shuffle)
+    err << "warning: --no-shuffle" << kept
+        << "shuffled order, so it ends as the uninterrupted run would\n";
+}
+
+/// Where a diverged run can go back to, for its error message.
+std::string Trainer::lastGoodCheckpoint() const {
+  if (!checkpoints)
+    return "no checkpoint was written (no --checkpoint-dir)";
+  if (!lastSaved.empty())
+    return "the last good checkpoint is " + lastSaved;
+  return "no checkpoint was written before it (none is due until " +
+         std::string(opts.checkpointEvery > 0
+                         ? "step " + std::to_string(opts.checkpointEvery)
+                         : "the end of the epoch") +
+         ")";
+}
+
+/// The error for parameters that became NaN or Inf, naming them.
+Status Trainer::divergedParams() {
+  return Status::error(
+      "parameters became non-finite by epoch " +
+      std::to_string(state.epoch + 1) + ", step " + std::to_string(state.step) +
+      " (learning rate " + formatRate(state.learningRate) + "): " +
+      describeNonFinite(weightsFromBlock(model, ctx.readParams()).tensors) +
+      ": training diverged and stopped; " + lastGoodCheckpoint());
+}
+
 Status Trainer::saveCheckpoint(bool endOfEpoch) {
+  // Never write (and so never call good) a checkpoint of a diverged run.
+  if (!allFinite(ctx.readParams(), size_t(model.paramFloats)))
+    return divergedParams();
   if (!checkpoints)
     return Status::success();
   WeightsFile params = weightsFromBlock(model, ctx.readParams());
@@ -315,6 +398,8 @@ Status Trainer::saveCheckpoint(bool endOfEpoch) {
 }
 
 Status Trainer::saveFinalWeights() {
+  if (!allFinite(ctx.readParams(), size_t(model.paramFloats)))
+    return divergedParams();
   if (opts.outputWeights.empty())
     return Status::success();
   return saveWeights(opts.outputWeights, weightsWithMean());
@@ -353,22 +438,21 @@ Status Trainer::runEpoch(bool &stop) {
     ctx.run(entry);
     if (!std::isfinite(loss)) {
       progress.finish();
-      std::string where =
-          !checkpoints ? "no checkpoint was written (no --checkpoint-dir)"
-          : !lastSaved.empty()
-              ? "the last good checkpoint is " + lastSaved
-              : "no checkpoint was written before it (none is due until " +
-                    std::string(opts.checkpointEvery > 0
-                                    ? "step " + std::to_string(
-                                                    opts.checkpointEvery)
-                                    : "the end of the epoch") +
-                    ")";
       return Status::error(
           "the loss became " + std::string(std::isnan(loss) ? "NaN" : "Inf") +
           " at epoch " + std::to_string(state.epoch + 1) + ", step " +
           std::to_string(state.step) + " (learning rate " +
           formatRate(state.learningRate) +
-          "): training diverged and stopped; " + where);
+          "): training diverged and stopped; " + lastGoodCheckpoint());
+    }
+    // The loss can stay finite while parameters overflow (a dead unit's
+    // weights). In host memory the scan costs far less than the step; a
+    // device's parameters are checked where they are fetched anyway, before
+    // every checkpoint and the final weights.
+    if (!ctx.deviceBackend() &&
+        !allFinite(ctx.readParams(), size_t(model.paramFloats))) {
+      progress.finish();
+      return divergedParams();
     }
     ++state.step;
     state.dataEpoch = state.epoch;

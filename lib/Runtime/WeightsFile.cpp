@@ -124,6 +124,9 @@ Expected<WeightsFile> parseWeights(const uint8_t *data, size_t size,
                 std::to_string(root->format_version()) + " (expected " +
                 std::to_string(kWeightsFormatVersion) + ")");
 
+  problem = lengthProblem(buf, size, *root);
+  if (!problem.empty())
+    return fail(problem);
   WeightsFile w;
   try {
     problem = readWeightsTable(*root, w);

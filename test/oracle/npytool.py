@@ -7,8 +7,13 @@
         the first BYTES of the file.
     npytool.py edit-npz IN.npz OUT.npz [--drop NAME] [--shape NAME=D,D,...]
                                        [--dtype NAME=f8] [--add NAME=D,...]
+                                       [--set NAME=I:VALUE]
         A copy of IN with arrays dropped, replaced by another shape (same
-        dtype, pattern data), converted to another dtype, or added (float32).
+        dtype, pattern data), converted to another dtype, added (float32),
+        or with float32 element I (flat) set to VALUE (e.g. nan, -inf).
+    npytool.py bomb OUT.npz NAME --shape D,D,... --inflate BYTES
+        A zip bomb: member NAME.npy, a valid float32 header for the shape
+        followed by zeros up to BYTES in all, deflated (about 1000:1).
     npytool.py corrupt W.axw W.npz NAME OUT.axw
         A copy of the weights file W.axw with one byte flipped in the middle
         of tensor NAME's payload, found by searching for the array's bytes as
@@ -97,9 +102,28 @@ def cmd_edit_npz(args):
     for spec in args.add:
         name, dims = spec.split("=")
         arrays[name] = ("<f4", shape_arg(dims), pattern("<f4", shape_arg(dims)))
+    for spec in args.set:
+        name, rest = spec.split("=")
+        index, value = rest.split(":")
+        descr, shape, payload = arrays[name]
+        data = bytearray(payload)
+        struct.pack_into("<f", data, 4 * int(index), float(value))
+        arrays[name] = (descr, shape, bytes(data))
     with zipfile.ZipFile(args.out, "w", zipfile.ZIP_STORED) as z:
         for name, (descr, shape, payload) in arrays.items():
             z.writestr(name + ".npy", make_npy(descr, shape, payload))
+
+
+def cmd_bomb(args):
+    header = make_npy("<f4", shape_arg(args.shape), b"")
+    with zipfile.ZipFile(args.out, "w", zipfile.ZIP_DEFLATED) as z:
+        with z.open(args.name + ".npy", "w", force_zip64=True) as member:
+            member.write(header)
+            left = args.inflate - len(header)
+            chunk = bytes(1 << 20)
+            while left > 0:
+                member.write(chunk[:min(left, len(chunk))])
+                left -= len(chunk)
 
 
 def cmd_corrupt(args):
@@ -125,13 +149,19 @@ def main():
     e = sub.add_parser("edit-npz")
     e.add_argument("input")
     e.add_argument("out")
-    for opt in ("drop", "shape", "dtype", "add"):
+    for opt in ("drop", "shape", "dtype", "add", "set"):
         e.add_argument("--" + opt, action="append", default=[])
     c = sub.add_parser("corrupt")
     for arg in ("weights", "npz", "name", "out"):
         c.add_argument(arg)
+    b = sub.add_parser("bomb")
+    b.add_argument("out")
+    b.add_argument("name")
+    b.add_argument("--shape", required=True)
+    b.add_argument("--inflate", type=int, required=True)
     args = p.parse_args()
-    {"array": cmd_array, "edit-npz": cmd_edit_npz, "corrupt": cmd_corrupt}[args.cmd](args)
+    {"array": cmd_array, "edit-npz": cmd_edit_npz, "corrupt": cmd_corrupt,
+     "bomb": cmd_bomb}[args.cmd](args)
 
 
 if __name__ == "__main__":

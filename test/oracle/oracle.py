@@ -37,6 +37,10 @@ For each model the oracle
 
     i.e. the largest absolute error relative to the largest reference
     magnitude of the tensor. The model passes when err <= --tol (1e-5).
+    A non-finite reference element must be matched exactly (NaN by NaN,
+    +-Inf by the same Inf), and a finite one by a finite y: NaN and Inf
+    behave as in PyTorch. `--nonfinite K` puts K NaN, K +Inf and K -Inf at
+    random positions of each input sample to test just that.
     On failure the worst element (index, y, ref) is printed. The error of a
     float32 PyTorch run against the same float64 reference is reported too,
     for information: it is what float32 arithmetic alone costs.
@@ -289,12 +293,31 @@ def random_input(shape, rng):
     return x
 
 
+def with_nonfinite(x, rng, each):
+    """x with `each` NaN, `each` +Inf and `each` -Inf per sample at random
+    distinct positions (--nonfinite)."""
+    x = x.copy()
+    per = x[0].size
+    for sample in x.reshape(x.shape[0], per):
+        at = rng.choice(per, size=3 * each, replace=False)
+        sample[at[:each]] = np.nan
+        sample[at[each:2 * each]] = np.inf
+        sample[at[2 * each:]] = -np.inf
+    return x
+
+
 def compare(y, ref):
-    """(err, index of the worst element); err as in the module docstring."""
-    scale = max(float(np.max(np.abs(ref))) if ref.size else 0.0, 1e-30)
-    diff = np.abs(y.astype(np.float64) - ref)
-    if not np.all(np.isfinite(y)):
-        diff = np.where(np.isfinite(y), diff, np.inf)
+    """(err, index of the worst element); err as in the module docstring,
+    over the finite reference elements. A non-finite element must be exactly
+    where the reference has one and the same (NaN where NaN, +-Inf where
+    +-Inf, as PyTorch): otherwise err is inf."""
+    finite = np.isfinite(ref)
+    scale = max(float(np.max(np.abs(ref[finite]))) if finite.any() else 0.0, 1e-30)
+    y64 = y.astype(np.float64)
+    diff = np.where(finite, np.abs(y64 - np.where(finite, ref, 0.0)), 0.0)
+    diff = np.where(finite & ~np.isfinite(y64), np.inf, diff)
+    same = (np.isnan(y64) & np.isnan(ref)) | (y64 == ref)
+    diff = np.where(~finite & ~same, np.inf, diff)
     flat = int(np.argmax(diff))
     return float(diff.reshape(-1)[flat]) / scale, np.unravel_index(flat, ref.shape)
 
@@ -448,6 +471,8 @@ def check_once(g, exe, seed, args, workdir, label, batch):
     rng = np.random.default_rng(seed)
     weights = random_weights(g, rng)
     x = random_input(g.inputs[0][2], rng)
+    if args.nonfinite:
+        x = with_nonfinite(x, rng, args.nonfinite)
 
     npz, axw = os.path.join(workdir, "w.npz"), os.path.join(workdir, "w.axw")
     xin, yout = os.path.join(workdir, "x.npy"), os.path.join(workdir, "y.npy")
@@ -470,15 +495,20 @@ def check_once(g, exe, seed, args, workdir, label, batch):
     err32, _ = compare(run_reference(g, weights, [x], torch.float32), ref)
 
     ok = err <= args.tol
-    print("%s %s: batch %d, output %s %s, max rel error %.3g (tol %.0e), "
+    nonfinite = ""
+    if args.nonfinite:
+        nonfinite = ", reference %d NaN %d +Inf %d -Inf" % (
+            int(np.isnan(ref).sum()), int((ref == np.inf).sum()), int((ref == -np.inf).sum()))
+    print("%s %s: batch %d, output %s %s, max rel error %.3g (tol %.0e)%s, "
           "pytorch float32 %.3g, seed %d, infer %.2f s" % (
               "PASS" if ok else "FAIL", label, g.inputs[0][2][0], g.output_name,
-              "x".join(map(str, ref.shape)), err, args.tol, err32, seed, infer_s))
+              "x".join(map(str, ref.shape)), err, args.tol, nonfinite, err32, seed, infer_s))
     if not ok:
         idx = tuple(int(i) for i in worst)
         print("  worst element %s%s: got %.9g, expected %.9g (|diff| %.3g, max |ref| %.6g)" % (
             g.output_name, list(idx), float(y[idx]), float(ref[idx]),
-            abs(float(y[idx]) - float(ref[idx])), float(np.max(np.abs(ref)))))
+            abs(float(y[idx]) - float(ref[idx])),
+            float(np.max(np.abs(ref[np.isfinite(ref)]), initial=0.0))))
         if label.startswith("<dsl"):
             with open(os.path.join(os.path.dirname(workdir), "dsl%s.nn" % label[5:-1])) as f:
                 print("  model:\n" + f.read())
@@ -498,6 +528,9 @@ def main():
     p.add_argument("--exe", help="an executable already compiled from the (only) model")
     add_common_args(p, 1e-5)
     p.add_argument("--threads", type=int, help="infer --threads")
+    p.add_argument("--nonfinite", type=int, default=0, metavar="K",
+                   help="put K NaN, K +Inf and K -Inf in each input sample; "
+                        "non-finite outputs must then match PyTorch's exactly")
     p.add_argument("-v", "--verbose", action="store_true")
     args = p.parse_args()
 

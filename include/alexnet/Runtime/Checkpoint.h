@@ -51,7 +51,13 @@ struct TrainState {
   uint64_t epochBatches = 0;
   /// Unreadable training examples skipped so far, over the whole run.
   uint64_t skippedExamples = 0;
+  /// The run's data options (kDataOptions* bits); 0 when not recorded (a
+  /// checkpoint older than the field).
+  uint32_t dataOptions = 0;
 };
+
+constexpr uint32_t kDataOptionsRecorded = 1, kDataOptionsAugment = 2,
+                   kDataOptionsShuffle = 4;
 
 /// The contents of an .axc file.
 struct Checkpoint {

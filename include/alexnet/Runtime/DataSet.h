@@ -54,6 +54,9 @@ public:
   /// Fills `out` with example `index` in [0, size()). Safe to call from
   /// several threads at once. An error means this example is unreadable.
   virtual Status read(int64_t index, Example &out) const = 0;
+  /// The label of example `index` in [0, size()): read()'s unless a format
+  /// knows it without decoding the image; -1 when unreadable.
+  virtual int labelOf(int64_t index) const;
   /// The path the data set was opened from, for messages.
   virtual const std::string &path() const = 0;
   /// A string that changes when the data changes (format, files, their
@@ -65,6 +68,13 @@ public:
     return int64_t(channels()) * height() * width();
   }
 };
+
+/// Every label of `set` in [0, classes), the model's outputs; otherwise an
+/// error naming the first label out of range and its example index, e.g.
+/// "DIR: label 10 of training example 37 is out of range: model 'lenet5'
+/// has 10 classes (0 to 9)". `split` names the split.
+Status checkLabelsFit(const DataSet &set, int64_t classes, DataSplit split,
+                      const std::string &modelName);
 
 /// How to interpret a data path.
 enum class DataFormat { Auto, Idx, Cifar, ImageFolder };

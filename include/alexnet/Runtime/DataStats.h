@@ -66,8 +66,15 @@ void jacobiEigen(int n, const double *matrix, double *values, double *vectors);
 std::vector<float> centreMean(const DataStats &stats, int height, int width);
 
 /// Where the statistics of `set` are cached: in `cacheDir` when given,
-/// otherwise next to the data; the name carries a hash of the fingerprint.
+/// otherwise in userCacheDir() (created), never in the data directory; the
+/// name carries a hash of the fingerprint. Empty when there is no cache
+/// directory at all: nothing is cached then.
 std::string statsCachePath(const DataSet &set, const std::string &cacheDir);
+
+/// The user's cache directory for this project: $XDG_CACHE_HOME/
+/// alexnet-compile, else ~/.cache/alexnet-compile; empty when neither
+/// variable holds an absolute path.
+std::string userCacheDir();
 
 /// Writes `stats` for data with `fingerprint` to `path`, atomically.
 Status saveDataStats(const std::string &path, const DataStats &stats,
@@ -89,7 +96,8 @@ struct CachedStats {
 };
 
 /// The cached statistics of `set` at `cachePath` when valid for it;
-/// otherwise computes them and writes the cache. Failing to write is only
+/// otherwise computes them and writes the cache (none when `cachePath` is
+/// empty). Failing to write is only
 /// a note: the statistics are still returned.
 Expected<CachedStats> loadOrComputeDataStats(const DataSet &set,
                                              const std::string &cachePath,

@@ -17,6 +17,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -42,11 +43,22 @@ struct NpzWriteOptions {
   bool forceZip64 = false;
 };
 
+/// The most bytes the member of array `name` (its whole .npy file) may
+/// hold, from what the caller will take: a member declaring more is refused
+/// from the central directory, before anything is allocated or inflated,
+/// and inflating never writes past the declared size.
+using NpzMemberLimit = std::function<uint64_t(const std::string &name)>;
+
+/// The largest .npy file of `elements` values of `elementBytes` each: the
+/// longest header the reader accepts, then the data.
+uint64_t npyFileLimit(uint64_t elements, uint64_t elementBytes);
+
 /// Reads the .npz archive at `path`. Refuses members that are not .npy
 /// files, duplicate names, encrypted or multi-disk archives, compression
-/// methods other than stored and deflate, CRC mismatches and any member the
-/// .npy reader refuses.
-Expected<NpzFile> loadNpz(const std::string &path);
+/// methods other than stored and deflate, CRC mismatches, members over
+/// `limit` (when given) and any member the .npy reader refuses.
+Expected<NpzFile> loadNpz(const std::string &path,
+                          const NpzMemberLimit &limit = {});
 
 /// Writes `npz` to `path` atomically. Refuses empty or duplicate names and
 /// arrays serializeNpy refuses.
@@ -55,7 +67,8 @@ Status saveNpz(const std::string &path, const NpzFile &npz,
 
 /// Parses .npz bytes; `name` starts every error message.
 Expected<NpzFile> parseNpz(const uint8_t *data, size_t size,
-                           const std::string &name);
+                           const std::string &name,
+                           const NpzMemberLimit &limit = {});
 
 /// The .npz bytes for `npz`, as saveNpz writes them.
 Expected<std::vector<uint8_t>> serializeNpz(const NpzFile &npz,

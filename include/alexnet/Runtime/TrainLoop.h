@@ -36,6 +36,9 @@ struct TrainOptions {
   double learningRate = 0.01;
   bool learningRateGiven = false;
   uint64_t seed = 1;
+  /// Whether the command line gave --seed, --augment/--no-augment and
+  /// --no-shuffle: a resumed run keeps its checkpoint's and warns.
+  bool seedGiven = false, augmentGiven = false, shuffleGiven = false;
   std::string checkpointDir; ///< empty: no checkpoints
   bool resume = false;
   /// Start a new run in a checkpoint directory that holds an earlier run's
@@ -47,6 +50,9 @@ struct TrainOptions {
   /// Stop after this many steps in all (0: no limit), checkpointing there.
   int64_t maxSteps = 0;
   std::string initWeights; ///< start from these weights instead of init
+  /// Accept NaN or Inf in --init weights or a resumed checkpoint (training
+  /// still stops when its own parameters become non-finite).
+  bool allowNonFinite = false;
   std::string metricsPath; ///< empty: no CSV
   std::string outputWeights; ///< final weights (.axw), empty: none
   /// Training augmentation: random crops, flips, PCA colour noise.

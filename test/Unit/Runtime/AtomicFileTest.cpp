@@ -345,6 +345,12 @@ TEST(ReadFile, Errors) {
   ASSERT_FALSE(device.ok());
   EXPECT_EQ(device.message(), "/dev/null: not a regular file");
 
+  // A FIFO with no writer: refused at once, not waited on in open().
+  ASSERT_EQ(::mkfifo(tmp.path("fifo").c_str(), 0600), 0);
+  auto fifo = readFile(tmp.path("fifo"));
+  ASSERT_FALSE(fifo.ok());
+  EXPECT_EQ(fifo.message(), tmp.path("fifo") + ": not a regular file");
+
   writeBytes(tmp.path("big"), std::vector<uint8_t>(100, 1));
   auto big = readFile(tmp.path("big"), 99);
   ASSERT_FALSE(big.ok());

@@ -8,6 +8,7 @@
 #include "alexnet/Runtime/Crc32.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <gtest/gtest.h>
@@ -47,10 +48,15 @@ std::vector<uint8_t> rawCheckpoint(const RawCheckpoint &r) {
   fbb.ForceDefaults(true);
   auto tensors = [&](const std::vector<NamedTensor> &list) {
     std::vector<flatbuffers::Offset<fb::Tensor>> offsets;
-    for (const NamedTensor &t : list)
+    // In the writer's order (name first), so the file ends where the
+    // writer's would.
+    for (const NamedTensor &t : list) {
+      auto name = fbb.CreateString(t.name);
+      auto shape = fbb.CreateVector(t.shape);
+      auto data = fbb.CreateVector(t.data);
       offsets.push_back(fb::CreateTensor(
-          fbb, fbb.CreateString(t.name), fbb.CreateVector(t.shape),
-          fbb.CreateVector(t.data), crc32Floats(t.data.data(), t.data.size())));
+          fbb, name, shape, data, crc32Floats(t.data.data(), t.data.size())));
+    }
     return fbb.CreateVector(offsets);
   };
   auto params = tensors(r.params.tensors);
@@ -63,7 +69,8 @@ std::vector<uint8_t> rawCheckpoint(const RawCheckpoint &r) {
       fbb, s.epoch, s.step, s.rngSeed, s.dataEpoch, s.nextExample,
       s.datasetSize, s.batchSize, s.learningRate, s.bestMetric,
       s.epochsSinceImprovement, s.lrDrops, s.lastTrainLoss, s.lastValTop1Error,
-      s.lastValTop5Error, s.epochLossSum, s.epochBatches, s.skippedExamples);
+      s.lastValTop5Error, s.epochLossSum, s.epochBatches, s.skippedExamples,
+      s.dataOptions);
   uint32_t crc =
       specStateCrc(r.params,
                    r.hasMomentum ? r.momentum : std::vector<NamedTensor>(), s) +
@@ -107,13 +114,16 @@ TEST(Checkpoint, RoundTripIsBitExact) {
   ASSERT_TRUE(serialized.ok());
   EXPECT_EQ(*serialized, bytes);
 
-  // Defaults (NaN metrics, zero counters) and an empty model survive too.
+  // Defaults (NaN metrics, zero counters; a rate, which a run always has)
+  // and an empty model survive too.
   WeightsFile none;
-  serialized = serializeCheckpoint(none, {}, TrainState());
+  TrainState defaults;
+  defaults.learningRate = 0.01;
+  serialized = serializeCheckpoint(none, {}, defaults);
   ASSERT_TRUE(serialized.ok()) << serialized.message();
   auto empty = parseCheckpoint(serialized->data(), serialized->size(), "e");
   ASSERT_TRUE(empty.ok()) << empty.message();
-  EXPECT_EQ(checkpointDiffers(*empty, none, {}, TrainState()), "");
+  EXPECT_EQ(checkpointDiffers(*empty, none, {}, defaults), "");
 }
 
 TEST(Checkpoint, UnalignedBufferAndLargeTensors) {
@@ -286,6 +296,7 @@ TEST(Checkpoint, FlippedStateIsAChecksumError) {
       bitsOf(s.skippedExamples),
       bitsOf(s.epochsSinceImprovement),
       bitsOf(s.lrDrops),
+      bitsOf(s.dataOptions),
   };
   // The graph hash is not checksummed by the weights format, but is here.
   std::string hash = params.graphHash;
@@ -338,6 +349,52 @@ TEST(Checkpoint, HandBuiltCorruptionsAreRefused) {
   EXPECT_EQ(loadError(rawCheckpoint(r)),
             "c.axc: momentum tensor 'conv1.bias': shape 4 needs 4 elements, "
             "data has 5");
+}
+
+// Valid checksums do not make a state usable: each value that would
+// derail the run is refused, naming it.
+TEST(Checkpoint, StateOutOfRangeIsRefused) {
+  auto refused = [](void (*edit)(TrainState &)) {
+    RawCheckpoint r;
+    edit(r.state);
+    return loadError(rawCheckpoint(r));
+  };
+  EXPECT_EQ(loadError(rawCheckpoint(RawCheckpoint())), "(loaded)");
+  // A checkpoint from before data_options (0: not recorded) still loads.
+  RawCheckpoint old;
+  old.state.dataOptions = 0;
+  EXPECT_EQ(loadError(rawCheckpoint(old)), "(loaded)");
+  EXPECT_EQ(refused([](TrainState &s) { s.learningRate = std::nan(""); }),
+            "c.axc: training state out of range: learning rate nan, expected "
+            "a positive finite rate");
+  EXPECT_EQ(refused([](TrainState &s) { s.learningRate = -0.01; }),
+            "c.axc: training state out of range: learning rate -0.01, "
+            "expected a positive finite rate");
+  EXPECT_EQ(refused([](TrainState &s) { s.learningRate = 0; }),
+            "c.axc: training state out of range: learning rate 0, expected a "
+            "positive finite rate");
+  EXPECT_EQ(refused([](TrainState &s) { s.epoch = s.step = ~uint64_t(0); }),
+            "c.axc: training state out of range: epoch 18446744073709551615, "
+            "step 18446744073709551615, data epoch " +
+                std::to_string(sampleState().dataEpoch) +
+                ", expected each below 2^62");
+  EXPECT_EQ(refused([](TrainState &s) { s.epoch = 5, s.step = 4; }),
+            "c.axc: training state out of range: epoch 5 after only 4 steps, "
+            "expected at least one step per epoch");
+  EXPECT_EQ(refused([](TrainState &s) {
+              s.datasetSize = 100, s.nextExample = 101;
+            }),
+            "c.axc: training state out of range: next example 101, beyond "
+            "the 100 examples of the data set");
+}
+
+TEST(Checkpoint, TrailingBytesAreRefused) {
+  auto bytes = sampleBytes();
+  bytes.push_back(0);
+  EXPECT_EQ(loadError(bytes),
+            "c.axc: 1 unexpected bytes after the end of the data (expected " +
+                std::to_string(bytes.size() - 1) + " bytes, got " +
+                std::to_string(bytes.size()) + ")");
 }
 
 TEST(Checkpoint, MomentumMustParallelTheParameters) {

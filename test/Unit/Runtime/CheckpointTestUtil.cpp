@@ -58,6 +58,7 @@ TrainState sampleState() {
   s.epochLossSum = 123.456;
   s.epochBatches = 0x090909090909090d;
   s.skippedExamples = 0x0a0a0a0a0a0a0a0e;
+  s.dataOptions = 0x0b0b0b07;
   return s;
 }
 
@@ -100,7 +101,8 @@ bool sameState(const TrainState &a, const TrainState &b) {
          same(a.lastValTop5Error, b.lastValTop5Error) &&
          same(a.epochLossSum, b.epochLossSum) &&
          a.epochBatches == b.epochBatches &&
-         a.skippedExamples == b.skippedExamples;
+         a.skippedExamples == b.skippedExamples &&
+         a.dataOptions == b.dataOptions;
 }
 
 std::string tensorsDiffer(const std::vector<NamedTensor> &a,
@@ -182,6 +184,8 @@ uint32_t specStateCrc(const WeightsFile &params,
   append(b, s.epochLossSum);
   append(b, s.epochBatches);
   append(b, s.skippedExamples);
+  if (s.dataOptions != 0)
+    append(b, s.dataOptions);
   appendText(b, params.model);
   appendText(b, params.graphHash);
   appendTensors(b, params.tensors);

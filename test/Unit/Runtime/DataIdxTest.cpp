@@ -169,9 +169,23 @@ TEST(DataIdxTest, RejectsBadFiles) {
   }
   // A header promising 2^31 images must fail at the end of the data, not
   // at an allocation of 32 GiB.
+  // It is named as a bad count, not as the dimension after it.
   std::vector<uint8_t> huge = idxImages(6, 4, 4);
   huge[4] = 0x7f;
-  EXPECT_NE(openError(huge, idxLabels(6), true).find("bad IDX dimension"),
+  EXPECT_NE(openError(huge, idxLabels(6), true)
+                .find(": bad IDX item count 2130706438: 2130706438 items of "
+                      "16 bytes exceed the 16 GiB limit"),
+            std::string::npos);
+  std::vector<uint8_t> all = idxImages(6, 28, 28);
+  all[4] = all[5] = all[6] = all[7] = 0xff;
+  EXPECT_NE(openError(all, idxLabels(6), true)
+                .find(": bad IDX item count 4294967295: 4294967295 items of "
+                      "784 bytes exceed the 16 GiB limit"),
+            std::string::npos);
+  std::vector<uint8_t> wide = idxImages(6, 4, 4);
+  wide[13] = 0x01; // width 65536 + 4
+  EXPECT_NE(openError(wide, idxLabels(6), true)
+                .find("bad IDX dimension 65540, expected at most 65535"),
             std::string::npos);
   huge[4] = 0x01; // 16M images of 16 bytes: allowed size, truncated data
   EXPECT_NE(openError(huge, idxLabels(6), true).find("truncated data"),

@@ -170,6 +170,30 @@ TEST(Npz, RefusesUnsupportedMembers) {
                                  std::to_string(compressed) + ")");
 }
 
+// A member larger than its array may be (a zip bomb within deflate's
+// ratio) is refused from its declared size; the rest still load.
+TEST(Npz, RefusesMembersOverTheCallersLimit) {
+  auto small = *serializeNpy(NpyArray::floats({2}, {1.0f, 2.0f}));
+  auto large = *serializeNpy(NpyArray::floats({1000}, std::vector<float>(1000)));
+  ZipOptions deflate;
+  deflate.deflate = true;
+  auto zip = makeZip({{"a.npy", small}, {"b.npy", large}}, deflate);
+  NpzMemberLimit limit = [&](const std::string &name) -> uint64_t {
+    return name == "a" ? small.size() : 100;
+  };
+  Expected<NpzFile> npz = parseNpz(zip.data(), zip.size(), "a.npz", limit);
+  ASSERT_FALSE(npz.ok());
+  EXPECT_EQ(npz.message(),
+            "a.npz: member 'b.npy': declares " + std::to_string(large.size()) +
+                " bytes, more than array 'b' can need (at most 100); refused "
+                "before inflating");
+  NpzMemberLimit enough = [&](const std::string &) {
+    return npyFileLimit(1000, 4);
+  };
+  EXPECT_TRUE(parseNpz(zip.data(), zip.size(), "a.npz", enough).ok());
+  EXPECT_GE(npyFileLimit(1000, 4), large.size());
+}
+
 TEST(Npz, SaveRefusesBadNames) {
   TempDir tmp;
   std::string path = tmp.path("a.npz");
