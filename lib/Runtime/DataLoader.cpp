@@ -102,7 +102,10 @@ Expected<bool> DataLoader::next(Batch &out) {
     return Status::error("data loader: next() before start()");
   if (delivered >= numBatches)
     return false;
-  readyCv.wait(lock, [this] { return ready.count(delivered) != 0; });
+  if (ready.count(delivered) == 0) {
+    ++stalls;
+    readyCv.wait(lock, [this] { return ready.count(delivered) != 0; });
+  }
   auto it = ready.find(delivered);
   Result result = std::move(it->second);
   ready.erase(it);
@@ -126,6 +129,11 @@ LoaderPosition DataLoader::position() const {
 int64_t DataLoader::readyBatches() const {
   std::lock_guard<std::mutex> lock(mutex);
   return int64_t(ready.size());
+}
+
+int64_t DataLoader::stalledTakes() const {
+  std::lock_guard<std::mutex> lock(mutex);
+  return stalls;
 }
 
 int64_t DataLoader::skippedTotal() const {

@@ -123,6 +123,9 @@ public:
   int64_t sampleFloats() const { return sample; }
   /// Batches built and waiting to be taken.
   int64_t readyBatches() const;
+  /// Calls of next() that found their batch not built yet and waited for
+  /// it (the consumer outran the readers).
+  int64_t stalledTakes() const;
   /// Unreadable examples in the batches returned so far.
   int64_t skippedTotal() const;
 
@@ -163,6 +166,7 @@ private:
   std::map<int64_t, Result> ready;
   std::vector<Batch> spare;
   int64_t skipped = 0;
+  int64_t stalls = 0;
   std::vector<std::thread> workers;
 };
 

@@ -46,6 +46,8 @@ public:
 
   Status read(int64_t index, Example &out) const override {
     reads.fetch_add(1);
+    while (held.load())
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
     if (delay.count() > 0)
       std::this_thread::sleep_for(delay);
     if (corrupt.count(index))
@@ -60,6 +62,8 @@ public:
   std::set<int64_t> corrupt;
   std::chrono::microseconds delay{0};
   mutable std::atomic<int64_t> reads{0};
+  /// While true, every read waits: a test orders reads against the consumer.
+  std::atomic<bool> held{false};
 
 private:
   int64_t count;
