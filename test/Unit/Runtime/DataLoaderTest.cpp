@@ -5,8 +5,8 @@
 #include "alexnet/Runtime/DataLoader.h"
 
 #include <chrono>
-#include <thread>
 #include <gtest/gtest.h>
+#include <thread>
 
 using namespace alexnet::runtime;
 using namespace alexnet::runtime::test;
