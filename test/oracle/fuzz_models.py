@@ -3,7 +3,7 @@
 
     fuzz_models.py [--seconds T] [--models N] [--seed S] [--batch B]
                    [--threads T] [--compiler PATH] [--keep DIR]
-                   [--compile-only] [-v]
+                   [--compile-only] [--model FILE] [-v]
 
 Runs with /usr/bin/python3; finds alexnet-compile on PATH, else in build/bin
 (or --compiler). NNSmith's method (Liu et al., ASPLOS 2023) on this
@@ -33,6 +33,10 @@ With --compile-only each model is only compiled for the 10 builds through
 the graph passes and the lowering (`--emit=lowered`, no C++ compile, no
 oracle): a quick check of the generator (it must never write a model the
 compiler rejects) and of the passes, a second or so per model.
+
+--model FILE runs the same checks on a model file instead (a failing
+model, once fixed, committed as a regression test), --seed (default 1)
+seeding the data.
 
 Without --seed, each model gets a fresh random seed, printed before it is
 checked; --seed S checks the model of seed S only (--models N: S, S+1, ...).
@@ -94,9 +98,14 @@ def compile_checks(model, args):
             for _, flags in BUILDS + [BASELINE]]
 
 
-def check_model(seed, args, workdir):
-    """Generates and checks the model of `seed`; True when it passes."""
-    text = random_model.generate(seed, args.batch)
+def check_model(seed, args, workdir, text=None):
+    """Checks the model `text` (default: the generated model of `seed`),
+    `seed` seeding the oracles' data; True when it passes."""
+    replay = "--seed %d" % seed
+    if text is None:
+        text = random_model.generate(seed, args.batch)
+    else:
+        replay = "--model %s --seed %d" % (args.model_path, seed)
     model = os.path.join(workdir, "fuzz%d.nn" % seed)
     with open(model, "w") as f:
         f.write(text)
@@ -133,8 +142,8 @@ def check_model(seed, args, workdir):
         print("  model:")
         for line in text.splitlines():
             print("    " + line)
-        print("  replay: %s %s --seed %d%s" % (
-            sys.executable, os.path.abspath(__file__), seed,
+        print("  replay: %s %s %s%s" % (
+            sys.executable, os.path.abspath(__file__), replay,
             " --batch %d" % args.batch if args.batch else ""))
         if args.keep:
             os.makedirs(args.keep, exist_ok=True)
@@ -159,6 +168,10 @@ def main():
     p.add_argument("--timeout", type=int, default=900,
                    help="seconds one oracle run may take (default 900)")
     p.add_argument("--keep", help="copy each failing model into this directory")
+    p.add_argument("--model", dest="model_path",
+                   help="check this .nn file (a committed regression model) "
+                        "instead of generated ones, with --seed (default 1) as "
+                        "the data seed")
     p.add_argument("--compile-only", action="store_true",
                    help="only compile each model for every build, through "
                         "--emit=lowered (no C++ compile, no oracles): checks "
@@ -176,6 +189,16 @@ def main():
     if args.seed is not None and args.models is None:
         args.models = 1  # replay one seed
     args.batch_of = lambda model: args.batch or batch_in(model)
+    if args.model_path:
+        with open(args.model_path) as f:
+            text = f.read()
+        seed = 1 if args.seed is None else args.seed
+        with tempfile.TemporaryDirectory(prefix="fuzz-models.") as tmp:
+            ok = check_model(seed, args, tmp, text)
+        print("%s %s: %d builds (seed %d)" % (
+            "PASS" if ok else "FAIL", args.model_path,
+            len(BUILDS) + 1 if args.compile_only else 12, seed))
+        return 0 if ok else 1
 
     start = time.time()
     passed, failed = 0, []
