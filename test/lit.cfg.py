@@ -71,7 +71,7 @@ else:
 # The random-model differential run (test/oracle/fuzz_models.py): seconds
 # in which it starts models (each takes ~30-90 s on two cores).
 config.substitutions.append(("%model_fuzz_seconds",
-                             os.environ.get("MODEL_FUZZ_SECONDS", "120")))
+                             os.environ.get("MODEL_FUZZ_SECONDS", "100")))
 
 # The parser fuzz run (scripts/fuzz-parser.sh) needs clang-14 with libFuzzer.
 config.substitutions.append(("%fuzz_seconds", os.environ.get("FUZZ_SECONDS", "60")))
