@@ -101,11 +101,12 @@ def compile_checks(model, args):
 def check_model(seed, args, workdir, text=None):
     """Checks the model `text` (default: the generated model of `seed`),
     `seed` seeding the oracles' data; True when it passes."""
-    replay = "--seed %d" % seed
+    replay, label = "--seed %d" % seed, "seed %d" % seed
     if text is None:
         text = random_model.generate(seed, args.batch)
     else:
         replay = "--model %s --seed %d" % (args.model_path, seed)
+        label = "%s (seed %d)" % (args.model_path, seed)
     model = os.path.join(workdir, "fuzz%d.nn" % seed)
     with open(model, "w") as f:
         f.write(text)
@@ -120,8 +121,10 @@ def check_model(seed, args, workdir, text=None):
             out, ok = p.stderr if args.compile_only else p.stdout + p.stderr, \
                 p.returncode == 0
         except subprocess.TimeoutExpired as e:
-            out = "timed out after %d s\n%s" % (
-                args.timeout, (e.stdout or b"").decode(errors="replace"))
+            partial = e.stdout or b""  # bytes even with text=True
+            if isinstance(partial, bytes):
+                partial = partial.decode(errors="replace")
+            out = "timed out after %d s\n%s" % (args.timeout, partial)
             ok = False
         if args.verbose:
             print("  %s: %s in %.1f s" % (what, "pass" if ok else "FAIL",
@@ -134,7 +137,7 @@ def check_model(seed, args, workdir, text=None):
                     and "failed (exit" in out:
                 break  # the compiler rejected it: the other checks would too
     if failures:
-        print("FAIL seed %d" % seed)
+        print("FAIL " + label)
         for what, out in failures:
             print("  %s:" % what)
             for line in out.strip().splitlines():
