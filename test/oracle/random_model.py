@@ -23,6 +23,7 @@ A model is
        layer feeds the loss)
     -> 2-D stage: 0 to 3 steps of dense, relu, dropout, add (a residual
        dense), concat (two dense branches), flatten of a flat value
+    -> sometimes a dead end: a relu, lrn, pool or dropout nothing reads
     -> dense to 2-10 classes = the logits;
        output probs = softmax(logits); loss xent = softmax_cross_entropy
 
@@ -36,8 +37,8 @@ largest activation has at most ~16k elements per image.
 Not generated (each is a DSL-valid model the compiler does not support
 yet, or one outside what the oracles take), as docs/UserGuide.md says:
 softmax before the last layer (nn-autodiff has no softmax gradient), a
-layer that does not feed the loss (nn-autodiff requires every parameter
-to affect it), concat along the batch axis (the labels would not match
+layer with parameters that does not feed the loss (nn-autodiff requires
+every parameter to affect it), concat along the batch axis (the labels would not match
 the batch), more than one image input.
 """
 
@@ -338,6 +339,19 @@ class ModelGenerator:
             "concat", flat, [], (sum(f.shape[0] for f in flat),))
         for _ in range(rng.randint(0, 3)):
             y = self.step2(y)
+        # Sometimes a dead end: a layer without parameters nothing reads
+        # (one with parameters would not affect the loss, see above).
+        if rng.random() < 0.2:
+            x = rng.choice([v for v in self.values if v.rank == 4])
+            kind = rng.choice(["relu", "lrn", "maxpool", "avgpool", "dropout"])
+            if kind == "relu":
+                self.layer("relu", [x], [], x.shape)
+            elif kind == "lrn":
+                self.lrn(x)
+            elif kind == "dropout":
+                self.dropout(x)
+            else:
+                self.pool(x, kind)
         classes = rng.randint(2, 10)
         logits = self.dense(y, units=classes)
         self.lines.append("")
