@@ -8,8 +8,9 @@
 //
 // In a partitioned graph (nn-partition) every gradient op goes on its
 // forward op's device (nn.device), a transfer's gradient is the reverse
-// transfer, and each parameter shard (param_ref row_offset) gets its own
-// gradient and SGD update on its device.
+// transfer, a value scattered over the devices (read only through slices)
+// gets its slices' gradients concatenated, and each parameter shard
+// (param_ref row_offset) gets its own gradient and SGD update on its device.
 //
 //===----------------------------------------------------------------------===//
 
