@@ -68,6 +68,11 @@ if has_torch:
 else:
     lit_config.note("/usr/bin/python3 has no torch: oracle tests are skipped")
 
+# The random-model differential run (test/oracle/fuzz_models.py): seconds
+# in which it starts models (each takes ~30-90 s on two cores).
+config.substitutions.append(("%model_fuzz_seconds",
+                             os.environ.get("MODEL_FUZZ_SECONDS", "100")))
+
 # The parser fuzz run (scripts/fuzz-parser.sh) needs clang-14 with libFuzzer.
 config.substitutions.append(("%fuzz_seconds", os.environ.get("FUZZ_SECONDS", "60")))
 if shutil.which("clang++-14"):

@@ -138,6 +138,24 @@ func.func @wide_lrn(%x: tensor<1x1x1x1xf32>, %w: tensor<1040x1x1x1xf32>) -> tens
 
 // -----
 
+// Another op reads the ReLU's output before the LRN (issue 14, found by
+// fuzz_models.py, seed 1942122611): the fused op takes conv2d_relu's place,
+// so its ReLU output is defined before that reader.
+// CHECK-LABEL: func.func @relu_read_before_lrn
+//       CHECK:   %[[F:.*]]:2 = nn.conv2d_relu_lrn
+//  CHECK-NEXT:   %[[R2:.*]] = nn.relu %[[F]]#0
+//  CHECK-NEXT:   return %[[F]]#1, %[[R2]]
+func.func @relu_read_before_lrn(%x: tensor<1x2x4x4xf32>, %w: tensor<4x2x1x1xf32>) -> (tensor<1x4x4x4xf32>, tensor<1x4x4x4xf32>) {
+  // expected-remark @+1 {{fused conv2d + relu + lrn into nn.conv2d_relu_lrn in @relu_read_before_lrn}}
+  %c = nn.conv2d %x, %w stride [1, 1] pad [0, 0] groups 1 : tensor<1x2x4x4xf32>, tensor<4x2x1x1xf32> -> tensor<1x4x4x4xf32>
+  %r = nn.relu %c : tensor<1x4x4x4xf32>
+  %r2 = nn.relu %r : tensor<1x4x4x4xf32>
+  %y = nn.lrn %r size 3 alpha 1.0e-4 beta 0.75 k 2.0 : tensor<1x4x4x4xf32>
+  return %y, %r2 : tensor<1x4x4x4xf32>, tensor<1x4x4x4xf32>
+}
+
+// -----
+
 // The training graph: the backward pass reads the ReLU's output, so the
 // fused op exposes it (result #0) and the LRN gradient takes the ReLU's
 // mask (through_relu): relu_backward is gone.

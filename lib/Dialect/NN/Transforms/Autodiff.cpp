@@ -8,8 +8,9 @@
 //
 // In a partitioned graph (nn-partition) every gradient op goes on its
 // forward op's device (nn.device), a transfer's gradient is the reverse
-// transfer, and each parameter shard (param_ref row_offset) gets its own
-// gradient and SGD update on its device.
+// transfer, a value scattered over the devices (read only through slices)
+// gets its slices' gradients concatenated, and each parameter shard
+// (param_ref row_offset) gets its own gradient and SGD update on its device.
 //
 //===----------------------------------------------------------------------===//
 
@@ -52,6 +53,12 @@ struct ParamUse {
   Value grad;
   Type type;
   std::optional<int64_t> rowOffset, device;
+};
+
+/// A slice of a forward value and its result's gradient.
+struct SliceGrad {
+  SliceOp slice;
+  Value grad;
 };
 
 class BackwardBuilder {
@@ -148,18 +155,59 @@ private:
   /// gradient coming home) added into their ranges; null when it has none.
   FailureOr<Value> gradientOf(Value value) {
     Value whole = grads.lookup(value);
-    auto slices = sliceGrads.find(value);
-    if (slices == sliceGrads.end())
+    auto found = sliceGrads.find(value);
+    if (found == sliceGrads.end())
       return whole;
+    SmallVector<SliceGrad> slices = found->second;
+    // Read through slices only (nn-partition scattering a whole value over
+    // the devices): the slices' gradients side by side are the whole one.
+    if (!whole)
+      whole = concatOfTiling(value, slices);
     if (!whole)
       return value.getDefiningOp()->emitOpError(
-          "has gradients only for slices of its result; nn-autodiff adds "
-          "slice gradients into a whole one");
-    for (SliceOp slice : slices->second)
-      whole = b.create<AddSliceOp>(slice.getLoc(), whole,
-                                   grads.lookup(slice.getResult()),
+          "has gradients only for slices of its result that do not tile it");
+    for (auto [slice, grad] : slices)
+      whole = b.create<AddSliceOp>(slice.getLoc(), whole, grad,
                                    slice.getAxisAttr(), slice.getOffsetAttr());
     return whole;
+  }
+
+  /// The gradients of slices that tile `value` along one axis, concatenated
+  /// in offset order and removed from `slices`; null when none tile it.
+  Value concatOfTiling(Value value, SmallVectorImpl<SliceGrad> &slices) {
+    auto type = cast<RankedTensorType>(value.getType());
+    for (int64_t axis = 0; axis < type.getRank(); ++axis) {
+      SmallVector<size_t> tiles;
+      int64_t next = 0;
+      for (bool grew = true; grew && next < type.getDimSize(axis);) {
+        grew = false;
+        for (auto [i, s] : llvm::enumerate(slices))
+          if (int64_t(s.slice.getAxis()) == axis &&
+              int64_t(s.slice.getOffset()) == next &&
+              !llvm::is_contained(tiles, i)) {
+            tiles.push_back(i);
+            next += s.slice.getType().getDimSize(axis);
+            grew = true;
+            break;
+          }
+      }
+      if (next != type.getDimSize(axis))
+        continue;
+      SmallVector<Value> parts;
+      for (size_t i : tiles)
+        parts.push_back(slices[i].grad);
+      Location loc = slices[tiles.front()].slice.getLoc();
+      Value whole = parts.size() == 1
+                        ? parts.front()
+                        : b.create<ConcatOp>(loc, type, parts,
+                                             b.getI64IntegerAttr(axis))
+                              .getResult();
+      llvm::sort(tiles, std::greater<size_t>());
+      for (size_t i : tiles)
+        slices.erase(slices.begin() + i);
+      return whole;
+    }
+    return {};
   }
 
   /// Adds `g` to the gradient of `value` (if `value` needs one).
@@ -204,7 +252,7 @@ private:
           // Added into the input's gradient once that is complete
           // (gradientOf): it covers only a range.
           if (wanted(slice.getInput()))
-            sliceGrads[slice.getInput()].push_back(slice);
+            sliceGrads[slice.getInput()].push_back({slice, dy});
           return success();
         })
         .Case([&](LrnHaloOp lrn) {
@@ -310,7 +358,7 @@ private:
   SmallVector<Operation *> forward;
   DenseMap<Value, Value> grads;
   /// Slices of a value whose results have gradients (see gradientOf).
-  DenseMap<Value, SmallVector<SliceOp>> sliceGrads;
+  DenseMap<Value, SmallVector<SliceGrad>> sliceGrads;
   llvm::SmallDenseSet<Value> needsGrad;
 };
 

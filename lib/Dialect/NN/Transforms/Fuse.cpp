@@ -141,6 +141,9 @@ struct FuseConvReluLrn : OpRewritePattern<LrnOp> {
       });
     if (failed(checkOneDevice(rewriter, lrn, convRelu)))
       return failure();
+    // Built where conv2d_relu is: its ReLU output replaces that op's result,
+    // whose other readers may come before the LRN.
+    rewriter.setInsertionPoint(convRelu);
     Type type = lrn.getType();
     auto fused = rewriter.create<Conv2DReluLrnOp>(
         lrn.getLoc(), type, type, convRelu.getInput(), convRelu.getWeight(),
