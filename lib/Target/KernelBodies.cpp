@@ -458,6 +458,25 @@ LogicalResult emitSoftmax(exec::SoftmaxOp op, raw_ostream &os) {
   return success();
 }
 
+/// One index per row: dx = y * (dy - sum_j dy_j y_j), as PyTorch's softmax
+/// backward; the sum in double. A NaN anywhere in the row makes the sum,
+/// and so the whole row, NaN (as PyTorch).
+LogicalResult emitSoftmaxGrad(exec::SoftmaxGradOp op, raw_ostream &os,
+                              int64_t &count, int64_t &work) {
+  ArrayRef<int64_t> y = dims(op.getForwardOutput());
+  count = y[0];
+  work = y[1];
+  os << llvm::formatv(
+      "  const float *dy = in0 + i * {0}, *y = in1 + i * {0};\n"
+      "  float *dx = out + i * {0};\n"
+      "  double dot = 0.0;\n"
+      "  for (int64_t j = 0; j < {0}; ++j) dot += double(dy[j]) * y[j];\n"
+      "  const float s = float(dot);\n"
+      "  for (int64_t j = 0; j < {0}; ++j) dx[j] = y[j] * (dy[j] - s);\n",
+      y[1]);
+  return success();
+}
+
 /// One contiguous run of a block copy: per outer index o, `length` floats
 /// from in<input> + o * srcStride + srcOffset to out + o * dstStride +
 /// dstOffset.
@@ -1152,6 +1171,9 @@ LogicalResult alexnet::emitKernelStatements(Operation *op, raw_ostream &os,
       .Case([&](exec::ReluGradOp) {
         os << "  out[i] = in1[i] <= 0.0f ? 0.0f : in0[i];\n";
         return success();
+      })
+      .Case([&](exec::SoftmaxGradOp grad) {
+        return emitSoftmaxGrad(grad, os, count, work);
       })
       .Case([&](exec::LrnGradOp grad) {
         return emitLrnGrad(grad, os, count, work, g.lrnBlock());

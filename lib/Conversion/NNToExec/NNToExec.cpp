@@ -255,6 +255,12 @@ private:
                                      buffers[grad.getOutput()], dx);
           return result(grad.getResult(), dx);
         })
+        .Case([&](nn::SoftmaxBackwardOp grad) {
+          Value dx = destination(grad.getResult(), loc);
+          b.create<exec::SoftmaxGradOp>(loc, buffers[grad.getGrad()],
+                                        buffers[grad.getOutput()], dx);
+          return result(grad.getResult(), dx);
+        })
         .Case<nn::LrnBackwardOp, nn::LrnHaloBackwardOp>([&](auto grad) {
           Value dx = destination(grad.getResult(), loc);
           UnitAttr throughRelu;

@@ -221,6 +221,14 @@ func.func @softmax_rank(%a: tensor<1x4x2xf32>) -> tensor<1x4x2xf32> {
 
 // -----
 
+func.func @softmax_backward_types(%dy: tensor<2x4xf32>, %y: tensor<2x5xf32>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{requires the same type for all operands and results}}
+  %dx = "nn.softmax_backward"(%dy, %y) : (tensor<2x4xf32>, tensor<2x5xf32>) -> tensor<2x4xf32>
+  return %dx : tensor<2x4xf32>
+}
+
+// -----
+
 func.func @xent_labels(%x: tensor<4x10xf32>, %l: tensor<3xi32>) -> tensor<f32> {
   // expected-error @+1 {{expected labels of shape 4, got 3}}
   %y = nn.softmax_cross_entropy %x, %l : tensor<4x10xf32>, tensor<3xi32> -> tensor<f32>

@@ -51,6 +51,8 @@ module attributes {nn.batch = 2 : i64, nn.model = "tiny", nn.train = {epochs = 3
     %y = nn.dense %f, %fw : tensor<2x32xf32>, tensor<10x32xf32> -> tensor<2x10xf32>
     // CHECK: nn.softmax %{{.*}} : tensor<2x10xf32>
     %s = nn.softmax %y : tensor<2x10xf32>
+    // CHECK: nn.softmax_backward %{{.*}}, %{{.*}} : tensor<2x10xf32>
+    %ds = nn.softmax_backward %y, %s : tensor<2x10xf32>
     return %s : tensor<2x10xf32>
   }
 

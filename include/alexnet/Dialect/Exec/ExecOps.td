@@ -310,6 +310,16 @@ def Exec_ReluGradOp : Exec_KernelOp<"relu_grad"> {
   }];
 }
 
+def Exec_SoftmaxGradOp : Exec_KernelOp<"softmax_grad"> {
+  let summary = "dx = y * (dy - sum_j dy_j y_j) of [N, classes]; the body's index is the row";
+  let arguments = (ins Exec_F32Buffer:$grad, Exec_F32Buffer:$forward_output,
+                       Exec_F32Buffer:$output);
+  let assemblyFormat = [{
+    $grad `,` $forward_output `->` $output attr-dict `:` type($grad) `,`
+    type($forward_output) `->` type($output)
+  }];
+}
+
 def Exec_LrnGradOp : Exec_KernelOp<"lrn_grad"> {
   let summary = "gradient of LRN from dy, the forward input x and output y";
   let description = [{

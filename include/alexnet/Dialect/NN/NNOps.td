@@ -376,6 +376,23 @@ def NN_ReluBackwardOp : NN_Op<"relu_backward", [Pure, SameOperandsAndResultType]
   let assemblyFormat = "$grad `,` $output attr-dict `:` type($result)";
 }
 
+def NN_SoftmaxBackwardOp
+    : NN_Op<"softmax_backward", [Pure, SameOperandsAndResultType]> {
+  let summary = "dx = y * (dy - sum_j dy_j y_j) per row, y the softmax's output";
+  let description = [{
+    The gradient through a softmax whose output feeds further layers (the
+    loss's own softmax is folded into nn.softmax_cross_entropy_backward).
+    Reads only the forward output, as PyTorch's softmax backward does; a row
+    with a NaN gives a row of NaN.
+    ```mlir
+    %dx = nn.softmax_backward %dy, %y : tensor<128x1000xf32>
+    ```
+  }];
+  let arguments = (ins NN_F32Tensor2D:$grad, NN_F32Tensor2D:$output);
+  let results = (outs NN_F32Tensor2D:$result);
+  let assemblyFormat = "$grad `,` $output attr-dict `:` type($result)";
+}
+
 def NN_LrnBackwardOp : NN_Op<"lrn_backward", [Pure, SameOperandsAndResultType]> {
   let summary = "gradient of local response normalisation";
   let description = [{

@@ -263,6 +263,13 @@ LogicalResult ReluGradOp::verify() {
   return verifySameElements(*this, getGrad(), getOutput());
 }
 
+LogicalResult SoftmaxGradOp::verify() {
+  shape::ShapeResult y = shape::softmax(shapeOf(getForwardOutput()));
+  if (failed(verifyShape(*this, y, getGrad())))
+    return failure();
+  return verifyShape(*this, y, getOutput());
+}
+
 LogicalResult LrnGradOp::verify() {
   shape::ShapeResult whole = shape::lrn(shapeOf(getForwardInput()), getSize());
   shape::ShapeResult middle = lrnMiddle(getForwardInput(), getSize(), getHalo());

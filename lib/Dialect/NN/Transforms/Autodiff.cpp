@@ -298,6 +298,11 @@ private:
                      b.create<ReluBackwardOp>(loc, dy, relu.getResult()));
           return success();
         })
+        .Case([&](SoftmaxOp softmax) {
+          accumulate(softmax.getInput(),
+                     b.create<SoftmaxBackwardOp>(loc, dy, softmax.getResult()));
+          return success();
+        })
         .Case([&](LrnOp lrn) {
           accumulate(lrn.getInput(),
                      b.create<LrnBackwardOp>(
