@@ -43,7 +43,8 @@ With --sgd-steps K it then also runs `EXE step --steps K --lr LR
 --no-dropout` from the same weights and batch and replays it with
 torch.optim.SGD(momentum, weight_decay from the model's train block,
 defaults 0.9 and 5e-4) in float64: K steps of forward, backward, update on
-the same batch. PyTorch's formulation (v = m*v + g + wd*w; w -= lr*v) equals
+the same batch. A parameter the loss does not read keeps `.grad` None, so
+torch.optim.SGD leaves it unchanged (no weight decay), as the compiler does. PyTorch's formulation (v = m*v + g + wd*w; w -= lr*v) equals
 the paper's for a constant lr. Each parameter's total change w_K - w_0 is
 compared as above, within --tol: comparing the change rather than w_K keeps
 the check as sharp as the gradients' (w_K is dominated by w_0), after
@@ -126,10 +127,9 @@ def reference_sgd(g, weights, x, labels, steps, lr, momentum, decay):
     lt = torch.from_numpy(labels).long()
     for _ in range(steps):
         opt.zero_grad()
+        # A parameter the loss does not read keeps .grad None, and SGD
+        # skips it: no weight decay, no momentum (the compiler's semantics).
         loss_of(g, params, xt, lt).backward()
-        for p in params.values():
-            if p.grad is None:  # a parameter the loss does not read
-                p.grad = torch.zeros_like(p)
         opt.step()
     return {name: p.detach().numpy() for name, p in params.items()}
 

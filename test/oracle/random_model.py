@@ -21,9 +21,12 @@ A model is
        last one, so branches fork anywhere
     -> flatten (of every value nothing reads yet, concatenated: so every
        layer feeds the loss)
-    -> 2-D stage: 0 to 3 steps of dense, relu, dropout, add (a residual
-       dense), concat (two dense branches), flatten of a flat value
-    -> sometimes a dead end: a relu, lrn, pool or dropout nothing reads
+    -> 2-D stage: 0 to 3 steps of dense, relu, dropout, softmax (its
+       output feeding further layers), add (a residual dense), concat (two
+       dense branches), flatten of a flat value
+    -> sometimes a dead end: a layer nothing reads, with parameters (conv2d,
+       dense: their gradients are zero and SGD leaves them unchanged, as
+       PyTorch's) or without (relu, lrn, pool, dropout)
     -> dense to 2-10 classes = the logits;
        output probs = softmax(logits); loss xent = softmax_cross_entropy
 
@@ -34,12 +37,9 @@ devices (splittable layers of 16, 18, 24, 32, 36, 48, groups 2 to 6,
 LRN halos) and sizes stay small: a model compiles in seconds and its
 largest activation has at most ~16k elements per image.
 
-Not generated (each is a DSL-valid model the compiler does not support
-yet, or one outside what the oracles take), as docs/UserGuide.md says:
-softmax before the last layer (nn-autodiff has no softmax gradient), a
-layer with parameters that does not feed the loss (nn-autodiff requires
-every parameter to affect it), concat along the batch axis (the labels would not match
-the batch), more than one image input.
+Not generated (each is a DSL-valid model outside what the oracles take),
+as docs/UserGuide.md says: concat along the batch axis (the labels would
+not match the batch), more than one image input.
 """
 
 import argparse
@@ -294,11 +294,11 @@ class ModelGenerator:
 
     def step2(self, x):
         kind = self.rng.choices(["dense", "relu", "dropout", "add", "concat",
-                                 "flatten"], [4, 2, 1, 1, 1, 1])[0]
+                                 "flatten", "softmax"], [4, 2, 1, 1, 1, 1, 1])[0]
         if kind == "dense":
             return self.dense(x)
-        if kind == "relu":
-            return self.layer("relu", [x], [], x.shape)
+        if kind in ("relu", "softmax"):
+            return self.layer(kind, [x], [], x.shape)
         if kind == "dropout":
             return self.dropout(x)
         if kind == "flatten":
@@ -339,12 +339,17 @@ class ModelGenerator:
             "concat", flat, [], (sum(f.shape[0] for f in flat),))
         for _ in range(rng.randint(0, 3)):
             y = self.step2(y)
-        # Sometimes a dead end: a layer without parameters nothing reads
-        # (one with parameters would not affect the loss, see above).
-        if rng.random() < 0.2:
+        # Sometimes a dead end: a layer nothing reads. With parameters, they
+        # do not affect the loss (zero gradients, left alone by SGD).
+        if rng.random() < 0.3:
             x = rng.choice([v for v in self.values if v.rank == 4])
-            kind = rng.choice(["relu", "lrn", "maxpool", "avgpool", "dropout"])
-            if kind == "relu":
+            kind = rng.choice(["relu", "lrn", "maxpool", "avgpool", "dropout",
+                               "conv", "dense"])
+            if kind == "conv":
+                self.conv(x)
+            elif kind == "dense":
+                self.dense(rng.choice([v for v in self.values if v.rank == 2]))
+            elif kind == "relu":
                 self.layer("relu", [x], [], x.shape)
             elif kind == "lrn":
                 self.lrn(x)

@@ -255,6 +255,11 @@ private:
                                      buffers[grad.getOutput()], dx);
           return result(grad.getResult(), dx);
         })
+        .Case([&](nn::ZerosOp zeros) {
+          Value y = destination(zeros.getResult(), loc);
+          b.create<exec::FillOp>(loc, y, b.getF32FloatAttr(0.0f));
+          return result(zeros.getResult(), y);
+        })
         .Case([&](nn::SoftmaxBackwardOp grad) {
           Value dx = destination(grad.getResult(), loc);
           b.create<exec::SoftmaxGradOp>(loc, buffers[grad.getGrad()],

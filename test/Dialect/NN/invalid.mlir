@@ -229,6 +229,14 @@ func.func @softmax_backward_types(%dy: tensor<2x4xf32>, %y: tensor<2x5xf32>) -> 
 
 // -----
 
+func.func @zeros_type() -> tensor<2xi32> {
+  // expected-error @+1 {{result #0 must be ranked tensor of 32-bit float values}}
+  %z = nn.zeros : tensor<2xi32>
+  return %z : tensor<2xi32>
+}
+
+// -----
+
 func.func @xent_labels(%x: tensor<4x10xf32>, %l: tensor<3xi32>) -> tensor<f32> {
   // expected-error @+1 {{expected labels of shape 4, got 3}}
   %y = nn.softmax_cross_entropy %x, %l : tensor<4x10xf32>, tensor<3xi32> -> tensor<f32>

@@ -53,6 +53,8 @@ module attributes {nn.batch = 2 : i64, nn.model = "tiny", nn.train = {epochs = 3
     %s = nn.softmax %y : tensor<2x10xf32>
     // CHECK: nn.softmax_backward %{{.*}}, %{{.*}} : tensor<2x10xf32>
     %ds = nn.softmax_backward %y, %s : tensor<2x10xf32>
+    // CHECK: nn.zeros : tensor<2x10xf32>
+    %zeros = nn.zeros : tensor<2x10xf32>
     return %s : tensor<2x10xf32>
   }
 

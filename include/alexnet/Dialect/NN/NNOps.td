@@ -527,6 +527,19 @@ def NN_SoftmaxCrossEntropyBackwardOp
   let hasVerifier = 1;
 }
 
+def NN_ZerosOp : NN_Op<"zeros", [Pure]> {
+  let summary = "a tensor of zeros";
+  let description = [{
+    The gradient of a parameter the loss does not read (a layer whose
+    output reaches no loss), as torch.zeros_like.
+    ```mlir
+    %g = nn.zeros : tensor<3x4xf32>
+    ```
+  }];
+  let results = (outs NN_F32Tensor:$result);
+  let assemblyFormat = "attr-dict `:` type($result)";
+}
+
 def NN_SgdUpdateOp : NN_Op<"sgd_update", [Pure, AllTypesMatch<["weight", "velocity", "grad", "new_weight", "new_velocity"]>]> {
   let summary = "the paper's SGD step with momentum and weight decay";
   let description = [{

@@ -5,6 +5,8 @@
 // the ops are visited in reverse and each one that has an incoming gradient
 // emits the gradient ops of its inputs (BackwardBuilder::visit). Gradients
 // of a value used several times are summed with nn.add.
+// A parameter the loss does not read gets a zero gradient and no SGD
+// update, as PyTorch (torch.optim.SGD skips a parameter without a .grad).
 //
 // In a partitioned graph (nn-partition) every gradient op goes on its
 // forward op's device (nn.device), a transfer's gradient is the reverse
@@ -436,6 +438,8 @@ struct AutodiffPass : impl::AutodiffPassBase<AutodiffPass> {
       return failure();
 
     SmallVector<Value> returned = {*lossValue};
+    // Device 0 in a partitioned graph (where the loss is), none otherwise.
+    std::optional<int64_t> lossDevice = deviceOf(lossValue->getDefiningOp());
     func.setResultAttr(0, NNDialect::kOutputAttrName, b.getStringAttr("loss"));
     double momentum = trainSetting(module, "momentum", 0.9);
     double decay = trainSetting(module, "weight_decay", 5e-4);
@@ -444,9 +448,24 @@ struct AutodiffPass : impl::AutodiffPassBase<AutodiffPass> {
         continue;
       SmallVector<ParamUse> uses =
           backward.paramGrads.lookup(param.getSymName());
-      if (uses.empty())
-        return param.emitError("parameter '")
-               << param.getSymName() << "' does not affect the loss";
+      if (uses.empty()) {
+        // The loss does not read it (its layer's output reaches no loss).
+        // As PyTorch: its gradient is zero, and torch.optim.SGD skips a
+        // parameter whose .grad is None, so neither it nor its velocity
+        // changes (no weight decay). The velocity still exists, so every
+        // parameter has the same optimizer state.
+        if (train) {
+          momentumOf(module, param);
+          continue;
+        }
+        placer.device = lossDevice;
+        Value zeros = b.create<ZerosOp>(param.getLoc(), param.getType());
+        placer.device.reset();
+        func.setResultAttr(returned.size(), NNDialect::kOutputAttrName,
+                           b.getStringAttr(param.getSymName() + ".grad"));
+        returned.push_back(zeros);
+        continue;
+      }
       if (!train) {
         placer.device = uses.front().device ? std::optional<int64_t>(0)
                                             : std::nullopt;
