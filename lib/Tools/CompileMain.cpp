@@ -8,6 +8,7 @@
 
 #include "alexnet/Tools/CompileMain.h"
 #include "alexnet/Analysis/ModelSummary.h"
+#include "alexnet/Frontend/Diagnostics.h"
 #include "alexnet/Frontend/Frontend.h"
 #include "alexnet/Frontend/MLIRGen.h"
 #include "alexnet/Pipeline/Pipeline.h"
@@ -194,19 +195,70 @@ std::optional<FileLineColLoc> sourcePosition(Location loc) {
   return found;
 }
 
-/// Remarks (--print-fusions) and warnings (an idle device) as
-/// `file:line:col: remark: ...` on stderr; errors keep MLIR's default
-/// printing.
-LogicalResult printRemark(Diagnostic &diag) {
-  bool warning = diag.getSeverity() == DiagnosticSeverity::Warning;
-  if (diag.getSeverity() != DiagnosticSeverity::Remark && !warning)
-    return failure();
-  if (std::optional<FileLineColLoc> at = sourcePosition(diag.getLocation()))
-    llvm::errs() << at->getFilename().getValue() << ":" << at->getLine() << ":"
-                 << at->getColumn() << ": ";
-  llvm::errs() << (warning ? "warning: " : "remark: ") << diag.str() << "\n";
-  return success();
+/// The layer name of the NameLoc that wraps `position`, if any: the text an
+/// error underlines.
+StringRef layerAt(Location loc, FileLineColLoc position) {
+  StringRef name;
+  loc->walk([&](Location part) {
+    auto named = dyn_cast<NameLoc>(part);
+    if (named && named.getChildLoc() == position) {
+      name = named.getName().getValue();
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return name;
 }
+
+/// Prints the passes' diagnostics against the DSL source: errors and their
+/// notes as the front end's (`file:line:col: error: ...`, the layer's line
+/// echoed, its name underlined), remarks (--print-fusions) and warnings (an
+/// idle device) as one `file:line:col: remark: ...` line. A diagnostic with
+/// no position in the model keeps MLIR's default printing.
+struct SourceDiagnosticPrinter {
+  StringRef fileName;
+  alexnet::frontend::DiagnosticEngine source;
+
+  LogicalResult operator()(Diagnostic &diag) {
+    std::optional<FileLineColLoc> at = sourcePosition(diag.getLocation());
+    if (diag.getSeverity() == DiagnosticSeverity::Error) {
+      if (!at || at->getFilename().getValue() != fileName)
+        return failure();
+      llvm::errs() << render(diag.getLocation(), *at, "error", diag.str());
+      for (Diagnostic &note : diag.getNotes()) {
+        // The op's generic IR (--mlir-print-op-on-diagnostic) means nothing
+        // against the DSL; --mlir-print-ir-after-failure shows it.
+        if (StringRef(note.str()).starts_with("see current operation: "))
+          continue;
+        std::optional<FileLineColLoc> noteAt =
+            sourcePosition(note.getLocation());
+        if (noteAt && noteAt->getFilename().getValue() == fileName)
+          llvm::errs() << render(note.getLocation(), *noteAt, "note",
+                                 note.str());
+        else
+          llvm::errs() << fileName << ": note: " << note.str() << "\n";
+      }
+      return success();
+    }
+    bool warning = diag.getSeverity() == DiagnosticSeverity::Warning;
+    if (diag.getSeverity() != DiagnosticSeverity::Remark && !warning)
+      return failure();
+    if (at)
+      llvm::errs() << at->getFilename().getValue() << ":" << at->getLine()
+                   << ":" << at->getColumn() << ": ";
+    llvm::errs() << (warning ? "warning: " : "remark: ") << diag.str() << "\n";
+    return success();
+  }
+
+  std::string render(Location loc, FileLineColLoc at, StringRef severity,
+                     const std::string &message) {
+    alexnet::frontend::SourceRange range;
+    range.line = at.getLine();
+    range.column = at.getColumn();
+    range.length = std::max<uint32_t>(layerAt(loc, at).size(), 1);
+    return source.render(range, severity.str(), message);
+  }
+};
 
 /// Where the output goes: -o, else stdout for text and the model's name
 /// without .nn for an executable.
@@ -283,7 +335,13 @@ int alexnet::compileMain(int argc, char **argv) {
   DialectRegistry registry;
   registerDialects(registry);
   MLIRContext context(registry);
-  ScopedDiagnosticHandler remarks(&context, printRemark);
+  SourceDiagnosticPrinter printer{
+      options.input.getValue(),
+      frontend::DiagnosticEngine(options.input.getValue(),
+                                 std::string_view(source->getBuffer()),
+                                 nullptr)};
+  ScopedDiagnosticHandler diagnostics(
+      &context, [&](Diagnostic &diag) { return printer(diag); });
   OwningOpRef<ModuleOp> module = frontend::buildModule(context, *graph);
   if (!module)
     return 1;
