@@ -265,6 +265,20 @@ find_data() { # the Fashion-MNIST folder (IDX files, gzip or not)
   return 1
 }
 
+gpu_facts() { # nvidia-smi's report, for the step-0 log
+  echo "== nvidia-smi"
+  nvidia-smi 2>&1 || echo "(nvidia-smi failed or missing)"
+}
+
+torch_facts() { # the oracle python's torch and the GPU it sees, for the step-0 log
+  echo "== python: ${PY:-none}"
+  if [ -n "${PY:-}" ]; then
+    "$PY" -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda,
+      "available", torch.cuda.is_available(),
+      torch.cuda.get_device_name(0) if torch.cuda.is_available() else "")' 2>&1 || true
+  fi
+}
+
 # --------------------------------------------------------------------------
 # step 0: the build
 # --------------------------------------------------------------------------
@@ -274,16 +288,10 @@ step_build() {
   log=$(log_of 00-build)
   {
     echo "== $(date -u)  $(uname -srm)  $(nproc) cores"
-    echo "== nvidia-smi"
-    nvidia-smi 2>&1 || echo "(nvidia-smi failed or missing)"
+    gpu_facts
     echo "== nvcc"
     nvcc --version 2>&1 || echo "(no nvcc on PATH)"
-    echo "== python: ${PY:-none}"
-    if [ -n "${PY:-}" ]; then
-      "$PY" -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda,
-        "available", torch.cuda.is_available(),
-        torch.cuda.get_device_name(0) if torch.cuda.is_available() else "")' 2>&1 || true
-    fi
+    torch_facts
     echo "== cmake: $(cmake --version 2>/dev/null | head -n 1), ninja $(ninja --version 2>/dev/null)"
     echo
   } >>"$log" 2>&1
@@ -349,14 +357,8 @@ step_bundle() {
   {
     echo "== $(date -u)  $(uname -srm)  $(nproc) cores; bundle $BUNDLE"
     cat "$BUNDLE/bundle.env"
-    echo "== nvidia-smi"
-    nvidia-smi 2>&1 || echo "(nvidia-smi failed or missing)"
-    echo "== python: ${PY:-none}"
-    if [ -n "${PY:-}" ]; then
-      "$PY" -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda,
-        "available", torch.cuda.is_available(),
-        torch.cuda.get_device_name(0) if torch.cuda.is_available() else "")' 2>&1 || true
-    fi
+    gpu_facts
+    torch_facts
     echo "== MANIFEST.tsv"
   } >>"$log" 2>&1
   # Every file as it was built: size and sha256.
