@@ -34,25 +34,43 @@ LogicalResult alexnet::buildExecutable(llvm::StringRef source,
   llvm::SmallString<256> prefix(options.compilerPath);
   llvm::sys::path::remove_filename(prefix);
   llvm::sys::path::remove_filename(prefix);
+  // nvcc builds the CUDA target; the host C++ compiler the CPU target and
+  // the CUDA simulator's build of the CUDA target's source.
   bool cuda = options.target == "cuda";
+  bool simulator = options.target == "cuda-sim";
   if (cuda && !*ALEXNET_NVCC)
     return fail("this alexnet-compile was built without a CUDA toolkit (no "
                 "nvcc and cuBLAS at configure time): --target=cuda can emit "
-                "source (--emit=cpp) but not build executables");
-  llvm::SmallString<256> include(prefix), archive(prefix), cudaArchive(prefix);
+                "source (--emit=cpp) but not build executables; "
+                "--target=cuda-sim builds it for the CUDA simulator");
+  llvm::SmallString<256> include(prefix), lib(prefix);
   llvm::sys::path::append(include, "include");
-  llvm::sys::path::append(archive, "lib", ALEXNET_RUNTIME_ARCHIVE);
-  llvm::sys::path::append(cudaArchive, "lib", ALEXNET_CUDA_RUNTIME_ARCHIVE);
+  llvm::sys::path::append(lib, "lib");
+  auto inLib = [&](llvm::StringRef name) {
+    llvm::SmallString<256> path(lib);
+    llvm::sys::path::append(path, name);
+    return path.str().str();
+  };
+  std::string archive = inLib(ALEXNET_RUNTIME_ARCHIVE);
   llvm::SmallString<256> header(include);
   llvm::sys::path::append(header, "alexnet", "Runtime", "Model.h");
   if (!llvm::sys::fs::exists(header) || !llvm::sys::fs::exists(archive))
     return fail("cannot find the runtime next to alexnet-compile (looked for " +
                 header + " and " + archive + ")");
-  if (cuda && !llvm::sys::fs::exists(cudaArchive))
-    return fail("cannot find the CUDA runtime next to alexnet-compile (looked "
-                "for " + cudaArchive + ")");
+  // The backend's archives, linked before the runtime's.
+  std::vector<std::string> backend;
+  if (cuda)
+    backend.push_back(inLib(ALEXNET_CUDA_RUNTIME_ARCHIVE));
+  if (simulator)
+    for (const std::string &name : splitFlags(ALEXNET_CUDASIM_RUNTIME_ARCHIVES))
+      backend.push_back(inLib(name));
+  for (const std::string &path : backend)
+    if (!llvm::sys::fs::exists(path))
+      return fail(llvm::Twine("cannot find the ") +
+                  (cuda ? "CUDA runtime" : "CUDA simulator") +
+                  " next to alexnet-compile (looked for " + path + ")");
 
-  llvm::StringRef extension = cuda ? "cu" : "cpp";
+  llvm::StringRef extension = cuda || simulator ? "cu" : "cpp";
   llvm::SmallString<256> sourcePath;
   if (options.keepSource) {
     sourcePath = output;
@@ -91,18 +109,24 @@ LogicalResult alexnet::buildExecutable(llvm::StringRef source,
   }
   for (const std::string &flag : options.extraFlags)
     args.push_back(cuda ? "-Xcompiler=" + flag : flag);
-  args.push_back("-I" + include.str().str());
-  args.push_back(sourcePath.str().str());
-  if (cuda)
-    args.push_back(cudaArchive.str().str());
-  args.push_back(archive.str().str());
-  if (cuda) {
-    for (const std::string &lib : splitFlags(ALEXNET_CUDA_LINK_LIBS))
-      args.push_back(lib);
-  } else {
-    for (const std::string &lib : splitFlags(ALEXNET_RUNTIME_LINK_LIBS))
-      args.push_back(lib);
+  if (simulator) {
+    // The simulator's cuda_runtime.h and cublas_v2.h, never the toolkit's.
+    llvm::SmallString<256> toolkit(include);
+    llvm::sys::path::append(toolkit, ALEXNET_CUDASIM_TOOLKIT_INCLUDE);
+    args.push_back("-I" + toolkit.str().str());
   }
+  args.push_back("-I" + include.str().str());
+  if (simulator)
+    args.push_back("-xc++");
+  args.push_back(sourcePath.str().str());
+  if (simulator)
+    args.push_back("-xnone");
+  for (const std::string &path : backend)
+    args.push_back(path);
+  args.push_back(archive);
+  for (const std::string &lib :
+       splitFlags(cuda ? ALEXNET_CUDA_LINK_LIBS : ALEXNET_RUNTIME_LINK_LIBS))
+    args.push_back(lib);
   args.push_back("-o");
   args.push_back(output.str());
 

@@ -187,6 +187,7 @@ private:
   LogicalResult emitSchedule(func::FuncOp func, const std::string &name,
                              std::optional<int64_t> device) {
     names.clear();
+    inputs.clear();
     currentDevice = device;
     int64_t devices = numDevices(func);
     interleaved = traits.interleavesDevices() && devices > 1;
@@ -221,9 +222,20 @@ private:
           "  {3}{2} *const {0} = static_cast<{2} *>({1});\n", argName,
           isOutput ? cx.str() + ".output(" + std::to_string(numOutputs++) + ")"
                    : "const_cast<void *>(" + cx.str() + ".input(" +
-                         std::to_string(numInputs++) + "))",
+                         std::to_string(numInputs) + "))",
           cType(arg.getType()), decl);
       names[arg] = argName;
+      if (isOutput)
+        continue;
+      // Another GPU reads its own copy of an input: without peer access it
+      // could not address device 0's.
+      inputs[arg] = argName;
+      for (int64_t d = 1; interleaved && d < devices; ++d)
+        schedule << llvm::formatv(
+            "  {3}{2} *const {0}_at{4} = static_cast<{2} *>(const_cast<void "
+            "*>({1}.input({5}, {4})));\n",
+            argName, cx, cType(arg.getType()), decl, d, numInputs);
+      ++numInputs;
     }
     auto arena = func->getAttrOfType<DenseI64ArrayAttr>(
         exec::ExecDialect::kArenaBytesAttrName);
@@ -264,6 +276,15 @@ private:
             nn::NNDialect::kDevicesAttrName))
       devices = std::max(devices, attr.getInt());
     return devices;
+  }
+
+  /// How device `device`'s ops name `v`: an entry point input has a copy
+  /// on every device of an interleaving target.
+  std::string nameOn(Value v, int64_t device) {
+    auto input = inputs.find(v);
+    if (input != inputs.end() && interleaved && device > 0)
+      return input->second + "_at" + std::to_string(device);
+    return names.lookup(v);
   }
 
   /// The device an exec op runs on.
@@ -312,6 +333,11 @@ private:
       // source's string.
       std::string source = names.lookup(reshape.getSource());
       names[reshape.getResult()] = source;
+      auto input = inputs.find(reshape.getSource());
+      if (input != inputs.end()) {
+        std::string name = input->second;
+        inputs[reshape.getResult()] = name;
+      }
       return success();
     }
     if (isa<func::ReturnOp>(op))
@@ -343,14 +369,16 @@ private:
       traits.emitTransfer(
           schedule, events.lookup(op), transfer.getSource(),
           transfer.getTarget(), names[transfer.getOutput()],
-          names[transfer.getInput()], transfer.getSizeInBytes(), label);
+          nameOn(transfer.getInput(), transfer.getSource()),
+          transfer.getSizeInBytes(), label);
       profileMark();
       return success();
     }
     if (auto gemm = dyn_cast<exec::GemmOp>(op)) {
       auto at = [&](Value v, int64_t offset) {
-        return offset ? "(" + names[v] + " + " + std::to_string(offset) + ")"
-                      : names[v];
+        std::string name = nameOn(v, device);
+        return offset ? "(" + name + " + " + std::to_string(offset) + ")"
+                      : name;
       };
       schedule << "  ";
       traits.emitGemm(schedule, device, label, gemm.getTransA(),
@@ -404,7 +432,7 @@ private:
       kernel.params += (i == last || writesOperand(op, i) ? "" : "const ") +
                        type + " *__restrict " + param;
       kernel.args += param;
-      args += (i ? ", " : "") + names[operand];
+      args += (i ? ", " : "") + nameOn(operand, kernel.device);
       if (offsets[i])
         args += " + " + std::to_string(offsets[i]);
     }
@@ -633,6 +661,8 @@ private:
   llvm::StringMap<int64_t> paramOffsets;
   int64_t paramFloats = 0;
   DenseMap<Value, std::string> names;
+  /// Entry point inputs (and reshapes of them) -> their device 0 name.
+  DenseMap<Value, std::string> inputs;
   /// The device whose schedule is being written (none: unpartitioned, or
   /// one interleaved schedule for every device).
   std::optional<int64_t> currentDevice;

@@ -78,12 +78,15 @@ struct Options {
           clEnumValN(EmitKind::Dot, "dot", "the inference graph for Graphviz"),
           clEnumValN(EmitKind::Lowered, "lowered", "the planned exec module"),
           clEnumValN(EmitKind::Cpp, "cpp",
-                     "the generated C++ (CUDA C++ for --target=cuda)"),
+                     "the generated C++ (CUDA C++ for --target=cuda and "
+                     "cuda-sim)"),
           clEnumValN(EmitKind::Exe, "exe", "a standalone executable")),
       cl::cat(category())};
   cl::opt<std::string> target{
       "target",
-      cl::desc("cpu (C++, OpenBLAS) or cuda (CUDA kernels, cuBLAS, nvcc)"),
+      cl::desc("cpu (C++, OpenBLAS), cuda (CUDA kernels, cuBLAS, nvcc) or "
+               "cuda-sim (the CUDA target's source, built by the C++ "
+               "compiler against the CUDA simulator: runs without a GPU)"),
       cl::init("cpu"), cl::cat(category())};
   cl::opt<bool> tf32{"tf32",
                      cl::desc("CUDA: let cuBLAS use TF32 tensor cores for the "
@@ -347,7 +350,9 @@ int alexnet::compileMain(int argc, char **argv) {
     return 1;
 
   PipelineOptions pipeline;
-  pipeline.target = options.target;
+  // The simulator runs exactly what the CUDA target compiles.
+  bool simulator = options.target == "cuda-sim";
+  pipeline.target = simulator ? std::string("cuda") : options.target.getValue();
   bool hasLoss = module->lookupSymbol("loss");
   if (options.training == cl::BOU_TRUE && !hasLoss)
     return error("--training needs a `loss` statement in model '" +
@@ -363,12 +368,15 @@ int alexnet::compileMain(int argc, char **argv) {
   if (options.parallel != "model" && options.parallel != "hybrid")
     return error("expected --parallel=model or --parallel=hybrid, got '" +
                  options.parallel + "'");
-  bool cuda = options.target == "cuda";
+  bool cuda = options.target == "cuda" || simulator;
   if (!cuda && options.target != "cpu")
-    return error("expected --target=cpu or --target=cuda, got '" +
-                 options.target + "'");
-  if (!cuda && (options.tf32 || !options.cudaArch.empty()))
-    return error("--tf32 and --cuda-arch need --target=cuda");
+    return error("expected --target=cpu, --target=cuda or --target=cuda-sim, "
+                 "got '" + options.target + "'");
+  if (!cuda && options.tf32)
+    return error("--tf32 needs --target=cuda or --target=cuda-sim");
+  if (options.target != "cuda" && !options.cudaArch.empty())
+    return error("--cuda-arch needs --target=cuda (the simulator has no GPU "
+                 "architectures)");
   for (const std::string &arch : options.cudaArch) {
     unsigned sm = 0;
     if (llvm::StringRef(arch).getAsInteger(10, sm) || sm < 75 || sm > 999)
@@ -429,6 +437,7 @@ int alexnet::compileMain(int argc, char **argv) {
   CudaTargetOptions cudaOptions;
   cudaOptions.tf32 = options.tf32;
   cudaOptions.fineKernels = fine;
+  cudaOptions.simulator = simulator;
   if (failed(cuda ? translateToCuda(*module, cudaOptions, cppStream)
                   : translateToCpp(*module, cppStream, fine)))
     return 1;

@@ -16,7 +16,9 @@ baseline build, which gets --baseline (default: --no-fuse); flags are
 space-separated lists, and --compile-flags go to every build. The default
 pair checks nn-fuse; `--candidate=--devices=2 --candidate="--devices=2
 --parallel=hybrid" --baseline=` checks nn-partition against one device.
-Builds are for the CPU unless their flags name a --target:
+A build's `--cuda-graph=on|off` goes to its executable's infer, grad and
+step runs instead of alexnet-compile. Builds are for the CPU unless their
+flags name a --target:
 `--candidate=--target=cuda --baseline= --names=cuda,cpu --tolerance=1e-4`
 checks the CUDA target against the CPU one (cuBLAS and the CUDA kernels
 sum in another order than OpenBLAS and the CPU kernels, so ask for
@@ -110,6 +112,9 @@ from oracle import OracleError, run  # noqa: E402
 # The dropout-on gradients: masks drawn for this seed (and step 3).
 DROPOUT_SEED = 11
 
+# Build flags that belong to the executable's infer, grad and step runs.
+RUN_FLAGS = ("--cuda-graph",)
+
 
 def names_target(flags):
     """Whether a build's flags choose the target themselves (--target=cuda)."""
@@ -164,13 +169,15 @@ def load_npz(path):
 STAGES = ("forward", "gradients", "steps", "dropout")
 
 
-def results(exe, args, workdir, vdir, output_name):
+def results(exe, args, workdir, vdir, output_name, run_flags=()):
     """{stage: {tensor name: array}} of one executable on the inputs in
-    workdir, for the stages in args.stages."""
+    workdir, for the stages in args.stages; `run_flags` go to every run of
+    the model."""
     npz, xin = os.path.join(workdir, "w.npz"), os.path.join(workdir, "x.npy")
     lin = os.path.join(workdir, "labels.npy")
     axw = os.path.join(vdir, "w.axw")
     threads = ["--threads", str(args.threads)] if args.threads else []
+    threads += list(run_flags)
     run([exe, "import", "--npz", npz, "-o", axw], "import")
     out = {}
 
@@ -355,7 +362,8 @@ def check_once(g, exes, seed, args, workdir, model, label, rewrites):
         x = use_baseline_inputs(args, weights, x, labels, workdir)
 
     got = {variant: results(exes[variant], args, workdir,
-                            os.path.join(workdir, variant), g.output_name)
+                            os.path.join(workdir, variant), g.output_name,
+                            args.run_flags.get(variant, ()))
            for variant, _ in args.variants}
     if args.save_baseline:
         save_baseline(got["baseline"], args, seed, label,
@@ -500,6 +508,12 @@ def main():
     args.variants = [("baseline", args.baseline.split())] + [
         ("candidate%d" % i, flags.split())
         for i, flags in enumerate(args.candidate)]
+    # The executable's own flags (--cuda-graph=on) go to its runs, not to
+    # alexnet-compile.
+    args.run_flags = {v: [f for f in flags if f.startswith(RUN_FLAGS)]
+                      for v, flags in args.variants}
+    args.variants = [(v, [f for f in flags if not f.startswith(RUN_FLAGS)])
+                     for v, flags in args.variants]
     if args.save_baseline:
         args.variants = args.variants[:1]
     elif args.baseline_results:

@@ -15,10 +15,12 @@
 #include <cmath>
 #include <cstdint>
 
+#ifndef ALEXNET_HD
 #ifdef __CUDACC__
 #define ALEXNET_HD __host__ __device__
 #else
 #define ALEXNET_HD
+#endif
 #endif
 
 namespace alexnet::runtime {

@@ -12,7 +12,8 @@
 namespace alexnet {
 
 struct BuildOptions {
-  /// "cpu" (the C++ compiler) or "cuda" (nvcc, the CUDA backend, cuBLAS).
+  /// "cpu" (the C++ compiler), "cuda" (nvcc, the CUDA backend, cuBLAS) or
+  /// "cuda-sim" (the C++ compiler, the CUDA backend on the CUDA simulator).
   std::string target = "cpu";
   /// CUDA: the GPU architectures to compile for ("80" for sm_80).
   std::vector<std::string> cudaArchs = {"80", "90"};

@@ -15,6 +15,9 @@ struct CudaTargetOptions {
   /// An element or a pixel per index (KernelBodies.h); coarse bodies only
   /// to compare with the CPU's.
   bool fineKernels = true;
+  /// Include the CUDA simulator's target header (--target=cuda-sim): the
+  /// only line that differs.
+  bool simulator = false;
 };
 
 /// CUDA C++ (.cu): every kernel body as a grid-stride __global__ kernel

@@ -96,9 +96,11 @@ CudaContext::CudaContext(const ModelDesc &model, const DeviceOptions &options,
   }
   for (int d = 0; d < numDevices; ++d)
     gpuOf.push_back(count >= numDevices ? d : 0);
-  for (int gpu : gpuOf)
+  for (int gpu : gpuOf) {
     if (gpus.empty() || gpus.back() != gpu)
       gpus.push_back(gpu);
+    slotOf.push_back(int(gpus.size()) - 1);
+  }
 
   // Peer access lets a GPU copy from (and, where a layer reads another
   // device's buffer, load from) another's memory directly.
@@ -201,8 +203,12 @@ CudaContext::~CudaContext() {
   for (auto &[fn, entry] : entries) {
     if (entry.graph)
       cudaGraphExecDestroy(entry.graph);
-    for (void *p : entry.deviceInputs)
-      cudaFree(p);
+    for (size_t slot = 0; slot < entry.deviceInputs.size(); ++slot) {
+      cudaSetDevice(gpus[slot]);
+      for (void *p : entry.deviceInputs[slot])
+        cudaFree(p);
+    }
+    cudaSetDevice(gpus.front());
     for (void *p : entry.deviceOutputs)
       cudaFree(p);
     for (void *p : entry.pinnedInputs)
@@ -336,25 +342,33 @@ CudaContext::Entry &CudaContext::entryFor(EntryFn fn, const TensorSpec *inputs,
   Entry &entry = it->second;
   if (!inserted)
     return entry;
-  // Arguments live on device 0's GPU; pinned host buffers let their copies
-  // run asynchronously.
-  stream(0);
+  // Inputs on every GPU in use, outputs on device 0's; pinned host buffers
+  // let their copies run asynchronously.
   auto allocate = [&](const TensorSpec &spec, std::vector<void *> &device,
-                      std::vector<void *> &pinned, std::vector<size_t> &sizes) {
+                      std::vector<void *> *pinned, std::vector<size_t> *sizes) {
     size_t bytes = size_t(tensorBytes(spec));
-    void *d = nullptr, *h = nullptr;
+    void *d = nullptr;
     check(cudaMalloc(&d, bytes ? bytes : 1), "cudaMalloc", spec.name);
-    check(cudaMallocHost(&h, bytes ? bytes : 1), "cudaMallocHost", spec.name);
     device.push_back(d);
-    pinned.push_back(h);
-    sizes.push_back(bytes);
+    if (!pinned)
+      return;
+    void *h = nullptr;
+    check(cudaMallocHost(&h, bytes ? bytes : 1), "cudaMallocHost", spec.name);
+    pinned->push_back(h);
+    sizes->push_back(bytes);
   };
-  for (int i = 0; i < numInputs; ++i)
-    allocate(inputs[i], entry.deviceInputs, entry.pinnedInputs,
-             entry.inputBytes);
+  entry.deviceInputs.resize(gpus.size());
+  for (size_t slot = 0; slot < gpus.size(); ++slot) {
+    selectGpu(gpus[slot]);
+    for (int i = 0; i < numInputs; ++i)
+      allocate(inputs[i], entry.deviceInputs[slot],
+               slot ? nullptr : &entry.pinnedInputs,
+               slot ? nullptr : &entry.inputBytes);
+  }
+  stream(0);
   for (int i = 0; i < numOutputs; ++i)
-    allocate(outputs[i], entry.deviceOutputs, entry.pinnedOutputs,
-             entry.outputBytes);
+    allocate(outputs[i], entry.deviceOutputs, &entry.pinnedOutputs,
+             &entry.outputBytes);
   return entry;
 }
 
@@ -391,9 +405,13 @@ void CudaContext::run(ExecContext &ctx, EntryFn fn, const TensorSpec *inputs,
       std::memcpy(entry.pinnedInputs[i], host, entry.inputBytes[i]);
       host = entry.pinnedInputs[i];
     }
-    check(cudaMemcpyAsync(entry.deviceInputs[i], host, entry.inputBytes[i],
-                          cudaMemcpyHostToDevice, main),
-          "cudaMemcpyAsync", inputs[i].name);
+    // Every GPU's copy on stream 0 (a copy may target another GPU's
+    // memory): the fork, or a graph launched on stream 0, comes after all.
+    for (size_t slot = 0; slot < gpus.size(); ++slot)
+      check(cudaMemcpyAsync(entry.deviceInputs[slot][size_t(i)], host,
+                            entry.inputBytes[size_t(i)],
+                            cudaMemcpyHostToDevice, main),
+            "cudaMemcpyAsync", inputs[i].name);
   }
   profileOn = ctx.profiling();
   // The first run is eager: it creates the events and lets cuBLAS set

@@ -5,6 +5,11 @@
 // logical device with a grid sized from the constant index count; GEMMs go
 // to cuBLAS and transfers to event-ordered copies (CudaContext).
 //
+// Kernels are declared with ALEXNET_KERNEL and launched with ALEXNET_LAUNCH
+// (CudaTarget.h: __global__ and <<<...>>>), so that the CUDA simulator
+// (--target=cuda-sim) compiles this very source with the host compiler:
+// its build differs in the include line alone.
+//
 //===----------------------------------------------------------------------===//
 
 #include "alexnet/Target/CEmitter.h"
@@ -31,7 +36,9 @@ public:
   llvm::StringRef name() const override { return "cuda"; }
 
   void emitPrologue(llvm::raw_ostream &os) const override {
-    os << "#include \"alexnet/Runtime/Cuda/CudaTarget.h\"\n";
+    os << (options.simulator
+               ? "#include \"alexnet/Runtime/CudaSim/CudaSimTarget.h\"\n"
+               : "#include \"alexnet/Runtime/Cuda/CudaTarget.h\"\n");
   }
 
   void emitMainPrologue(llvm::raw_ostream &os) const override {
@@ -49,7 +56,7 @@ public:
   void emitKernelWrapper(llvm::raw_ostream &os,
                          const KernelBody &body) const override {
     os << llvm::formatv(
-        "__global__ void __launch_bounds__({0}) {1}_grid(int64_t n, {2}) {{\n"
+        "ALEXNET_KERNEL({1}_grid, {0})(int64_t n, {2}) {{\n"
         "  for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; "
         "i < n;\n"
         "       i += int64_t(gridDim.x) * blockDim.x)\n"
@@ -62,7 +69,8 @@ public:
                   llvm::StringRef args) const override {
     int64_t blocks = std::clamp<int64_t>(
         (body.count + kBlockThreads - 1) / kBlockThreads, 1, kMaxBlocks);
-    os << llvm::formatv("{0}_grid<<<{1}, {2}, 0, cu.stream({3})>>>({4}, {5});\n"
+    os << llvm::formatv("ALEXNET_LAUNCH({0}_grid, {1}, {2}, 0, cu.stream({3}))"
+                        "({4}, {5});\n"
                         "  cu.checkLaunch(\"{6}\");\n",
                         body.name, blocks, kBlockThreads, body.device,
                         body.count, args, body.label);

@@ -54,8 +54,13 @@ public:
   float *params(int device) const { return deviceParams[device]; }
   float *momentum(int device) const { return deviceMomentum[device]; }
   char *arena(int device) const { return arenas[device]; }
-  /// The device copies of the running entry point's arguments.
-  void *input(int index) const { return current->deviceInputs[index]; }
+  /// The running entry point's arguments on the GPU of logical device
+  /// `device`: every GPU in use gets its own copy of each input, since
+  /// without peer access it cannot address another's memory. Outputs live
+  /// on device 0's GPU.
+  void *input(int index, int device = 0) const {
+    return current->deviceInputs[size_t(slotOf[size_t(device)])][size_t(index)];
+  }
   void *output(int index) const { return current->deviceOutputs[index]; }
   /// Device `device`'s stream, with its GPU made current.
   cudaStream_t stream(int device);
@@ -86,7 +91,9 @@ public:
 private:
   /// An entry point's device arguments, pinned staging and captured graph.
   struct Entry {
-    std::vector<void *> deviceInputs, deviceOutputs;
+    /// deviceInputs[slot][i]: input i on gpus[slot].
+    std::vector<std::vector<void *>> deviceInputs;
+    std::vector<void *> deviceOutputs;
     std::vector<void *> pinnedInputs, pinnedOutputs;
     std::vector<size_t> inputBytes, outputBytes;
     cudaGraphExec_t graph = nullptr;
@@ -116,6 +123,7 @@ private:
   int numDevices;
   std::vector<int> gpuOf; ///< logical device -> CUDA device
   std::vector<int> gpus;  ///< the CUDA devices in use
+  std::vector<int> slotOf; ///< logical device -> its GPU's index in gpus
   int currentGpu = -1;
   std::vector<cudaStream_t> streams;
   std::vector<cublasHandle_t> blas;

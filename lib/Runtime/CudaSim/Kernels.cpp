@@ -1,0 +1,414 @@
+//===- Kernels.cpp - Kernel launches and blocks of fibers -----------------===//
+//
+// A launch is checked as CUDA checks it (block and grid limits, the
+// kernel's __launch_bounds__, dynamic shared memory, the stream's device)
+// and each pointer argument must be memory the launching GPU can address;
+// the grid then runs on the stream's worker, block after block. A block's
+// CUDA threads run as fibers (ucontext) on that one host thread: a thread
+// runs until it finishes or reaches __syncthreads, and the barrier opens
+// when every thread of the block is there. Threads that never sync run one
+// after another on a single fiber stack, so the common kernel costs one
+// context switch per block, not per thread.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Simulator.h"
+
+#include <sys/mman.h>
+#include <ucontext.h>
+
+#include <cstdlib>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define ALEXNET_CUDASIM_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ALEXNET_CUDASIM_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__)
+#define ALEXNET_CUDASIM_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define ALEXNET_CUDASIM_TSAN 1
+#endif
+#endif
+
+#ifdef ALEXNET_CUDASIM_ASAN
+#include <sanitizer/common_interface_defs.h>
+#endif
+#ifdef ALEXNET_CUDASIM_TSAN
+extern "C" {
+void *__tsan_get_current_fiber(void);
+void *__tsan_create_fiber(unsigned flags);
+void __tsan_destroy_fiber(void *fiber);
+void __tsan_switch_to_fiber(void *fiber, unsigned flags);
+}
+#endif
+
+namespace alexnet::cudasim {
+
+namespace {
+
+constexpr int kMaxThreadsPerBlock = 1024;
+constexpr unsigned kMaxBlockDim[3] = {1024, 1024, 64};
+constexpr unsigned kMaxGridDim[3] = {2147483647u, 65535, 65535};
+constexpr size_t kSharedPerBlock = 48 << 10;
+constexpr size_t kSharedPerBlockOptin = 227 << 10;
+/// A CUDA thread's stack: room for the coarse kernels' per-thread tiles.
+constexpr size_t kFiberStackBytes = size_t(1) << 20;
+
+thread_local ThreadCoordinates coordinates;
+
+struct Fiber {
+  ucontext_t context;
+  char *stack = nullptr; ///< kFiberStackBytes above a guard page
+  int thread = -1;       ///< the linear thread index it runs now
+  bool done = false;
+  void *tsan = nullptr;
+  void *fakeStack = nullptr;
+};
+
+/// Fiber stacks, kept by each worker thread for its next blocks.
+class FiberPool {
+public:
+  ~FiberPool() {
+    for (Fiber *f : all) {
+#ifdef ALEXNET_CUDASIM_TSAN
+      __tsan_destroy_fiber(f->tsan);
+#endif
+      munmap(f->stack - 4096, kFiberStackBytes + 4096);
+      delete f;
+    }
+  }
+  Fiber *take() {
+    if (!spare.empty()) {
+      Fiber *f = spare.back();
+      spare.pop_back();
+      return f;
+    }
+    auto *f = new Fiber;
+    void *memory = mmap(nullptr, kFiberStackBytes + 4096,
+                        PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (memory == MAP_FAILED) {
+      report("cannot map a fiber stack");
+      std::abort();
+    }
+    mprotect(memory, 4096, PROT_NONE); // overflow faults, not corrupts
+    f->stack = static_cast<char *>(memory) + 4096;
+#ifdef ALEXNET_CUDASIM_TSAN
+    f->tsan = __tsan_create_fiber(0);
+#endif
+    all.push_back(f);
+    return f;
+  }
+  void give(Fiber *f) { spare.push_back(f); }
+
+private:
+  std::vector<Fiber *> all, spare;
+};
+
+/// Runs one block's threads; a fiber parks at __syncthreads.
+class BlockRunner {
+public:
+  BlockRunner(const std::function<void()> &thread, dim3 block)
+      : thread(thread), block(block),
+        count(int(block.x * block.y * block.z)) {}
+
+  /// Runs the block now on this host thread; false when a barrier was
+  /// divergent (`error` says how).
+  bool run(std::string &error);
+
+  /// The fiber running now calls __syncthreads.
+  void arriveAtBarrier();
+
+private:
+  static void entry();
+  void start(Fiber *f);
+  void resume(Fiber *f);
+  void switchToScheduler(Fiber *self);
+  void setThread(int linear) {
+    coordinates.threadIdx = {unsigned(linear) % block.x,
+                             (unsigned(linear) / block.x) % block.y,
+                             unsigned(linear) / (block.x * block.y)};
+  }
+
+  const std::function<void()> &thread;
+  dim3 block;
+  int count;
+  int next = 0;     ///< the next thread to start
+  int finished = 0; ///< threads that returned
+  std::vector<Fiber *> waiting;
+  Fiber *running = nullptr;
+  ucontext_t scheduler;
+  void *schedulerTsan = nullptr;
+  void *schedulerFakeStack = nullptr;
+  const void *schedulerStackBottom = nullptr;
+  size_t schedulerStackSize = 0;
+};
+
+thread_local FiberPool *pool = nullptr;
+thread_local BlockRunner *activeBlock = nullptr;
+
+FiberPool &fiberPool() {
+  // A thread_local object with a destructor: freed when the worker exits.
+  thread_local FiberPool p;
+  pool = &p;
+  return p;
+}
+
+void BlockRunner::entry() {
+  BlockRunner *self = activeBlock;
+  Fiber *me = self->running;
+#ifdef ALEXNET_CUDASIM_ASAN
+  __sanitizer_finish_switch_fiber(nullptr, &self->schedulerStackBottom,
+                                  &self->schedulerStackSize);
+#endif
+  while (self->next < self->count) {
+    me->thread = self->next++;
+    self->setThread(me->thread);
+    self->thread();
+    ++self->finished;
+  }
+  me->done = true;
+  self->switchToScheduler(me);
+}
+
+void BlockRunner::switchToScheduler(Fiber *self) {
+#ifdef ALEXNET_CUDASIM_ASAN
+  __sanitizer_start_switch_fiber(self->done ? nullptr : &self->fakeStack,
+                                 schedulerStackBottom, schedulerStackSize);
+#endif
+#ifdef ALEXNET_CUDASIM_TSAN
+  __tsan_switch_to_fiber(schedulerTsan, 0);
+#endif
+  swapcontext(&self->context, &scheduler);
+#ifdef ALEXNET_CUDASIM_ASAN
+  __sanitizer_finish_switch_fiber(self->fakeStack, nullptr, nullptr);
+#endif
+}
+
+void BlockRunner::resume(Fiber *f) {
+  running = f;
+  setThread(f->thread);
+#ifdef ALEXNET_CUDASIM_ASAN
+  __sanitizer_start_switch_fiber(&schedulerFakeStack, f->stack,
+                                 kFiberStackBytes);
+#endif
+#ifdef ALEXNET_CUDASIM_TSAN
+  __tsan_switch_to_fiber(f->tsan, 0);
+#endif
+  swapcontext(&scheduler, &f->context);
+#ifdef ALEXNET_CUDASIM_ASAN
+  __sanitizer_finish_switch_fiber(schedulerFakeStack, nullptr, nullptr);
+#endif
+}
+
+void BlockRunner::start(Fiber *f) {
+  f->done = false;
+  f->thread = -1;
+  getcontext(&f->context);
+  f->context.uc_stack.ss_sp = f->stack;
+  f->context.uc_stack.ss_size = kFiberStackBytes;
+  f->context.uc_link = nullptr;
+  makecontext(&f->context, &BlockRunner::entry, 0);
+  resume(f);
+}
+
+bool BlockRunner::run(std::string &error) {
+  FiberPool &fibers = fiberPool();
+  BlockRunner *outer = activeBlock;
+  activeBlock = this;
+#ifdef ALEXNET_CUDASIM_TSAN
+  schedulerTsan = __tsan_get_current_fiber();
+#endif
+  bool ok = true;
+  for (;;) {
+    if (next < count) {
+      Fiber *f = fibers.take();
+      start(f);
+      if (f->done)
+        fibers.give(f);
+      continue;
+    }
+    if (waiting.empty())
+      break; // every thread returned
+    if (finished > 0) {
+      error = std::to_string(finished) + " of the block's " +
+              std::to_string(count) + " threads returned while " +
+              std::to_string(waiting.size()) +
+              " wait at __syncthreads (a divergent barrier)";
+      for (Fiber *f : waiting)
+        fibers.give(f);
+      waiting.clear();
+      ok = false;
+      break;
+    }
+    // Everyone is at the barrier: open it, in thread order.
+    std::vector<Fiber *> released;
+    released.swap(waiting);
+    for (Fiber *f : released) {
+      resume(f);
+      if (f->done)
+        fibers.give(f);
+    }
+  }
+  activeBlock = outer;
+  return ok;
+}
+
+void BlockRunner::arriveAtBarrier() {
+  Fiber *me = running;
+  waiting.push_back(me);
+  switchToScheduler(me);
+}
+
+struct GridLaunch {
+  std::string kernel;
+  int device;
+  dim3 grid, block;
+  std::vector<KernelPointer> pointers;
+  std::function<void()> thread;
+};
+
+/// Whether every pointer argument is still memory `device` can address.
+bool pointersValid(const GridLaunch &launch, std::string &error) {
+  std::lock_guard<std::mutex> lock(simMutex());
+  for (const KernelPointer &p : launch.pointers) {
+    std::string why;
+    if (p.address && !deviceCanAccess(launch.device, p.address, 1, why)) {
+      error = "kernel " + launch.kernel + " on GPU " +
+              std::to_string(launch.device) + ": argument " +
+              std::to_string(p.argument) + " is " + why;
+      return false;
+    }
+  }
+  return true;
+}
+
+cudaError_t runGrid(const GridLaunch &launch) {
+  std::string error;
+  if (!pointersValid(launch, error)) {
+    report(error);
+    return cudaErrorIllegalAddress;
+  }
+  ThreadCoordinates saved = coordinates;
+  coordinates.gridDim = launch.grid;
+  coordinates.blockDim = launch.block;
+  for (unsigned z = 0; z < launch.grid.z; ++z)
+    for (unsigned y = 0; y < launch.grid.y; ++y)
+      for (unsigned x = 0; x < launch.grid.x; ++x) {
+        coordinates.blockIdx = {x, y, z};
+        BlockRunner block(launch.thread, launch.block);
+        if (!block.run(error)) {
+          report("kernel " + launch.kernel + ", block (" + std::to_string(x) +
+                 ", " + std::to_string(y) + ", " + std::to_string(z) +
+                 "): " + error);
+          coordinates = saved;
+          return cudaErrorLaunchFailure;
+        }
+      }
+  coordinates = saved;
+  return cudaSuccess;
+}
+
+std::string dims(dim3 d) {
+  return "(" + std::to_string(d.x) + ", " + std::to_string(d.y) + ", " +
+         std::to_string(d.z) + ")";
+}
+
+} // namespace
+
+ThreadCoordinates &currentThread() { return coordinates; }
+
+void syncThreads() {
+  if (!activeBlock) {
+    report("__syncthreads called outside a kernel");
+    std::abort();
+  }
+  activeBlock->arriveAtBarrier();
+}
+
+void launchKernel(const LaunchRequest &request,
+                  std::vector<KernelPointer> pointers,
+                  std::function<void()> thread) {
+  std::lock_guard<std::mutex> lock(simMutex());
+  std::string kernel = request.kernel;
+  if (!config().devices) {
+    fail(cudaErrorNoDevice);
+    return;
+  }
+  int device = currentDevice();
+  if (cudaError_t sticky = stickyError(device)) {
+    fail(sticky);
+    return;
+  }
+  CUstream_st *stream = resolveStream(request.stream);
+  if (!stream) {
+    fail(cudaErrorInvalidResourceHandle,
+         "kernel " + kernel + " launched on a stream that does not exist");
+    return;
+  }
+  if (stream->device != device) {
+    fail(cudaErrorInvalidResourceHandle,
+         "kernel " + kernel + " launched on a stream of GPU " +
+             std::to_string(stream->device) + " while GPU " +
+             std::to_string(device) + " is current");
+    return;
+  }
+  const dim3 &b = request.block, &g = request.grid;
+  uint64_t threads = uint64_t(b.x) * b.y * b.z;
+  if (!b.x || !b.y || !b.z || b.x > kMaxBlockDim[0] || b.y > kMaxBlockDim[1] ||
+      b.z > kMaxBlockDim[2] || threads > kMaxThreadsPerBlock) {
+    fail(cudaErrorInvalidConfiguration,
+         "kernel " + kernel + " launched with blocks of " + dims(b) +
+             " threads (at most 1024 in all, (1024, 1024, 64) per "
+             "dimension)");
+    return;
+  }
+  if (!g.x || !g.y || !g.z || g.x > kMaxGridDim[0] || g.y > kMaxGridDim[1] ||
+      g.z > kMaxGridDim[2]) {
+    fail(cudaErrorInvalidConfiguration,
+         "kernel " + kernel + " launched with a grid of " + dims(g) +
+             " blocks (each in 1..(2^31 - 1, 65535, 65535))");
+    return;
+  }
+  if (threads > uint64_t(request.maxThreadsPerBlock)) {
+    fail(cudaErrorLaunchOutOfResources,
+         "kernel " + kernel + " launched with " + std::to_string(threads) +
+             " threads per block; its __launch_bounds__ allows " +
+             std::to_string(request.maxThreadsPerBlock));
+    return;
+  }
+  if (request.sharedBytes > kSharedPerBlock) {
+    fail(request.sharedBytes > kSharedPerBlockOptin
+             ? cudaErrorInvalidConfiguration
+             : cudaErrorInvalidValue,
+         "kernel " + kernel + " launched with " +
+             std::to_string(request.sharedBytes) +
+             " bytes of dynamic shared memory (48 KiB without "
+             "cudaFuncSetAttribute)");
+    return;
+  }
+  GridLaunch launch{kernel, device, g, b, std::move(pointers),
+                    std::move(thread)};
+  std::string why;
+  for (const KernelPointer &p : launch.pointers)
+    if (p.address && !deviceCanAccess(device, p.address, 1, why)) {
+      std::string what = "kernel " + kernel + " on GPU " +
+                         std::to_string(device) + ": argument " +
+                         std::to_string(p.argument) + " is " + why;
+      setStickyError(device, cudaErrorIllegalAddress, what);
+      fail(cudaErrorIllegalAddress);
+      return;
+    }
+  Operation op;
+  op.what = "kernel " + kernel;
+  op.device = device;
+  auto shared = std::make_shared<GridLaunch>(std::move(launch));
+  op.body = [shared]() { return runGrid(*shared); };
+  submit(stream, std::move(op));
+}
+
+} // namespace alexnet::cudasim
