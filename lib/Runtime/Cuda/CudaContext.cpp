@@ -420,7 +420,18 @@ void CudaContext::run(ExecContext &ctx, EntryFn fn, const TensorSpec *inputs,
     if (!entry.graph) {
       check(cudaStreamBeginCapture(main, cudaStreamCaptureModeThreadLocal),
             "cudaStreamBeginCapture");
-      enqueue(ctx, fn);
+      try {
+        enqueue(ctx, fn);
+      } catch (...) {
+        // End the capture, or stream 0 would stay capturing and the next
+        // run fail on that instead of showing this error.
+        cudaGraph_t partial = nullptr;
+        if (cudaStreamEndCapture(stream(0), &partial) == cudaSuccess)
+          cudaGraphDestroy(partial);
+        cudaGetLastError();
+        current = nullptr;
+        throw;
+      }
       cudaGraph_t graph;
       check(cudaStreamEndCapture(stream(0), &graph), "cudaStreamEndCapture");
       cudaError_t status = cudaGraphInstantiate(

@@ -2,6 +2,7 @@
 
 #include "Simulator.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -329,12 +330,15 @@ cudaError_t cudaDeviceEnablePeerAccess(int peerDevice, unsigned int flags) {
     return fail(cudaErrorInvalidValue);
   if (!validDevice(peerDevice))
     return fail(cudaErrorInvalidDevice);
-  if (peerDevice == current || !config().peer)
+  if (peerDevice == current)
+    return fail(cudaErrorInvalidDevice,
+                "GPU " + std::to_string(current) +
+                    " cannot enable peer access to itself");
+  if (!config().peer)
     return fail(cudaErrorPeerAccessUnsupported,
                 "GPU " + std::to_string(current) +
                     " cannot enable peer access to GPU " +
-                    std::to_string(peerDevice) +
-                    (config().peer ? " (itself)" : " (ALEXNET_CUDASIM_PEER=0)"));
+                    std::to_string(peerDevice) + " (ALEXNET_CUDASIM_PEER=0)");
   std::vector<int> &peers = devices()[size_t(current)].peers;
   for (int p : peers)
     if (p == peerDevice)
@@ -365,6 +369,24 @@ cudaError_t cudaDeviceSynchronize(void) {
   drainDevice(lock, current);
   cudaError_t sticky = stickyError(current);
   return sticky != cudaSuccess ? fail(sticky) : succeed();
+}
+
+cudaError_t cudaDeviceReset(void) {
+  std::unique_lock<std::mutex> lock(simMutex());
+  if (!config().devices)
+    return fail(cudaErrorNoDevice);
+  int device = current;
+  drainDevice(lock, device);
+  // Everything the device had goes: streams, events, memory, peer access
+  // (its own and others' to it), and its sticky error.
+  resetStreams(lock, device);
+  resetMemory(device);
+  for (DeviceState &d : devices())
+    d.peers.erase(std::remove(d.peers.begin(), d.peers.end(), device),
+                  d.peers.end());
+  devices()[size_t(device)].peers.clear();
+  devices()[size_t(device)].sticky = cudaSuccess;
+  return cudaSuccess;
 }
 
 } // extern "C"

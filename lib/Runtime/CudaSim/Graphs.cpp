@@ -137,13 +137,10 @@ cudaError_t cudaStreamEndCapture(cudaStream_t handle, cudaGraph_t *graph) {
   if (!c)
     return fail(cudaErrorIllegalState,
                 "cudaStreamEndCapture of a stream that is not capturing");
-  if (c->origin != s) {
-    invalidateCapture(c, cudaErrorStreamCaptureUnmatched,
-                      "cudaStreamEndCapture on a forked stream");
+  if (c->origin != s)
     return fail(cudaErrorStreamCaptureUnmatched,
                 "cudaStreamEndCapture on a stream that joined the capture, "
                 "not the one that began it");
-  }
   if (c->mode != cudaStreamCaptureModeRelaxed &&
       c->thread != std::this_thread::get_id())
     return fail(cudaErrorStreamCaptureWrongThread);

@@ -58,12 +58,10 @@ constexpr size_t kSharedPerBlockOptin = 227 << 10;
 /// A CUDA thread's stack: room for the coarse kernels' per-thread tiles.
 constexpr size_t kFiberStackBytes = size_t(1) << 20;
 
-thread_local ThreadCoordinates coordinates;
-
 struct Fiber {
   ucontext_t context;
   char *stack = nullptr; ///< kFiberStackBytes above a guard page
-  int thread = -1;       ///< the linear thread index it runs now
+  uint3 thread{0, 0, 0}; ///< the thread it runs, while parked
   bool done = false;
   void *tsan = nullptr;
   void *fakeStack = nullptr;
@@ -112,9 +110,10 @@ private:
 /// Runs one block's threads; a fiber parks at __syncthreads.
 class BlockRunner {
 public:
-  BlockRunner(const std::function<void()> &thread, dim3 block)
-      : thread(thread), block(block),
-        count(int(block.x * block.y * block.z)) {}
+  BlockRunner(const BlockBody &body, uint3 block) : body(body) {
+    threads.count = int(block.x * block.y * block.z);
+    threads.dim = block;
+  }
 
   /// Runs the block now on this host thread; false when a barrier was
   /// divergent (`error` says how).
@@ -128,17 +127,9 @@ private:
   void start(Fiber *f);
   void resume(Fiber *f);
   void switchToScheduler(Fiber *self);
-  void setThread(int linear) {
-    coordinates.threadIdx = {unsigned(linear) % block.x,
-                             (unsigned(linear) / block.x) % block.y,
-                             unsigned(linear) / (block.x * block.y)};
-  }
 
-  const std::function<void()> &thread;
-  dim3 block;
-  int count;
-  int next = 0;     ///< the next thread to start
-  int finished = 0; ///< threads that returned
+  const BlockBody &body;
+  BlockThreads threads;
   std::vector<Fiber *> waiting;
   Fiber *running = nullptr;
   ucontext_t scheduler;
@@ -165,12 +156,7 @@ void BlockRunner::entry() {
   __sanitizer_finish_switch_fiber(nullptr, &self->schedulerStackBottom,
                                   &self->schedulerStackSize);
 #endif
-  while (self->next < self->count) {
-    me->thread = self->next++;
-    self->setThread(me->thread);
-    self->thread();
-    ++self->finished;
-  }
+  self->body(self->threads);
   me->done = true;
   self->switchToScheduler(me);
 }
@@ -191,7 +177,6 @@ void BlockRunner::switchToScheduler(Fiber *self) {
 
 void BlockRunner::resume(Fiber *f) {
   running = f;
-  setThread(f->thread);
 #ifdef ALEXNET_CUDASIM_ASAN
   __sanitizer_start_switch_fiber(&schedulerFakeStack, f->stack,
                                  kFiberStackBytes);
@@ -207,7 +192,6 @@ void BlockRunner::resume(Fiber *f) {
 
 void BlockRunner::start(Fiber *f) {
   f->done = false;
-  f->thread = -1;
   getcontext(&f->context);
   f->context.uc_stack.ss_sp = f->stack;
   f->context.uc_stack.ss_size = kFiberStackBytes;
@@ -225,7 +209,7 @@ bool BlockRunner::run(std::string &error) {
 #endif
   bool ok = true;
   for (;;) {
-    if (next < count) {
+    if (threads.next < threads.count) {
       Fiber *f = fibers.take();
       start(f);
       if (f->done)
@@ -234,9 +218,9 @@ bool BlockRunner::run(std::string &error) {
     }
     if (waiting.empty())
       break; // every thread returned
-    if (finished > 0) {
-      error = std::to_string(finished) + " of the block's " +
-              std::to_string(count) + " threads returned while " +
+    if (threads.finished > 0) {
+      error = std::to_string(threads.finished) + " of the block's " +
+              std::to_string(threads.count) + " threads returned while " +
               std::to_string(waiting.size()) +
               " wait at __syncthreads (a divergent barrier)";
       for (Fiber *f : waiting)
@@ -249,6 +233,7 @@ bool BlockRunner::run(std::string &error) {
     std::vector<Fiber *> released;
     released.swap(waiting);
     for (Fiber *f : released) {
+      cudaThread.threadIdx = f->thread;
       resume(f);
       if (f->done)
         fibers.give(f);
@@ -260,8 +245,10 @@ bool BlockRunner::run(std::string &error) {
 
 void BlockRunner::arriveAtBarrier() {
   Fiber *me = running;
+  me->thread = cudaThread.threadIdx;
   waiting.push_back(me);
   switchToScheduler(me);
+  cudaThread.threadIdx = me->thread;
 }
 
 struct GridLaunch {
@@ -269,7 +256,7 @@ struct GridLaunch {
   int device;
   dim3 grid, block;
   std::vector<KernelPointer> pointers;
-  std::function<void()> thread;
+  BlockBody body;
 };
 
 /// Whether every pointer argument is still memory `device` can address.
@@ -293,23 +280,23 @@ cudaError_t runGrid(const GridLaunch &launch) {
     report(error);
     return cudaErrorIllegalAddress;
   }
-  ThreadCoordinates saved = coordinates;
-  coordinates.gridDim = launch.grid;
-  coordinates.blockDim = launch.block;
+  ThreadCoordinates saved = cudaThread;
+  cudaThread.gridDim = {launch.grid.x, launch.grid.y, launch.grid.z};
+  cudaThread.blockDim = {launch.block.x, launch.block.y, launch.block.z};
   for (unsigned z = 0; z < launch.grid.z; ++z)
     for (unsigned y = 0; y < launch.grid.y; ++y)
       for (unsigned x = 0; x < launch.grid.x; ++x) {
-        coordinates.blockIdx = {x, y, z};
-        BlockRunner block(launch.thread, launch.block);
+        cudaThread.blockIdx = {x, y, z};
+        BlockRunner block(launch.body, cudaThread.blockDim);
         if (!block.run(error)) {
           report("kernel " + launch.kernel + ", block (" + std::to_string(x) +
                  ", " + std::to_string(y) + ", " + std::to_string(z) +
                  "): " + error);
-          coordinates = saved;
+          cudaThread = saved;
           return cudaErrorLaunchFailure;
         }
       }
-  coordinates = saved;
+  cudaThread = saved;
   return cudaSuccess;
 }
 
@@ -320,7 +307,7 @@ std::string dims(dim3 d) {
 
 } // namespace
 
-ThreadCoordinates &currentThread() { return coordinates; }
+__thread ThreadCoordinates cudaThread;
 
 void syncThreads() {
   if (!activeBlock) {
@@ -331,8 +318,7 @@ void syncThreads() {
 }
 
 void launchKernel(const LaunchRequest &request,
-                  std::vector<KernelPointer> pointers,
-                  std::function<void()> thread) {
+                  std::vector<KernelPointer> pointers, BlockBody body) {
   std::lock_guard<std::mutex> lock(simMutex());
   std::string kernel = request.kernel;
   if (!config().devices) {
@@ -392,7 +378,7 @@ void launchKernel(const LaunchRequest &request,
     return;
   }
   GridLaunch launch{kernel, device, g, b, std::move(pointers),
-                    std::move(thread)};
+                    std::move(body)};
   std::string why;
   for (const KernelPointer &p : launch.pointers)
     if (p.address && !deviceCanAccess(device, p.address, 1, why)) {

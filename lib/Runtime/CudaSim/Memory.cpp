@@ -240,6 +240,19 @@ const Allocation *findAllocation(const void *p) {
   return static_cast<const char *>(p) < a.base + a.bytes ? &a : nullptr;
 }
 
+void resetMemory(int device) {
+  auto &all = allocations();
+  for (auto it = all.begin(); it != all.end();) {
+    if (it->second.kind == MemoryKind::Device && it->second.device == device) {
+      std::free(it->second.base);
+      it = all.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  deviceBytesInUse()[size_t(device)] = 0;
+}
+
 std::string describePointer(const void *p) {
   if (!p)
     return "a null pointer";

@@ -119,6 +119,10 @@ void drainDevice(std::unique_lock<std::mutex> &lock, int device);
 /// A stream made by the simulator itself (a graph's lanes).
 CUstream_st *createInternalStream(int device);
 void destroyStream(std::unique_lock<std::mutex> &lock, CUstream_st *stream);
+/// cudaDeviceReset's part for streams and events: destroys `device`'s.
+void resetStreams(std::unique_lock<std::mutex> &lock, int device);
+/// cudaDeviceReset's part for memory: frees `device`'s allocations.
+void resetMemory(int device);
 
 //===--- Capture (lock held) ----------------------------------------------===//
 

@@ -176,6 +176,24 @@ void destroyStream(std::unique_lock<std::mutex> &lock, CUstream_st *s) {
   delete s;
 }
 
+void resetStreams(std::unique_lock<std::mutex> &lock, int device) {
+  std::vector<CUstream_st *> doomed;
+  for (CUstream_st *s : liveStreams())
+    if (s->device == device && !s->internal)
+      doomed.push_back(s);
+  for (CUstream_st *s : doomed)
+    destroyStream(lock, s);
+  legacyStreams()[size_t(device)] = nullptr;
+  std::vector<CUevent_st *> events;
+  for (CUevent_st *e : liveEvents())
+    if (e->device == device)
+      events.push_back(e);
+  for (CUevent_st *e : events) {
+    liveEvents().erase(e);
+    delete e;
+  }
+}
+
 void forgetCapturedEvents(Capture *capture) {
   for (CUevent_st *e : liveEvents())
     if (e->capture == capture) {

@@ -48,50 +48,71 @@ struct dim3 {
 
 namespace alexnet::cudasim {
 
-/// The built-in variables of the CUDA thread the calling host thread runs.
+/// The built-in variables of a CUDA thread (blockDim and gridDim as uint3:
+/// their .x/.y/.z read the same).
 struct ThreadCoordinates {
-  uint3 threadIdx{0, 0, 0};
-  uint3 blockIdx{0, 0, 0};
-  dim3 blockDim;
-  dim3 gridDim;
+  uint3 threadIdx, blockIdx, blockDim, gridDim;
 };
 
-/// The calling host thread's current CUDA thread (all zero outside kernels).
-ThreadCoordinates &currentThread();
+/// The CUDA thread the calling host thread runs now (zero outside kernels).
+/// A plain __thread variable, so a kernel reads it inline.
+extern __thread ThreadCoordinates cudaThread;
 
 /// __syncthreads: the calling CUDA thread waits until every thread of its
 /// block has arrived. A barrier some threads of the block never reach
 /// (divergent, or after some exited) fails the kernel.
 void syncThreads();
 
+/// The threads of the block being run that have not started yet. A fiber
+/// starts them one after another until one parks at __syncthreads; the
+/// next fiber goes on from there.
+struct BlockThreads {
+  int next = 0;
+  int count = 0;
+  int finished = 0;
+  uint3 dim{1, 1, 1};
+
+  /// Makes linear thread `t` of the block the current CUDA thread.
+  void start(int t) const {
+    unsigned u = unsigned(t);
+    cudaThread.threadIdx = dim.y == 1 && dim.z == 1
+                               ? uint3{u, 0, 0}
+                               : uint3{u % dim.x, (u / dim.x) % dim.y,
+                                       u / (dim.x * dim.y)};
+  }
+};
+
+/// A kernel's threads, bound to their arguments: runs the block's threads
+/// that have not started.
+using BlockBody = std::function<void(BlockThreads &)>;
+
 /// A pointer argument of a kernel launch.
 struct KernelPointer {
-  int argument;        ///< 0-based position in the kernel's parameters
+  int argument; ///< 0-based position in the kernel's parameters
   const void *address;
 };
 
 /// What ALEXNET_LAUNCH says about a launch.
 struct LaunchRequest {
-  const char *kernel;       ///< the kernel's name
-  int maxThreadsPerBlock;   ///< its __launch_bounds__
+  const char *kernel;     ///< the kernel's name
+  int maxThreadsPerBlock; ///< its __launch_bounds__
   dim3 grid, block;
-  size_t sharedBytes;       ///< dynamic shared memory
+  size_t sharedBytes; ///< dynamic shared memory
   cudaStream_t stream;
 };
 
 /// Checks the launch configuration, the stream and every pointer argument
-/// and queues `thread` (the kernel body of one CUDA thread) on the stream;
-/// an error becomes the calling thread's last error (cudaGetLastError), as
-/// with <<<...>>>.
+/// and queues the grid on the stream; an error becomes the calling thread's
+/// last error (cudaGetLastError), as with <<<...>>>.
 void launchKernel(const LaunchRequest &request,
-                  std::vector<KernelPointer> pointers,
-                  std::function<void()> thread);
+                  std::vector<KernelPointer> pointers, BlockBody body);
 
 /// The callable ALEXNET_LAUNCH returns: called with the kernel's arguments.
-template <class... Params> class KernelLaunch {
+/// The kernel is a template argument, so each CUDA thread is a direct
+/// (inlinable) call.
+template <auto Kernel, class... Params> class KernelLaunch {
 public:
-  KernelLaunch(void (*kernel)(Params...), const LaunchRequest &request)
-      : kernel(kernel), request(request) {}
+  explicit KernelLaunch(const LaunchRequest &request) : request(request) {}
 
   template <class... Args> void operator()(Args &&...args) const {
     static_assert(sizeof...(Args) == sizeof...(Params),
@@ -100,8 +121,13 @@ public:
     std::tuple<std::decay_t<Params>...> values(std::forward<Args>(args)...);
     std::vector<KernelPointer> pointers;
     collectPointers(values, pointers, std::index_sequence_for<Params...>{});
-    launchKernel(request, std::move(pointers),
-                 [fn = kernel, values] { std::apply(fn, values); });
+    launchKernel(request, std::move(pointers), [values](BlockThreads &block) {
+      while (block.next < block.count) {
+        block.start(block.next++);
+        std::apply(Kernel, values);
+        ++block.finished;
+      }
+    });
   }
 
 private:
@@ -118,14 +144,14 @@ private:
       pointers.push_back({argument, static_cast<const void *>(value)});
   }
 
-  void (*kernel)(Params...);
   LaunchRequest request;
 };
 
-template <class... Params>
-KernelLaunch<Params...> makeLaunch(void (*kernel)(Params...),
-                                   const LaunchRequest &request) {
-  return KernelLaunch<Params...>(kernel, request);
+/// ALEXNET_LAUNCH's: makeLaunch<&kernel>(kernel, request).
+template <auto Kernel, class... Params>
+KernelLaunch<Kernel, Params...> makeLaunch(void (*)(Params...),
+                                           const LaunchRequest &request) {
+  return KernelLaunch<Kernel, Params...>(request);
 }
 
 } // namespace alexnet::cudasim

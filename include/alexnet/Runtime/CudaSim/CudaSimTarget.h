@@ -20,7 +20,7 @@
 
 /// ALEXNET_LAUNCH(name, grid, block, sharedBytes, stream)(args...).
 #define ALEXNET_LAUNCH(name, grid, block, sharedBytes, stream)                \
-  ::alexnet::cudasim::makeLaunch(                                             \
+  ::alexnet::cudasim::makeLaunch<&name>(                                      \
       name, {#name, name##_maxThreadsPerBlock, grid, block, sharedBytes,      \
              stream})
 

@@ -23,10 +23,10 @@
 #define __launch_bounds__(...)
 #define __shared__ static thread_local
 
-#define threadIdx (::alexnet::cudasim::currentThread().threadIdx)
-#define blockIdx (::alexnet::cudasim::currentThread().blockIdx)
-#define blockDim (::alexnet::cudasim::currentThread().blockDim)
-#define gridDim (::alexnet::cudasim::currentThread().gridDim)
+#define threadIdx (::alexnet::cudasim::cudaThread.threadIdx)
+#define blockIdx (::alexnet::cudasim::cudaThread.blockIdx)
+#define blockDim (::alexnet::cudasim::cudaThread.blockDim)
+#define gridDim (::alexnet::cudasim::cudaThread.gridDim)
 
 constexpr int warpSize = 32;
 
