@@ -23,8 +23,8 @@ PACKAGES=(
   # Runtime dependencies of the emitted executables.
   libflatbuffers-dev flatbuffers-compiler flatbuffers-compiler-dev
   libopenblas-dev libturbojpeg0-dev libpng-dev zlib1g-dev
-  # Unit tests.
-  libgtest-dev googletest
+  # Unit tests; valgrind for the compiler's memory checks.
+  libgtest-dev googletest valgrind
   # Numerical oracle and data set.
   python3-torch python3-numpy python3-matplotlib python3-pil dataset-fashion-mnist
 )

@@ -77,3 +77,10 @@ config.substitutions.append(("%model_fuzz_seconds",
 config.substitutions.append(("%fuzz_seconds", os.environ.get("FUZZ_SECONDS", "60")))
 if shutil.which("clang++-14"):
     config.available_features.add("libfuzzer")
+
+# Memory checks of the compiler itself (reads of freed memory that crash
+# only when the heap happens to be laid out badly).
+if shutil.which("valgrind"):
+    config.available_features.add("valgrind")
+else:
+    lit_config.note("no valgrind: the compiler's memory checks are skipped")

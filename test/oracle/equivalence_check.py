@@ -346,10 +346,19 @@ def check_model(model, args, workdir, label):
         if args.verbose:
             print("  compiled %s in %.1f s" % (" ".join(flags), time.time() - t))
         return exe
-    with concurrent.futures.ThreadPoolExecutor(len(args.variants)) as pool:
-        jobs = {variant: pool.submit(build, variant, flags)
+    # Builds with the same flags (that differ in their run flags) share an
+    # executable.
+    unique = {}
+    for variant, flags in args.variants:
+        unique.setdefault(tuple(flags), variant)
+    for variant, flags in args.variants:
+        if unique[tuple(flags)] != variant:
+            os.mkdir(os.path.join(workdir, variant))
+    with concurrent.futures.ThreadPoolExecutor(len(unique)) as pool:
+        jobs = {flags: pool.submit(build, variant, list(flags))
+                for flags, variant in unique.items()}
+        exes = {variant: jobs[tuple(flags)].result()
                 for variant, flags in args.variants}
-        exes = {variant: job.result() for variant, job in jobs.items()}
     ok = True
     for seed in oracle.seeds(args):
         ok &= check_once(g, exes, seed, args, workdir, model, label, rewrites)

@@ -183,8 +183,10 @@ private:
           return success();
         })
         .Case([&](nn::DropoutOp dropout) {
-          // Inference: the identity, so the result aliases its input.
-          buffers[dropout.getResult()] = buffers[dropout.getInput()];
+          // Inference: the identity, so the result aliases its input. (Read
+          // first: operator[] may grow the map and move the input's entry.)
+          Value input = buffers.lookup(dropout.getInput());
+          buffers[dropout.getResult()] = input;
           return success();
         })
         .Case([&](nn::FlattenOp flatten) {
