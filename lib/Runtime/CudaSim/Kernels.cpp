@@ -4,18 +4,22 @@
 // kernel's __launch_bounds__, dynamic shared memory, the stream's device)
 // and each pointer argument must be memory the launching GPU can address;
 // the grid then runs on the stream's worker, block after block. A block's
-// CUDA threads run as fibers (ucontext) on that one host thread: a thread
+// CUDA threads run as fibers on that one host thread: a thread
 // runs until it finishes or reaches __syncthreads, and the barrier opens
 // when every thread of the block is there. Threads that never sync run one
 // after another on a single fiber stack, so the common kernel costs one
-// context switch per block, not per thread.
+// context switch per block, not per thread. On x86-64 a switch saves the
+// callee-saved registers and swaps stacks (no system call, unlike
+// swapcontext, which saves the signal mask); elsewhere it is ucontext's.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Simulator.h"
 
 #include <sys/mman.h>
+#ifndef __x86_64__
 #include <ucontext.h>
+#endif
 
 #include <cstdlib>
 
@@ -46,9 +50,94 @@ void __tsan_switch_to_fiber(void *fiber, unsigned flags);
 }
 #endif
 
+#ifdef __x86_64__
+// alexnet_cudasim_switch(&saved, next): pushes the callee-saved registers
+// and the FPU control words, stores the stack pointer in `saved`, loads
+// `next` and pops what was pushed there. A new stack is prepared to pop
+// into its entry function (prepareStack).
+extern "C" void alexnet_cudasim_switch(void **saved, void *next);
+asm(R"(
+  .text
+  .p2align 4
+  .globl alexnet_cudasim_switch
+  .type alexnet_cudasim_switch, @function
+alexnet_cudasim_switch:
+  pushq %rbp
+  pushq %rbx
+  pushq %r12
+  pushq %r13
+  pushq %r14
+  pushq %r15
+  subq $8, %rsp
+  stmxcsr (%rsp)
+  fnstcw 4(%rsp)
+  movq %rsp, (%rdi)
+  movq %rsi, %rsp
+  ldmxcsr (%rsp)
+  fldcw 4(%rsp)
+  addq $8, %rsp
+  popq %r15
+  popq %r14
+  popq %r13
+  popq %r12
+  popq %rbx
+  popq %rbp
+  ret
+  .size alexnet_cudasim_switch, .-alexnet_cudasim_switch
+  .section .note.GNU-stack,"",@progbits
+  .text
+)");
+#endif
+
 namespace alexnet::cudasim {
 
 namespace {
+
+#ifdef __x86_64__
+/// A saved execution context: its stack pointer.
+struct Context {
+  void *sp = nullptr;
+};
+
+void switchContext(Context &save, Context &next) {
+  alexnet_cudasim_switch(&save.sp, next.sp);
+}
+
+/// Lays out `stack` so that switching to `context` enters `entry` as if
+/// called (a 16-byte aligned frame, this thread's FPU control words).
+void prepareStack(Context &context, char *stack, size_t bytes,
+                  void (*entry)()) {
+  auto top = reinterpret_cast<uintptr_t>(stack + bytes) & ~uintptr_t(15);
+  auto *frame = reinterpret_cast<uint64_t *>(top - 72);
+  uint32_t mxcsr;
+  uint16_t fpucw;
+  asm volatile("stmxcsr %0" : "=m"(mxcsr));
+  asm volatile("fnstcw %0" : "=m"(fpucw));
+  frame[0] = uint64_t(mxcsr) | (uint64_t(fpucw) << 32);
+  for (int r = 1; r <= 6; ++r) // r15, r14, r13, r12, rbx, rbp
+    frame[r] = 0;
+  frame[7] = reinterpret_cast<uint64_t>(entry); // where `ret` goes
+  frame[8] = 0;
+  context.sp = frame;
+}
+#else
+struct Context {
+  ucontext_t uc;
+};
+
+void switchContext(Context &save, Context &next) {
+  swapcontext(&save.uc, &next.uc);
+}
+
+void prepareStack(Context &context, char *stack, size_t bytes,
+                  void (*entry)()) {
+  getcontext(&context.uc);
+  context.uc.uc_stack.ss_sp = stack;
+  context.uc.uc_stack.ss_size = bytes;
+  context.uc.uc_link = nullptr;
+  makecontext(&context.uc, entry, 0);
+}
+#endif
 
 constexpr int kMaxThreadsPerBlock = 1024;
 constexpr unsigned kMaxBlockDim[3] = {1024, 1024, 64};
@@ -59,7 +148,7 @@ constexpr size_t kSharedPerBlockOptin = 227 << 10;
 constexpr size_t kFiberStackBytes = size_t(1) << 20;
 
 struct Fiber {
-  ucontext_t context;
+  Context context;
   char *stack = nullptr; ///< kFiberStackBytes above a guard page
   uint3 thread{0, 0, 0}; ///< the thread it runs, while parked
   bool done = false;
@@ -132,7 +221,7 @@ private:
   BlockThreads threads;
   std::vector<Fiber *> waiting;
   Fiber *running = nullptr;
-  ucontext_t scheduler;
+  Context scheduler;
   void *schedulerTsan = nullptr;
   void *schedulerFakeStack = nullptr;
   const void *schedulerStackBottom = nullptr;
@@ -169,7 +258,7 @@ void BlockRunner::switchToScheduler(Fiber *self) {
 #ifdef ALEXNET_CUDASIM_TSAN
   __tsan_switch_to_fiber(schedulerTsan, 0);
 #endif
-  swapcontext(&self->context, &scheduler);
+  switchContext(self->context, scheduler);
 #ifdef ALEXNET_CUDASIM_ASAN
   __sanitizer_finish_switch_fiber(self->fakeStack, nullptr, nullptr);
 #endif
@@ -184,7 +273,7 @@ void BlockRunner::resume(Fiber *f) {
 #ifdef ALEXNET_CUDASIM_TSAN
   __tsan_switch_to_fiber(f->tsan, 0);
 #endif
-  swapcontext(&scheduler, &f->context);
+  switchContext(scheduler, f->context);
 #ifdef ALEXNET_CUDASIM_ASAN
   __sanitizer_finish_switch_fiber(schedulerFakeStack, nullptr, nullptr);
 #endif
@@ -192,11 +281,7 @@ void BlockRunner::resume(Fiber *f) {
 
 void BlockRunner::start(Fiber *f) {
   f->done = false;
-  getcontext(&f->context);
-  f->context.uc_stack.ss_sp = f->stack;
-  f->context.uc_stack.ss_size = kFiberStackBytes;
-  f->context.uc_link = nullptr;
-  makecontext(&f->context, &BlockRunner::entry, 0);
+  prepareStack(f->context, f->stack, kFiberStackBytes, &BlockRunner::entry);
   resume(f);
 }
 

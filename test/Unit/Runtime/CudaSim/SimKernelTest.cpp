@@ -149,6 +149,8 @@ TEST_F(Sim, AnotherGpusMemoryNeedsPeerAccess) {
   ASSERT_CUDA_OK(cudaDeviceEnablePeerAccess(0, 0));
   ALEXNET_LAUNCH(scale, 1, 256, 0, s)(16, onZero, onOne);
   ASSERT_CUDA_OK(cudaGetLastError());
+  // A non-blocking stream: the legacy stream's copy does not wait for it.
+  ASSERT_CUDA_OK(cudaStreamSynchronize(s));
   EXPECT_EQ(hostFloats(onOne, 16)[0], 6.0f);
   ASSERT_CUDA_OK(cudaDeviceDisablePeerAccess(0));
   ALEXNET_LAUNCH(scale, 1, 256, 0, s)(16, onZero, onOne);

@@ -42,10 +42,14 @@ protected:
     float *p = nullptr;
     EXPECT_CUDA(cudaSuccess, cudaMalloc(reinterpret_cast<void **>(&p),
                                         n * sizeof(float)));
-    if (!values.empty())
+    if (!values.empty()) {
       EXPECT_CUDA(cudaSuccess, cudaMemcpy(p, values.data(),
                                           values.size() * sizeof(float),
                                           cudaMemcpyHostToDevice));
+      // From pageable memory cudaMemcpy returns once its data is staged;
+      // a non-blocking stream would not wait for the rest.
+      EXPECT_CUDA(cudaSuccess, cudaDeviceSynchronize());
+    }
     return p;
   }
   std::vector<float> hostFloats(const float *p, size_t n) {
