@@ -35,6 +35,7 @@ Config readConfig() {
   long long seed = envNumber("ALEXNET_CUDASIM_DELAY", -1);
   c.delay = seed >= 0;
   c.delaySeed = c.delay ? uint64_t(seed) : 0;
+  c.serial = envNumber("ALEXNET_CUDASIM_SERIAL", 0) != 0;
   c.memoryPerDevice =
       size_t(envNumber("ALEXNET_CUDASIM_MEMORY", (long long)(16) << 30));
   return c;

@@ -38,6 +38,7 @@ struct Config {
   bool peer = true;
   bool delay = false;
   uint64_t delaySeed = 0;
+  bool serial = false;
   size_t memoryPerDevice = size_t(16) << 30;
 };
 const Config &config();

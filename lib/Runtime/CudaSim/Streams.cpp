@@ -143,6 +143,10 @@ cudaError_t submit(CUstream_st *stream, Operation op) {
     CUstream_st *legacy = legacyStream(stream->device);
     op.after.push_back({legacy, legacy->submitted});
   }
+  if (config().serial) // everything the host issued before, on any stream
+    for (CUstream_st *s : liveStreams())
+      if (s != stream)
+        op.after.push_back({s, s->submitted});
   stream->queue.push_back(std::move(op));
   ++stream->submitted;
   progress().notify_all();

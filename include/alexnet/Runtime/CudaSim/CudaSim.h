@@ -19,6 +19,9 @@
 //                            PCIe machines and cloud VMs
 //   ALEXNET_CUDASIM_DELAY    a seed: every operation starts after a random
 //                            delay (0-300 us), to shake out missing waits
+//   ALEXNET_CUDASIM_SERIAL   1: every operation also waits for everything
+//                            the host issued before it, on any stream (a
+//                            failure that goes away is a missing wait)
 //   ALEXNET_CUDASIM_MEMORY   bytes of memory per GPU (default 16 GiB)
 //
 //===----------------------------------------------------------------------===//
