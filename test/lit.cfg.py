@@ -84,3 +84,14 @@ if shutil.which("valgrind"):
     config.available_features.add("valgrind")
 else:
     lit_config.note("no valgrind: the compiler's memory checks are skipped")
+
+# Fashion-MNIST from Debian's dataset-fashion-mnist (scripts/setup.sh).
+config.fashion_mnist = os.environ.get("FASHION_MNIST_DIR",
+                                      "/usr/share/datasets/fashion-mnist")
+config.substitutions.append(("%fashion_mnist", config.fashion_mnist))
+if os.path.exists(os.path.join(config.fashion_mnist,
+                               "train-images-idx3-ubyte.gz")):
+    config.available_features.add("fashion-mnist")
+else:
+    lit_config.note("no Fashion-MNIST in %s: tests that train on it are "
+                    "skipped" % config.fashion_mnist)

@@ -13,12 +13,16 @@
 
 #include "Simulator.h"
 
+#include "alexnet/Runtime/Cpu/Blas.h"
+
 #include <cublas_v2.h>
 
 #include <cblas.h>
 
 #include <cmath>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 
 extern "C" void openblas_set_num_threads(int);
 
@@ -70,6 +74,23 @@ size_t spanBytes(int rows, int cols, int ld) {
   if (rows == 0 || cols == 0)
     return 0;
   return (size_t(ld) * size_t(cols - 1) + size_t(rows)) * sizeof(float);
+}
+
+/// The GEMMs are OpenBLAS's, as the CPU target's: with the same kernels
+/// (selectBlasKernels, which the CPU target's main calls first thing), the
+/// same products come out bit for bit. The generated main is the CUDA
+/// target's, so this runs before it, from the command line /proc keeps.
+__attribute__((constructor)) void selectHostBlasKernels() {
+  std::ifstream file("/proc/self/cmdline", std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(file)),
+                   std::istreambuf_iterator<char>());
+  std::vector<char *> argv;
+  for (size_t at = 0; at < text.size(); at += std::strlen(&text[at]) + 1)
+    argv.push_back(&text[at]);
+  if (argv.empty())
+    return;
+  argv.push_back(nullptr);
+  alexnet::runtime::cpu::selectBlasKernels(argv.data());
 }
 
 } // namespace
