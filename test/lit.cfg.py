@@ -95,3 +95,13 @@ if os.path.exists(os.path.join(config.fashion_mnist,
 else:
     lit_config.note("no Fashion-MNIST in %s: tests that train on it are "
                     "skipped" % config.fashion_mnist)
+
+# The CUDA simulator built with ThreadSanitizer (the planted-race test).
+if config.alexnet_tsan:
+    config.available_features.add("tsan")
+    config.substitutions.append(
+        ("%cuda_sim_planted_race",
+         os.path.join(config.alexnet_obj_root, "test", "Runtime",
+                      "cuda-sim-planted-race")))
+else:
+    lit_config.note("no ThreadSanitizer: the planted-race test is skipped")

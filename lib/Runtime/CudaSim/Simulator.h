@@ -156,6 +156,8 @@ struct CUstream_st {
   bool stopping = false;
   std::thread worker;
   uint64_t delayState = 0;
+  /// ThreadSanitizer builds: operation k's happens-before token, tokens[k-1].
+  std::vector<std::unique_ptr<char>> tokens;
 
   // Capture (null when not capturing).
   alexnet::cudasim::Capture *capture = nullptr;

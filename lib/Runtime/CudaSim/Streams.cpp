@@ -6,6 +6,14 @@
 // stream (stream 0) orders itself with every blocking stream of its device,
 // as CUDA defines; cudaStreamNonBlocking streams do not.
 //
+//
+// Under ThreadSanitizer the simulator's own locking would order every two
+// streams' operations (both workers take its lock) and hide the races it is
+// there to show. So in a TSan build a worker's own work is invisible to
+// TSan, and the orderings CUDA defines are told to it instead: each
+// operation happens after its dependencies and after the host call that
+// queued it, and a host call that waits happens after what it waited for.
+//
 //===----------------------------------------------------------------------===//
 
 #include "Simulator.h"
@@ -13,9 +21,67 @@
 #include <algorithm>
 #include <chrono>
 
+#if defined(__SANITIZE_THREAD__)
+#define ALEXNET_CUDASIM_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define ALEXNET_CUDASIM_TSAN 1
+#endif
+#endif
+
+#ifdef ALEXNET_CUDASIM_TSAN
+extern "C" {
+void AnnotateHappensBefore(const char *file, int line, const volatile void *);
+void AnnotateHappensAfter(const char *file, int line, const volatile void *);
+void AnnotateIgnoreSyncBegin(const char *file, int line);
+void AnnotateIgnoreSyncEnd(const char *file, int line);
+void AnnotateIgnoreReadsBegin(const char *file, int line);
+void AnnotateIgnoreReadsEnd(const char *file, int line);
+void AnnotateIgnoreWritesBegin(const char *file, int line);
+void AnnotateIgnoreWritesEnd(const char *file, int line);
+}
+#endif
+
 namespace alexnet::cudasim {
 
 namespace {
+
+#ifdef ALEXNET_CUDASIM_TSAN
+/// The happens-before token of operation `sequence` (1-based) of `s`, or
+/// null for none (lock held).
+const char *token(CUstream_st *s, uint64_t sequence) {
+  if (!sequence)
+    return nullptr;
+  while (s->tokens.size() < sequence)
+    s->tokens.push_back(std::make_unique<char>());
+  return s->tokens[sequence - 1].get();
+}
+void release(const char *t) {
+  if (t)
+    AnnotateHappensBefore(__FILE__, __LINE__, t);
+}
+void acquire(const char *t) {
+  if (t)
+    AnnotateHappensAfter(__FILE__, __LINE__, t);
+}
+/// TSan does not see what the calling thread does meanwhile.
+void beginInvisible() {
+  AnnotateIgnoreSyncBegin(__FILE__, __LINE__);
+  AnnotateIgnoreReadsBegin(__FILE__, __LINE__);
+  AnnotateIgnoreWritesBegin(__FILE__, __LINE__);
+}
+void endInvisible() {
+  AnnotateIgnoreWritesEnd(__FILE__, __LINE__);
+  AnnotateIgnoreReadsEnd(__FILE__, __LINE__);
+  AnnotateIgnoreSyncEnd(__FILE__, __LINE__);
+}
+#else
+const char *token(CUstream_st *, uint64_t) { return nullptr; }
+void release(const char *) {}
+void acquire(const char *) {}
+void beginInvisible() {}
+void endInvisible() {}
+#endif
 
 std::set<CUstream_st *> &liveStreams() {
   static auto *all = new std::set<CUstream_st *>;
@@ -48,27 +114,43 @@ uint64_t nextRandom(uint64_t &state) {
 }
 
 void work(CUstream_st *s) {
+  beginInvisible();
   std::unique_lock<std::mutex> lock(simMutex());
   for (;;) {
     progress().wait(lock, [&] { return s->stopping || !s->queue.empty(); });
     if (s->queue.empty())
-      return;
+      break;
     Operation op = std::move(s->queue.front());
     s->queue.pop_front();
-    for (const Dependency &d : op.after)
+    // What it happens after: the host call that queued it, and its
+    // dependencies.
+    uint64_t sequence = s->completed + 1;
+    const char *done = token(s, sequence);
+    std::vector<const char *> after = {done};
+    for (const Dependency &d : op.after) {
       waitFor(lock, d);
+      after.push_back(token(d.stream, d.sequence));
+    }
     bool skip = stickyError(op.device) != cudaSuccess;
     uint64_t delayUs = config().delay ? nextRandom(s->delayState) % 300 : 0;
     lock.unlock();
     if (delayUs)
       std::this_thread::sleep_for(std::chrono::microseconds(delayUs));
+    endInvisible();
+    for (const char *t : after)
+      acquire(t);
     cudaError_t e = skip || !op.body ? cudaSuccess : op.body();
+    op.body = nullptr; // its captures die here, seen by TSan
+    release(done);
+    beginInvisible();
     lock.lock();
     if (e != cudaSuccess)
       setStickyError(op.device, e, op.what);
     ++s->completed;
     progress().notify_all();
   }
+  lock.unlock();
+  endInvisible();
 }
 
 CUstream_st *createStream(int device, bool blocking, bool legacy,
@@ -149,12 +231,14 @@ cudaError_t submit(CUstream_st *stream, Operation op) {
         op.after.push_back({s, s->submitted});
   stream->queue.push_back(std::move(op));
   ++stream->submitted;
+  release(token(stream, stream->submitted));
   progress().notify_all();
   return cudaSuccess;
 }
 
 void waitFor(std::unique_lock<std::mutex> &lock, const Dependency &d) {
   progress().wait(lock, [&] { return d.stream->completed >= d.sequence; });
+  acquire(token(d.stream, d.sequence));
 }
 
 void drainDevice(std::unique_lock<std::mutex> &lock, int device) {
