@@ -9,6 +9,8 @@
 #include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cstdlib>
+
 using namespace mlir;
 using namespace alexnet;
 
@@ -46,6 +48,10 @@ LogicalResult alexnet::buildExecutable(llvm::StringRef source,
   llvm::SmallString<256> include(prefix), lib(prefix);
   llvm::sys::path::append(include, "include");
   llvm::sys::path::append(lib, "lib");
+  // Another build of the runtime's archives (scripts/sanitize-sim.sh links
+  // sanitizer builds of them).
+  if (const char *dir = std::getenv("ALEXNET_RUNTIME_LIBDIR"); dir && *dir)
+    lib = dir;
   auto inLib = [&](llvm::StringRef name) {
     llvm::SmallString<256> path(lib);
     llvm::sys::path::append(path, name);
