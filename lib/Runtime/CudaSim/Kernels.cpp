@@ -23,21 +23,6 @@
 
 #include <cstdlib>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define ALEXNET_CUDASIM_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define ALEXNET_CUDASIM_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_THREAD__)
-#define ALEXNET_CUDASIM_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define ALEXNET_CUDASIM_TSAN 1
-#endif
-#endif
-
 #ifdef ALEXNET_CUDASIM_ASAN
 #include <sanitizer/common_interface_defs.h>
 #endif

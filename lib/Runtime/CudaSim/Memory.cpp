@@ -151,19 +151,29 @@ cudaError_t finishSynchronously(std::unique_lock<std::mutex> &lock,
   return sticky != cudaSuccess ? fail(sticky) : cudaSuccess;
 }
 
-/// cudaMemcpy and cudaMemcpyAsync on `stream` (legacy when synchronous).
-cudaError_t copy(const char *call, void *dst, const void *src, size_t count,
-                 cudaMemcpyKind kind, cudaStream_t handle, bool synchronous) {
-  std::unique_lock<std::mutex> lock(simMutex());
+/// The stream a copy or memset goes on; a synchronous call is not allowed
+/// during a capture (lock held).
+cudaError_t streamFor(const char *call, cudaStream_t handle, bool synchronous,
+                      CUstream_st *&stream) {
   if (synchronous)
     if (cudaError_t e = checkCaptureSafe(call))
       return e;
-  CUstream_st *stream = resolveStream(handle);
+  stream = resolveStream(handle);
   if (!stream)
     return fail(cudaErrorInvalidResourceHandle,
                 std::string(call) + " on a stream that does not exist");
   if (cudaError_t sticky = stickyError(stream->device))
     return fail(sticky);
+  return cudaSuccess;
+}
+
+/// cudaMemcpy and cudaMemcpyAsync on `stream` (legacy when synchronous).
+cudaError_t copy(const char *call, void *dst, const void *src, size_t count,
+                 cudaMemcpyKind kind, cudaStream_t handle, bool synchronous) {
+  std::unique_lock<std::mutex> lock(simMutex());
+  CUstream_st *stream = nullptr;
+  if (cudaError_t e = streamFor(call, handle, synchronous, stream))
+    return e;
   Side dstSide, srcSide;
   if (cudaError_t e = checkCopy(call, dst, src, count, kind, dstSide, srcSide))
     return e;
@@ -197,15 +207,9 @@ cudaError_t copy(const char *call, void *dst, const void *src, size_t count,
 cudaError_t memset(const char *call, void *p, int value, size_t count,
                    cudaStream_t handle, bool synchronous) {
   std::unique_lock<std::mutex> lock(simMutex());
-  if (synchronous)
-    if (cudaError_t e = checkCaptureSafe(call))
-      return e;
-  CUstream_st *stream = resolveStream(handle);
-  if (!stream)
-    return fail(cudaErrorInvalidResourceHandle,
-                std::string(call) + " on a stream that does not exist");
-  if (cudaError_t sticky = stickyError(stream->device))
-    return fail(sticky);
+  CUstream_st *stream = nullptr;
+  if (cudaError_t e = streamFor(call, handle, synchronous, stream))
+    return e;
   if (count == 0)
     return cudaSuccess;
   const Allocation *a = findAllocation(p);
@@ -225,6 +229,34 @@ cudaError_t memset(const char *call, void *p, int value, size_t count,
     return e;
   if (synchronous && pinned)
     return finishSynchronously(lock, stream, stream->device);
+  return cudaSuccess;
+}
+
+/// cudaFree and cudaFreeHost: like them, waits for the work that may still
+/// use the memory (its GPU's, or every GPU's for pinned memory) first.
+cudaError_t release(void *p, MemoryKind kind, const char *call,
+                    const char *allocator) {
+  std::unique_lock<std::mutex> lock(simMutex());
+  if (!p)
+    return cudaSuccess;
+  if (cudaError_t e = checkCaptureSafe(call))
+    return e;
+  const Allocation *a = findAllocation(p);
+  if (!a || a->base != p || a->kind != kind)
+    return fail(cudaErrorInvalidValue, std::string(call) + " of " +
+                                           describePointer(p) + ", which " +
+                                           allocator + " did not return");
+  int device = a->device;
+  for (int d = 0; d < config().devices; ++d)
+    if (kind == MemoryKind::PinnedHost || d == device)
+      drainDevice(lock, d);
+  a = findAllocation(p);
+  if (!a || a->base != p) // freed by another thread meanwhile
+    return fail(cudaErrorInvalidValue);
+  if (kind == MemoryKind::Device)
+    deviceBytesInUse()[size_t(device)] -= a->bytes;
+  allocations().erase(reinterpret_cast<uintptr_t>(p));
+  std::free(p);
   return cudaSuccess;
 }
 
@@ -329,26 +361,7 @@ cudaError_t cudaMalloc(void **devPtr, size_t size) {
 }
 
 cudaError_t cudaFree(void *devPtr) {
-  std::unique_lock<std::mutex> lock(simMutex());
-  if (!devPtr)
-    return cudaSuccess;
-  if (cudaError_t e = checkCaptureSafe("cudaFree"))
-    return e;
-  const Allocation *a = findAllocation(devPtr);
-  if (!a || a->base != devPtr || a->kind != MemoryKind::Device)
-    return fail(cudaErrorInvalidValue,
-                "cudaFree of " + describePointer(devPtr) +
-                    ", which cudaMalloc did not return");
-  int device = a->device;
-  // cudaFree synchronises the device: nothing queued still uses the memory.
-  drainDevice(lock, device);
-  a = findAllocation(devPtr);
-  if (!a || a->base != devPtr) // freed by another thread meanwhile
-    return fail(cudaErrorInvalidValue);
-  deviceBytesInUse()[size_t(device)] -= a->bytes;
-  allocations().erase(reinterpret_cast<uintptr_t>(devPtr));
-  std::free(devPtr);
-  return cudaSuccess;
+  return release(devPtr, MemoryKind::Device, "cudaFree", "cudaMalloc");
 }
 
 cudaError_t cudaHostAlloc(void **pHost, size_t size, unsigned int flags) {
@@ -377,22 +390,7 @@ cudaError_t cudaMallocHost(void **ptr, size_t size) {
 }
 
 cudaError_t cudaFreeHost(void *ptr) {
-  std::unique_lock<std::mutex> lock(simMutex());
-  if (!ptr)
-    return cudaSuccess;
-  if (cudaError_t e = checkCaptureSafe("cudaFreeHost"))
-    return e;
-  const Allocation *a = findAllocation(ptr);
-  if (!a || a->base != ptr || a->kind != MemoryKind::PinnedHost)
-    return fail(cudaErrorInvalidValue,
-                "cudaFreeHost of " + describePointer(ptr) +
-                    ", which cudaHostAlloc did not return");
-  // Like cudaFree, it waits for the work that may still read it.
-  for (int d = 0; d < config().devices; ++d)
-    drainDevice(lock, d);
-  allocations().erase(reinterpret_cast<uintptr_t>(ptr));
-  std::free(ptr);
-  return cudaSuccess;
+  return release(ptr, MemoryKind::PinnedHost, "cudaFreeHost", "cudaHostAlloc");
 }
 
 cudaError_t cudaPointerGetAttributes(cudaPointerAttributes *attributes,

@@ -27,6 +27,23 @@
 #include <thread>
 #include <vector>
 
+// Which sanitizer this build has (GCC's and Clang's spellings): the fibers
+// and the stream workers tell it what it cannot see.
+#if defined(__SANITIZE_ADDRESS__)
+#define ALEXNET_CUDASIM_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ALEXNET_CUDASIM_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__)
+#define ALEXNET_CUDASIM_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define ALEXNET_CUDASIM_TSAN 1
+#endif
+#endif
+
 namespace alexnet::cudasim {
 
 struct Capture;

@@ -21,14 +21,6 @@
 #include <algorithm>
 #include <chrono>
 
-#if defined(__SANITIZE_THREAD__)
-#define ALEXNET_CUDASIM_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define ALEXNET_CUDASIM_TSAN 1
-#endif
-#endif
-
 #ifdef ALEXNET_CUDASIM_TSAN
 extern "C" {
 void AnnotateHappensBefore(const char *file, int line, const volatile void *);
