@@ -69,6 +69,12 @@ for _devices in (2, 3):
         _name = "d%d-%s" % (_devices, _parallel)
         BUILDS += [(_name, _flags), (_name + "-nofuse", _flags + " --no-fuse")]
 BASELINE = ("d1-nofuse", "--no-fuse")
+# The builds against each other, norm-wise: 2 and 3 devices add a layer's
+# partial sums in another order, and a gradient whose terms cancel (a bias
+# summed over the batch) keeps float32's error relative to its terms, not
+# to itself: seeds 3842462411 and 765213264 measured 2.5e-6 (the models in
+# models/ stay below 1e-6). The oracles against PyTorch keep 1e-4.
+BUILDS_TOLERANCE = 1e-5
 
 
 def checks(model, seed, args):
@@ -81,7 +87,8 @@ def checks(model, seed, args):
         ("grad + 3 SGD steps vs PyTorch",
          [py, os.path.join(HERE, "grad_oracle.py"), model, "--sgd-steps=3"] + common),
         ("12 builds vs each other",
-         [py, os.path.join(HERE, "equivalence_check.py"), model]
+         [py, os.path.join(HERE, "equivalence_check.py"), model,
+          "--tolerance=%g" % BUILDS_TOLERANCE]
          + ["--candidate=" + flags for _, flags in BUILDS]
          + ["--baseline=" + BASELINE[1],
             "--names=" + ",".join([n for n, _ in BUILDS] + [BASELINE[0]])]
