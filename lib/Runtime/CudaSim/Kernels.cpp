@@ -213,13 +213,11 @@ private:
   size_t schedulerStackSize = 0;
 };
 
-thread_local FiberPool *pool = nullptr;
 thread_local BlockRunner *activeBlock = nullptr;
 
 FiberPool &fiberPool() {
   // A thread_local object with a destructor: freed when the worker exits.
   thread_local FiberPool p;
-  pool = &p;
   return p;
 }
 
@@ -329,9 +327,9 @@ struct GridLaunch {
   BlockBody body;
 };
 
-/// Whether every pointer argument is still memory `device` can address.
+/// Whether every pointer argument is memory `device` can address; if not,
+/// `error` names the kernel and the argument (lock held).
 bool pointersValid(const GridLaunch &launch, std::string &error) {
-  std::lock_guard<std::mutex> lock(simMutex());
   for (const KernelPointer &p : launch.pointers) {
     std::string why;
     if (p.address && !deviceCanAccess(launch.device, p.address, 1, why)) {
@@ -346,7 +344,13 @@ bool pointersValid(const GridLaunch &launch, std::string &error) {
 
 cudaError_t runGrid(const GridLaunch &launch) {
   std::string error;
-  if (!pointersValid(launch, error)) {
+  bool valid;
+  {
+    // Checked again: a graph replay can find the memory freed since.
+    std::lock_guard<std::mutex> lock(simMutex());
+    valid = pointersValid(launch, error);
+  }
+  if (!valid) {
     report(error);
     return cudaErrorIllegalAddress;
   }
@@ -449,16 +453,12 @@ void launchKernel(const LaunchRequest &request,
   }
   GridLaunch launch{kernel, device, g, b, std::move(pointers),
                     std::move(body)};
-  std::string why;
-  for (const KernelPointer &p : launch.pointers)
-    if (p.address && !deviceCanAccess(device, p.address, 1, why)) {
-      std::string what = "kernel " + kernel + " on GPU " +
-                         std::to_string(device) + ": argument " +
-                         std::to_string(p.argument) + " is " + why;
-      setStickyError(device, cudaErrorIllegalAddress, what);
-      fail(cudaErrorIllegalAddress);
-      return;
-    }
+  std::string error;
+  if (!pointersValid(launch, error)) {
+    setStickyError(device, cudaErrorIllegalAddress, error);
+    fail(cudaErrorIllegalAddress);
+    return;
+  }
   Operation op;
   op.what = "kernel " + kernel;
   op.device = device;
