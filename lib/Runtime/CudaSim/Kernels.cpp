@@ -132,11 +132,16 @@ constexpr size_t kSharedPerBlockOptin = 227 << 10;
 /// A CUDA thread's stack: room for the coarse kernels' per-thread tiles.
 constexpr size_t kFiberStackBytes = size_t(1) << 20;
 
+/// A fiber's entry never returns: after a thread's body it parks in its
+/// loop (`done`) and runs the next thread it is given from there. (Were
+/// each thread entered on a fresh stack, the sanitizers' shadow call stack
+/// of the fiber would grow by the unreturned frames of every thread it ran
+/// until ThreadSanitizer's stack depot overflows.)
 struct Fiber {
   Context context;
   char *stack = nullptr; ///< kFiberStackBytes above a guard page
   uint3 thread{0, 0, 0}; ///< the thread it runs, while parked
-  bool done = false;
+  bool done = false;     ///< parked in its entry loop, ready for a thread
   void *tsan = nullptr;
   void *fakeStack = nullptr;
 };
@@ -147,7 +152,8 @@ public:
   ~FiberPool() {
     for (Fiber *f : all) {
 #ifdef ALEXNET_CUDASIM_TSAN
-      __tsan_destroy_fiber(f->tsan);
+      if (f->tsan)
+        __tsan_destroy_fiber(f->tsan);
 #endif
       munmap(f->stack - 4096, kFiberStackBytes + 4096);
       delete f;
@@ -169,9 +175,6 @@ public:
     }
     mprotect(memory, 4096, PROT_NONE); // overflow faults, not corrupts
     f->stack = static_cast<char *>(memory) + 4096;
-#ifdef ALEXNET_CUDASIM_TSAN
-    f->tsan = __tsan_create_fiber(0);
-#endif
     all.push_back(f);
     return f;
   }
@@ -198,9 +201,9 @@ public:
 
 private:
   static void entry();
+  static void switchToScheduler(Fiber *self);
   void start(Fiber *f);
   void resume(Fiber *f);
-  void switchToScheduler(Fiber *self);
 
   const BlockBody &body;
   BlockThreads threads;
@@ -222,28 +225,36 @@ FiberPool &fiberPool() {
 }
 
 void BlockRunner::entry() {
-  BlockRunner *self = activeBlock;
-  Fiber *me = self->running;
+  Fiber *me = activeBlock->running;
 #ifdef ALEXNET_CUDASIM_ASAN
-  __sanitizer_finish_switch_fiber(nullptr, &self->schedulerStackBottom,
-                                  &self->schedulerStackSize);
+  __sanitizer_finish_switch_fiber(nullptr, &activeBlock->schedulerStackBottom,
+                                  &activeBlock->schedulerStackSize);
 #endif
-  self->body(self->threads);
-  me->done = true;
-  self->switchToScheduler(me);
+  for (;;) {
+    BlockRunner *self = activeBlock; // the block of the thread it runs now
+    self->body(self->threads);
+    me->done = true;
+    switchToScheduler(me);
+  }
 }
 
+/// Parks `self` and returns to the scheduler of the block running now; back
+/// here when the fiber is resumed, past its barrier or, once done, for a
+/// thread of another block (whose runner is then the active one).
 void BlockRunner::switchToScheduler(Fiber *self) {
+  BlockRunner *runner = activeBlock;
 #ifdef ALEXNET_CUDASIM_ASAN
-  __sanitizer_start_switch_fiber(self->done ? nullptr : &self->fakeStack,
-                                 schedulerStackBottom, schedulerStackSize);
+  __sanitizer_start_switch_fiber(&self->fakeStack, runner->schedulerStackBottom,
+                                 runner->schedulerStackSize);
 #endif
 #ifdef ALEXNET_CUDASIM_TSAN
-  __tsan_switch_to_fiber(schedulerTsan, 0);
+  __tsan_switch_to_fiber(runner->schedulerTsan, 0);
 #endif
-  switchContext(self->context, scheduler);
+  switchContext(self->context, runner->scheduler);
 #ifdef ALEXNET_CUDASIM_ASAN
-  __sanitizer_finish_switch_fiber(self->fakeStack, nullptr, nullptr);
+  runner = activeBlock;
+  __sanitizer_finish_switch_fiber(self->fakeStack, &runner->schedulerStackBottom,
+                                  &runner->schedulerStackSize);
 #endif
 }
 
@@ -263,8 +274,16 @@ void BlockRunner::resume(Fiber *f) {
 }
 
 void BlockRunner::start(Fiber *f) {
+  if (!f->done) {
+    // New, or abandoned at a divergent barrier: enter on a fresh stack.
+    prepareStack(f->context, f->stack, kFiberStackBytes, &BlockRunner::entry);
+#ifdef ALEXNET_CUDASIM_TSAN
+    if (f->tsan)
+      __tsan_destroy_fiber(f->tsan);
+    f->tsan = __tsan_create_fiber(0);
+#endif
+  }
   f->done = false;
-  prepareStack(f->context, f->stack, kFiberStackBytes, &BlockRunner::entry);
   resume(f);
 }
 
