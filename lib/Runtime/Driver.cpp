@@ -114,7 +114,7 @@ void printHelp(std::ostream &out, const std::string &program,
   }
   out << "\nRun '" << program << " <command> --help' for its options; "
       << "--threads defaults to the number of hardware threads.\n";
-  if (std::string(model.target) == "cuda")
+  if (compiledForCuda(model))
     out << "Every command that runs the model also takes --cuda-graph=on|off "
            "(default off):\ncapture each entry point into a CUDA graph on its "
            "second run (the first runs\neagerly) and replay it after.\n";
@@ -130,7 +130,7 @@ Status takeDeviceOptions(std::vector<std::string> &args,
       ++it;
       continue;
     }
-    if (std::string(model.target) != "cuda")
+    if (!compiledForCuda(model))
       return Status::error(flag + " needs an executable compiled with "
                                     "--target=cuda (this one is " +
                              model.target + ")");

@@ -38,8 +38,9 @@ LogicalResult alexnet::buildExecutable(llvm::StringRef source,
   llvm::sys::path::remove_filename(prefix);
   // nvcc builds the CUDA target; the host C++ compiler the CPU target and
   // the CUDA simulator's build of the CUDA target's source.
-  bool cuda = options.target == "cuda";
-  bool simulator = options.target == "cuda-sim";
+  const TargetDescription &target = getTarget(options.target);
+  bool cuda = target.buildsWithNvcc;
+  bool simulator = target.kind == TargetKind::CudaSim;
   if (cuda && !*ALEXNET_NVCC)
     return fail("this alexnet-compile was built without a CUDA toolkit (no "
                 "nvcc and cuBLAS at configure time): --target=cuda can emit "
@@ -76,7 +77,7 @@ LogicalResult alexnet::buildExecutable(llvm::StringRef source,
                   (cuda ? "CUDA runtime" : "CUDA simulator") +
                   " next to alexnet-compile (looked for " + path + ")");
 
-  llvm::StringRef extension = cuda || simulator ? "cu" : "cpp";
+  llvm::StringRef extension = target.emitsCuda ? "cu" : "cpp";
   llvm::SmallString<256> sourcePath;
   if (options.keepSource) {
     sourcePath = output;

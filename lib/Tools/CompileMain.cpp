@@ -16,6 +16,7 @@
 #include "alexnet/Target/Cpu.h"
 #include "alexnet/Target/Cuda.h"
 #include "alexnet/Target/Dot.h"
+#include "alexnet/Target/TargetDescription.h"
 #include "alexnet/Tools/Registration.h"
 
 #include "mlir/IR/AsmState.h"
@@ -34,6 +35,7 @@
 #include <iostream>
 
 using namespace mlir;
+using namespace alexnet;
 namespace cl = llvm::cl;
 
 namespace {
@@ -55,6 +57,21 @@ enum class ConvBackward { PerImage, Batched };
 cl::OptionCategory &category() {
   static cl::OptionCategory options("alexnet-compile options");
   return options;
+}
+
+/// --target's help, from the targets' table: "cpu (...), cuda (...) or ...".
+llvm::StringRef targetHelp() {
+  static const std::string help = [] {
+    std::string text;
+    llvm::ArrayRef<TargetDescription> targets = allTargets();
+    for (size_t i = 0; i < targets.size(); ++i) {
+      if (i)
+        text += i + 1 == targets.size() ? " or " : ", ";
+      text += (targets[i].name + " (" + targets[i].summary + ")").str();
+    }
+    return text;
+  }();
+  return help;
 }
 
 struct Options {
@@ -82,12 +99,8 @@ struct Options {
                      "cuda-sim)"),
           clEnumValN(EmitKind::Exe, "exe", "a standalone executable")),
       cl::cat(category())};
-  cl::opt<std::string> target{
-      "target",
-      cl::desc("cpu (C++, OpenBLAS), cuda (CUDA kernels, cuBLAS, nvcc) or "
-               "cuda-sim (the CUDA target's source, built by the C++ "
-               "compiler against the CUDA simulator: runs without a GPU)"),
-      cl::init("cpu"), cl::cat(category())};
+  cl::opt<std::string> target{"target", cl::desc(targetHelp()),
+                              cl::init("cpu"), cl::cat(category())};
   cl::opt<bool> tf32{"tf32",
                      cl::desc("CUDA: let cuBLAS use TF32 tensor cores for the "
                               "GEMMs (faster, 10-bit mantissas)"),
@@ -349,10 +362,12 @@ int alexnet::compileMain(int argc, char **argv) {
   if (!module)
     return 1;
 
+  const TargetDescription *target = lookupTarget(options.target);
+  if (!target)
+    return error("expected " + listTargetFlags() + ", got '" +
+                 options.target + "'");
   PipelineOptions pipeline;
-  // The simulator runs exactly what the CUDA target compiles.
-  bool simulator = options.target == "cuda-sim";
-  pipeline.target = simulator ? std::string("cuda") : options.target.getValue();
+  pipeline.target = target->kind;
   bool hasLoss = module->lookupSymbol("loss");
   if (options.training == cl::BOU_TRUE && !hasLoss)
     return error("--training needs a `loss` statement in model '" +
@@ -368,13 +383,9 @@ int alexnet::compileMain(int argc, char **argv) {
   if (options.parallel != "model" && options.parallel != "hybrid")
     return error("expected --parallel=model or --parallel=hybrid, got '" +
                  options.parallel + "'");
-  bool cuda = options.target == "cuda" || simulator;
-  if (!cuda && options.target != "cpu")
-    return error("expected --target=cpu, --target=cuda or --target=cuda-sim, "
-                 "got '" + options.target + "'");
-  if (!cuda && options.tf32)
+  if (!target->emitsCuda && options.tf32)
     return error("--tf32 needs --target=cuda or --target=cuda-sim");
-  if (options.target != "cuda" && !options.cudaArch.empty())
+  if (!target->buildsWithNvcc && !options.cudaArch.empty())
     return error("--cuda-arch needs --target=cuda (the simulator has no GPU "
                  "architectures)");
   for (const std::string &arch : options.cudaArch) {
@@ -433,12 +444,12 @@ int alexnet::compileMain(int argc, char **argv) {
   llvm::raw_string_ostream cppStream(cpp);
   bool fine = options.kernelGranularity.getNumOccurrences()
                   ? options.kernelGranularity == Granularity::Fine
-                  : cuda;
+                  : target->fineKernels;
   CudaTargetOptions cudaOptions;
   cudaOptions.tf32 = options.tf32;
   cudaOptions.fineKernels = fine;
-  cudaOptions.simulator = simulator;
-  if (failed(cuda ? translateToCuda(*module, cudaOptions, cppStream)
+  cudaOptions.simulator = target->kind == TargetKind::CudaSim;
+  if (failed(target->emitsCuda ? translateToCuda(*module, cudaOptions, cppStream)
                   : translateToCpp(*module, cppStream, fine)))
     return 1;
   if (options.emit == EmitKind::Cpp)
@@ -450,7 +461,7 @@ int alexnet::compileMain(int argc, char **argv) {
   BuildOptions build;
   build.compilerPath = llvm::sys::fs::getMainExecutable(
       argv[0], reinterpret_cast<void *>(&alexnet::compileMain));
-  build.target = options.target;
+  build.target = target->kind;
   if (!options.cudaArch.empty())
     build.cudaArchs.assign(options.cudaArch.begin(), options.cudaArch.end());
   build.extraFlags.assign(options.cxxFlags.begin(), options.cxxFlags.end());

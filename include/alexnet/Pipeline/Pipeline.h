@@ -3,6 +3,8 @@
 #ifndef ALEXNET_PIPELINE_PIPELINE_H
 #define ALEXNET_PIPELINE_PIPELINE_H
 
+#include "alexnet/Target/TargetDescription.h"
+
 #include "mlir/Pass/PassManager.h"
 
 #include <optional>
@@ -11,13 +13,14 @@
 namespace alexnet {
 
 struct PipelineOptions {
-  /// "cpu" or "cuda": sets the arena alignment and the im2col budget.
-  std::string target = "cpu";
+  /// Sets the arena alignment and the defaults below
+  /// (TargetDescription).
+  TargetKind target = TargetKind::Cpu;
   /// convert-nn-to-exec's im2col-budget in bytes (--im2col-budget); unset:
-  /// 2 MiB on the CPU (cache-sized pieces), unlimited on CUDA.
+  /// the target's.
   std::optional<int64_t> im2colBudget;
   /// convert-nn-to-exec's batch-backward (--conv-backward=batched); unset:
-  /// image by image on the CPU, the whole batch on CUDA.
+  /// the target's.
   std::optional<bool> batchBackward;
   /// Also build and lower @gradients and @train_step (nn-autodiff); needs
   /// @loss.
@@ -44,7 +47,10 @@ void buildGraphPipeline(mlir::OpPassManager &pm,
 void buildLoweringPipeline(mlir::OpPassManager &pm,
                            const PipelineOptions &options);
 
-/// Registers `--alexnet-lowering` for alexnet-opt.
+/// Registers `--alexnet-lowering` for alexnet-opt, with the options of
+/// alexnet-compile that shape the pipeline, so that
+/// `--alexnet-lowering="target=cuda devices=2 training=true"` reproduces
+/// `alexnet-compile --target=cuda --devices=2 --emit=lowered`.
 void registerPipelines();
 
 } // namespace alexnet

@@ -17,6 +17,7 @@
 #define ALEXNET_RUNTIME_MODEL_H
 
 #include <cstdint>
+#include <string_view>
 
 namespace alexnet::runtime {
 
@@ -176,6 +177,13 @@ struct ModelDesc {
 /// The executable's main: parses the subcommand and runs it. Returns the
 /// process exit status (0 ok, 1 error, 2 usage).
 int runMain(int argc, char **argv, const ModelDesc &model);
+
+/// Whether the executable was compiled for CUDA (ModelDesc::target is
+/// "cuda"; the CUDA simulator's builds say "cuda" too): the runtime's one
+/// reading of the target's name.
+inline bool compiledForCuda(const ModelDesc &model) {
+  return std::string_view(model.target) == "cuda";
+}
 
 /// The host BLAS's thread setter (cpu::setBlasThreads), installed by the
 /// CPU target's main before runMain: the runtime itself references no BLAS,

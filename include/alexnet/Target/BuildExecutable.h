@@ -3,6 +3,8 @@
 #ifndef ALEXNET_TARGET_BUILDEXECUTABLE_H
 #define ALEXNET_TARGET_BUILDEXECUTABLE_H
 
+#include "alexnet/Target/TargetDescription.h"
+
 #include "mlir/Support/LogicalResult.h"
 #include "llvm/ADT/StringRef.h"
 
@@ -12,9 +14,9 @@
 namespace alexnet {
 
 struct BuildOptions {
-  /// "cpu" (the C++ compiler), "cuda" (nvcc, the CUDA backend, cuBLAS) or
-  /// "cuda-sim" (the C++ compiler, the CUDA backend on the CUDA simulator).
-  std::string target = "cpu";
+  /// The compiler (TargetDescription::buildsWithNvcc) and the archives:
+  /// the runtime, and the CUDA backend (on the CUDA simulator for cuda-sim).
+  TargetKind target = TargetKind::Cpu;
   /// CUDA: the GPU architectures to compile for ("80" for sm_80).
   std::vector<std::string> cudaArchs = {"80", "90"};
   /// alexnet-compile's own path (argv[0] resolved); the runtime is found
