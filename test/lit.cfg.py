@@ -25,7 +25,7 @@ config.substitutions.append(("%python", config.python_executable))
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.alexnet_tools_dir, append_path=True)
 
-tools = ["alexnet-opt", "alexnet-compile"]
+tools = ["alexnet-opt", "alexnet-compile", "alexnet-translate"]
 llvm_config.add_tool_substitutions(tools, [config.alexnet_tools_dir])
 
 
