@@ -603,22 +603,15 @@ private:
     int numLayers = 0;
     if (auto layers = module->getAttrOfType<ArrayAttr>(
             exec::ExecDialect::kLayersAttrName)) {
-      for (auto layer : layers.getAsRange<DictionaryAttr>()) {
-        auto shape = layer.getAs<DenseI64ArrayAttr>("shape");
-        auto integer = [&](StringRef name) {
-          auto value = layer.getAs<IntegerAttr>(name);
-          return value ? value.getInt() : 0;
-        };
-        auto fusion = layer.getAs<StringAttr>("fusion");
-        auto device = layer.getAs<IntegerAttr>("device");
+      // The verifier made every entry an #exec.layer.
+      for (auto layer : layers.getAsRange<exec::LayerAttr>()) {
+        ArrayRef<int64_t> shape = layer.getShape().asArrayRef();
         out << llvm::formatv("  {{{0}, {1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9}},\n",
-                             cString(layer.getAs<StringAttr>("name").getValue()),
-                             cString(layer.getAs<StringAttr>("op").getValue()),
-                             shape.size(), shapeInitializer(shape.asArrayRef()),
-                             integer("params"), integer("flops"),
-                             integer("traffic"), integer("fused_traffic"),
-                             cString(fusion ? fusion.getValue() : ""),
-                             device ? device.getInt() : -1);
+                             cString(layer.getName()), cString(layer.getOp()),
+                             shape.size(), shapeInitializer(shape),
+                             layer.getParams(), layer.getFlops(),
+                             layer.getTraffic(), layer.getFusedTraffic(),
+                             cString(layer.getFusion()), layer.getDevice());
         ++numLayers;
       }
     }

@@ -759,28 +759,17 @@ private:
 
 /// The per-layer table `info` prints, recorded before the nn graph is gone.
 ArrayAttr layerTable(ModuleOp module, const ModelSummary &summary) {
-  Builder b(module.getContext());
+  MLIRContext *context = module.getContext();
+  Builder b(context);
   SmallVector<Attribute> rows;
   for (const LayerSummary &layer : summary.layers) {
-    SmallVector<NamedAttribute> row = {
-        b.getNamedAttr("name", b.getStringAttr(layer.name)),
-        b.getNamedAttr("op", b.getStringAttr(layer.op)),
-        b.getNamedAttr("shape", b.getDenseI64ArrayAttr(layer.shape)),
-        b.getNamedAttr("params", b.getI64IntegerAttr(layer.parameters)),
-        b.getNamedAttr("flops", b.getI64IntegerAttr(layer.flops)),
-        b.getNamedAttr("traffic", b.getI64IntegerAttr(layer.traffic)),
-        b.getNamedAttr("fused_traffic",
-                       b.getI64IntegerAttr(layer.fusedTraffic)),
-        b.getNamedAttr("fusion",
-                       b.getStringAttr(!layer.fusion.empty()
-                                           ? "-> " + layer.fusion
-                                       : !layer.fusedInto.empty()
-                                           ? "(in " + layer.fusedInto + ")"
-                                           : "")),
-    };
-    if (layer.device >= 0) // partitioned
-      row.push_back(b.getNamedAttr("device", b.getI64IntegerAttr(layer.device)));
-    rows.push_back(b.getDictionaryAttr(row));
+    std::string fusion = !layer.fusion.empty()      ? "-> " + layer.fusion
+                         : !layer.fusedInto.empty() ? "(in " + layer.fusedInto + ")"
+                                                    : "";
+    rows.push_back(exec::LayerAttr::get(
+        context, layer.name, layer.op, b.getDenseI64ArrayAttr(layer.shape),
+        layer.parameters, layer.flops, layer.traffic, layer.fusedTraffic,
+        fusion, layer.device >= 0 ? layer.device : -1));
   }
   return b.getArrayAttr(rows);
 }

@@ -125,7 +125,7 @@ module attributes {nn.model = "id", nn.batch = 1 : i64} {
 // -----
 
 // The module records the graph hash and the layer table `info` prints.
-// CHECK: module attributes {exec.graph_hash = "{{[0-9a-f]+}}", exec.layers = [{flops = 12 : i64, fused_traffic = 96 : i64, fusion = "", name = "relu1", op = "relu", params = 0 : i64, shape = array<i64: 3, 4>, traffic = 96 : i64}]
+// CHECK: module attributes {exec.graph_hash = "{{[0-9a-f]+}}", exec.layers = [#exec.layer<name = "relu1", op = "relu", shape = [3, 4], params = 0, flops = 12, traffic = 96, fused_traffic = 96>]
 module attributes {nn.model = "t", nn.batch = 3 : i64} {
   func.func @inference(%x: tensor<3x4xf32>) -> tensor<3x4xf32> {
     %r = nn.relu %x : tensor<3x4xf32> loc("relu1"("t.nn":4:3))

@@ -183,3 +183,27 @@ func.func @device_attr(%a: memref<4xf32>, %b: memref<4xf32>) {
   exec.copy %a -> %b {exec.device = -1 : i64} : memref<4xf32> -> memref<4xf32>
   return
 }
+
+// -----
+
+// expected-error @+1 {{expected 'exec.layers' to be an array of #exec.layer on a module}}
+module attributes {exec.layers = [{name = "fc", op = "dense"}]} {
+}
+
+// -----
+
+// expected-error @+1 {{layer 'fc': expected non-negative counts}}
+module attributes {exec.layers = [#exec.layer<name = "fc", op = "dense", shape = [2, 3], params = -1, flops = 0, traffic = 0, fused_traffic = 0>]} {
+}
+
+// -----
+
+// expected-error @+1 {{layer 'fc': expected a device >= 0 (or -1: not partitioned)}}
+module attributes {exec.layers = [#exec.layer<name = "fc", op = "dense", shape = [2, 3], params = 0, flops = 0, traffic = 0, fused_traffic = 0, device = -2>]} {
+}
+
+// -----
+
+// expected-error @+1 {{expected 'exec.graph_hash' to be a string on a module}}
+module attributes {exec.graph_hash = 7 : i64} {
+}

@@ -2,9 +2,16 @@
 // RUN: alexnet-opt %s | alexnet-opt | FileCheck %s
 // RUN: alexnet-opt %s -mlir-print-op-generic | alexnet-opt | FileCheck %s
 
-// Every exec op round-trips through its custom assembly.
+// Every exec op round-trips through its custom assembly, and so does the
+// module's layer table (a partitioned layer carries its device; the default
+// fusion "" and device -1 are not printed).
 
-module {
+// CHECK: module attributes {exec.graph_hash = "0123456789abcdef", exec.layers = [
+// CHECK-SAME: #exec.layer<name = "conv1", op = "conv2d", shape = [2, 4, 8, 8], params = 76, flops = 36864, traffic = 4096, fused_traffic = 2048, fusion = "-> conv2d_relu", device = 1>,
+// CHECK-SAME: #exec.layer<name = "flat", op = "flatten", shape = [2, 256], params = 0, flops = 0, traffic = 0, fused_traffic = 0>]}
+module attributes {exec.graph_hash = "0123456789abcdef", exec.layers = [
+    #exec.layer<name = "conv1", op = "conv2d", shape = [2, 4, 8, 8], params = 76, flops = 36864, traffic = 4096, fused_traffic = 2048, fusion = "-> conv2d_relu", device = 1>,
+    #exec.layer<name = "flat", op = "flatten", shape = [2, 256], params = 0, flops = 0, traffic = 0, fused_traffic = 0, fusion = "", device = -1>]} {
   nn.parameter @w : tensor<4x2x3x3xf32> {init = #nn.init<normal(0.0, 0.01)>}
   // CHECK-LABEL: func.func @inference_ops
   func.func @inference_ops(%x: memref<2x4x8x8xf32>, %y: memref<2x4x8x8xf32>) {

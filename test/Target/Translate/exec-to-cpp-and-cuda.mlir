@@ -40,7 +40,11 @@
 // FINE-NEXT:   out[i] += in0[i % 3];
 // FINE: ctx.pool().forEach(6, [&](int64_t i) { k0_fc_bias_add(i, (params + 48), b0); }
 
-module attributes {exec.graph_hash = "2519af88484fe27b", exec.layers = [{flops = 0 : i64, fused_traffic = 0 : i64, fusion = "", name = "flat", op = "flatten", params = 0 : i64, shape = array<i64: 2, 16>, traffic = 0 : i64}, {flops = 192 : i64, fused_traffic = 200 : i64, fusion = "", name = "fc", op = "dense", params = 51 : i64, shape = array<i64: 2, 3>, traffic = 200 : i64}, {flops = 24 : i64, fused_traffic = 48 : i64, fusion = "", name = "probs", op = "softmax", params = 0 : i64, shape = array<i64: 2, 3>, traffic = 48 : i64}], nn.batch = 2 : i64, nn.graph_hash = "2519af88484fe27b", nn.model = "tiny"} {
+module attributes {exec.graph_hash = "2519af88484fe27b", exec.layers = [
+    #exec.layer<name = "flat", op = "flatten", shape = [2, 16], params = 0, flops = 0, traffic = 0, fused_traffic = 0>,
+    #exec.layer<name = "fc", op = "dense", shape = [2, 3], params = 51, flops = 192, traffic = 200, fused_traffic = 200>,
+    #exec.layer<name = "probs", op = "softmax", shape = [2, 3], params = 0, flops = 24, traffic = 48, fused_traffic = 48>],
+    nn.batch = 2 : i64, nn.graph_hash = "2519af88484fe27b", nn.model = "tiny"} {
   nn.parameter @fc.weight : tensor<3x16xf32> {init = #nn.init<normal(0.000000e+00, 1.000000e-02)>} loc("fc")
   nn.parameter @fc.bias : tensor<3xf32> {init = #nn.init<constant(0.000000e+00)>} loc("fc")
   func.func @inference(%image: memref<2x1x4x4xf32> {exec.input = "image"}, %probs: memref<2x3xf32> {exec.output = "probs"}) attributes {exec.arena_bytes = array<i64: 24>, exec.naive_bytes = array<i64: 64>} {

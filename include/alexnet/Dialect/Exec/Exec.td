@@ -24,8 +24,11 @@ def Exec_Dialect : Dialect {
     index) plus a launcher; `exec.gemm` becomes a BLAS call.
   }];
   let cppNamespace = "::alexnet::exec";
+  let useDefaultAttributePrinterParser = 1;
   let hasOperationAttrVerify = 1;
   let extraClassDeclaration = [{
+    void registerAttributes();
+
     /// The logical device an op runs on, in a partitioned module (absent:
     /// device 0). exec.alloc names its arena with its own `device`.
     static constexpr ::llvm::StringLiteral kDeviceAttrName = "exec.device";
@@ -38,7 +41,8 @@ def Exec_Dialect : Dialect {
     /// Set on partitioned functions: bytes each device receives through
     /// exec.transfer per run.
     static constexpr ::llvm::StringLiteral kTransferBytesAttrName = "exec.transfer_bytes";
-    /// Module attributes set by the conversion from nn.
+    /// Module attributes set by the conversion from nn: the model's
+    /// identity (a string) and its layer table (an array of #exec.layer).
     static constexpr ::llvm::StringLiteral kGraphHashAttrName = "exec.graph_hash";
     static constexpr ::llvm::StringLiteral kLayersAttrName = "exec.layers";
   }];

@@ -4,6 +4,7 @@
 #define ALEXNET_DIALECT_EXEC_EXECOPS_TD
 
 include "alexnet/Dialect/Exec/Exec.td"
+include "alexnet/Dialect/Exec/ExecAttrs.td"
 include "mlir/IR/SymbolInterfaces.td"
 include "mlir/IR/CommonAttrConstraints.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"

@@ -13,6 +13,7 @@ void ExecDialect::initialize() {
 #define GET_OP_LIST
 #include "alexnet/Dialect/Exec/ExecOps.cpp.inc"
       >();
+  registerAttributes();
 }
 
 LogicalResult ExecDialect::verifyOperationAttribute(Operation *op,
@@ -29,6 +30,19 @@ LogicalResult ExecDialect::verifyOperationAttribute(Operation *op,
       name == kTransferBytesAttrName) {
     if (!isa<DenseI64ArrayAttr>(attr.getValue()))
       return op->emitError("expected an array<i64> for '") << name << "'";
+    return success();
+  }
+  if (name == kGraphHashAttrName) {
+    if (!isa<ModuleOp>(op) || !isa<StringAttr>(attr.getValue()))
+      return op->emitError("expected '") << name << "' to be a string on a module";
+    return success();
+  }
+  if (name == kLayersAttrName) {
+    auto layers = dyn_cast<ArrayAttr>(attr.getValue());
+    if (!isa<ModuleOp>(op) || !layers ||
+        !llvm::all_of(layers, [](Attribute a) { return isa<LayerAttr>(a); }))
+      return op->emitError("expected '")
+             << name << "' to be an array of #exec.layer on a module";
     return success();
   }
   return success(); // the other exec attributes are checked where used
