@@ -7,8 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "MetricsLog.h"
-#include "TrainProgress.h"
+#include "Train/MetricsLog.h"
+#include "Train/TrainProgress.h"
 
 #include "TestUtil.h"
 

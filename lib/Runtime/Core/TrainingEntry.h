@@ -9,8 +9,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef ALEXNET_LIB_RUNTIME_TRAININGENTRY_H
-#define ALEXNET_LIB_RUNTIME_TRAININGENTRY_H
+#ifndef ALEXNET_LIB_RUNTIME_CORE_TRAININGENTRY_H
+#define ALEXNET_LIB_RUNTIME_CORE_TRAININGENTRY_H
 
 #include "alexnet/Runtime/Model.h"
 #include "alexnet/Runtime/Npy.h"
@@ -73,4 +73,4 @@ int64_t seedBits(uint64_t seed);
 
 } // namespace alexnet::runtime
 
-#endif // ALEXNET_LIB_RUNTIME_TRAININGENTRY_H
+#endif // ALEXNET_LIB_RUNTIME_CORE_TRAININGENTRY_H

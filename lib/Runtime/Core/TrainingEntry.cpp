@@ -1,6 +1,6 @@
 //===- TrainingEntry.cpp - Argument roles of the training entry points ----===//
 
-#include "TrainingEntry.h"
+#include "Core/TrainingEntry.h"
 
 #include "alexnet/Runtime/Driver.h"
 #include "alexnet/Runtime/DriverArgs.h"

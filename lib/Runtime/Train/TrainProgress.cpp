@@ -1,6 +1,6 @@
 //===- TrainProgress.cpp - The training progress line ---------------------===//
 
-#include "TrainProgress.h"
+#include "Train/TrainProgress.h"
 
 #include <algorithm>
 #include <cmath>

@@ -9,8 +9,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef ALEXNET_LIB_RUNTIME_TRAINPROGRESS_H
-#define ALEXNET_LIB_RUNTIME_TRAINPROGRESS_H
+#ifndef ALEXNET_LIB_RUNTIME_TRAIN_TRAINPROGRESS_H
+#define ALEXNET_LIB_RUNTIME_TRAIN_TRAINPROGRESS_H
 
 #include <chrono>
 #include <cstdint>
@@ -51,4 +51,4 @@ std::string formatDuration(double seconds);
 
 } // namespace alexnet::runtime
 
-#endif // ALEXNET_LIB_RUNTIME_TRAINPROGRESS_H
+#endif // ALEXNET_LIB_RUNTIME_TRAIN_TRAINPROGRESS_H

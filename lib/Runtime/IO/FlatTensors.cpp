@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "FlatTensors.h"
+#include "IO/FlatTensors.h"
 
 #include "alexnet/Runtime/Crc32.h"
 

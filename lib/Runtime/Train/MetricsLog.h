@@ -10,8 +10,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef ALEXNET_LIB_RUNTIME_METRICSLOG_H
-#define ALEXNET_LIB_RUNTIME_METRICSLOG_H
+#ifndef ALEXNET_LIB_RUNTIME_TRAIN_METRICSLOG_H
+#define ALEXNET_LIB_RUNTIME_TRAIN_METRICSLOG_H
 
 #include "alexnet/Runtime/Status.h"
 
@@ -53,4 +53,4 @@ private:
 
 } // namespace alexnet::runtime
 
-#endif // ALEXNET_LIB_RUNTIME_METRICSLOG_H
+#endif // ALEXNET_LIB_RUNTIME_TRAIN_METRICSLOG_H

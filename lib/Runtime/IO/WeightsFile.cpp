@@ -7,7 +7,7 @@
 
 #include "alexnet/Runtime/WeightsFile.h"
 
-#include "FlatTensors.h"
+#include "IO/FlatTensors.h"
 
 #include "alexnet/Runtime/AtomicFile.h"
 

@@ -8,8 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef ALEXNET_LIB_RUNTIME_FLATTENSORS_H
-#define ALEXNET_LIB_RUNTIME_FLATTENSORS_H
+#ifndef ALEXNET_LIB_RUNTIME_IO_FLATTENSORS_H
+#define ALEXNET_LIB_RUNTIME_IO_FLATTENSORS_H
 
 #include "alexnet/Runtime/WeightsFile.h"
 #include "alexnet/Runtime/Weights_generated.h"
@@ -88,4 +88,4 @@ std::string readWeightsTable(const fb::Weights &table, WeightsFile &out);
 
 } // namespace alexnet::runtime::detail
 
-#endif // ALEXNET_LIB_RUNTIME_FLATTENSORS_H
+#endif // ALEXNET_LIB_RUNTIME_IO_FLATTENSORS_H

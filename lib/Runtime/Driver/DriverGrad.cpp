@@ -16,7 +16,7 @@
 #include "alexnet/Runtime/Npz.h"
 #include "alexnet/Runtime/OutputCheck.h"
 
-#include "TrainingEntry.h"
+#include "Core/TrainingEntry.h"
 
 #include <cstdio>
 #include <limits>

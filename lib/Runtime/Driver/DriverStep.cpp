@@ -15,7 +15,7 @@
 #include "alexnet/Runtime/ModelWeights.h"
 #include "alexnet/Runtime/OutputCheck.h"
 
-#include "TrainingEntry.h"
+#include "Core/TrainingEntry.h"
 
 #include <cmath>
 #include <cstdio>

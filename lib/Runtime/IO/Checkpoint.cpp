@@ -9,7 +9,7 @@
 
 #include "alexnet/Runtime/Checkpoint.h"
 
-#include "FlatTensors.h"
+#include "IO/FlatTensors.h"
 
 #include "alexnet/Runtime/AtomicFile.h"
 #include "alexnet/Runtime/Checkpoint_generated.h"

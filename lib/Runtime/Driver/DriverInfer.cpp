@@ -18,7 +18,7 @@
 #include "alexnet/Runtime/OutputCheck.h"
 #include "alexnet/Runtime/Philox.h"
 
-#include "TrainingEntry.h"
+#include "Core/TrainingEntry.h"
 
 #include <algorithm>
 #include <chrono>

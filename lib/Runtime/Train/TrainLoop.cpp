@@ -21,9 +21,9 @@
 #include "alexnet/Runtime/ModelWeights.h"
 #include "alexnet/Runtime/NonFinite.h"
 
-#include "MetricsLog.h"
-#include "TrainProgress.h"
-#include "TrainingEntry.h"
+#include "Train/MetricsLog.h"
+#include "Train/TrainProgress.h"
+#include "Core/TrainingEntry.h"
 
 #include <chrono>
 #include <cmath>

@@ -1,6 +1,6 @@
 //===- MetricsLog.cpp - The training run's metrics CSV --------------------===//
 
-#include "MetricsLog.h"
+#include "Train/MetricsLog.h"
 
 #include "alexnet/Runtime/AtomicFile.h"
 
