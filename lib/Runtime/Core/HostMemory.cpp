@@ -1,6 +1,6 @@
 //===- HostMemory.cpp - Host buffers a device can copy from directly ------===//
 
-#include "alexnet/Runtime/HostMemory.h"
+#include "Core/HostMemory.h"
 
 #include <cstdlib>
 

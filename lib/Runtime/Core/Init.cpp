@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "alexnet/Runtime/Init.h"
+#include "Core/Init.h"
 
 #include "alexnet/Runtime/Philox.h"
 #include "alexnet/Runtime/ThreadPool.h"

@@ -1,6 +1,6 @@
 //===- NonFinite.cpp - Finding NaN and Inf in weights ---------------------===//
 
-#include "alexnet/Runtime/NonFinite.h"
+#include "Core/NonFinite.h"
 
 #include <cmath>
 #include <cstdint>

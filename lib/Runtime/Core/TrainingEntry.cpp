@@ -2,10 +2,10 @@
 
 #include "Core/TrainingEntry.h"
 
-#include "alexnet/Runtime/Driver.h"
-#include "alexnet/Runtime/DriverArgs.h"
+#include "Driver/Driver.h"
+#include "Driver/DriverArgs.h"
 #include "alexnet/Runtime/ExecContext.h"
-#include "alexnet/Runtime/ModelWeights.h"
+#include "IO/ModelWeights.h"
 
 #include <cstring>
 

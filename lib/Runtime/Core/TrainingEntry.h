@@ -13,8 +13,8 @@
 #define ALEXNET_LIB_RUNTIME_CORE_TRAININGENTRY_H
 
 #include "alexnet/Runtime/Model.h"
-#include "alexnet/Runtime/Npy.h"
-#include "alexnet/Runtime/Status.h"
+#include "IO/Npy.h"
+#include "Core/Status.h"
 
 #include <cstdint>
 #include <string>

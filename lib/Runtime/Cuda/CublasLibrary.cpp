@@ -1,6 +1,6 @@
 //===- CublasLibrary.cpp - cuBLAS, found and loaded at run time -----------===//
 
-#include "alexnet/Runtime/Cuda/CublasLibrary.h"
+#include "Cuda/CublasLibrary.h"
 
 #include <algorithm>
 #include <cctype>

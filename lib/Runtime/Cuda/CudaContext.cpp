@@ -1,9 +1,9 @@
 //===- CudaContext.cpp - The CUDA device backend --------------------------===//
 
 #include "alexnet/Runtime/Cuda/CudaContext.h"
-#include "alexnet/Runtime/Cuda/CublasLibrary.h"
-#include "alexnet/Runtime/HostMemory.h"
-#include "alexnet/Runtime/ModelWeights.h"
+#include "Cuda/CublasLibrary.h"
+#include "Core/HostMemory.h"
+#include "IO/ModelWeights.h"
 
 #include <cstdlib>
 #include <cstring>

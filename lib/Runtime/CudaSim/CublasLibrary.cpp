@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "alexnet/Runtime/Cuda/CublasLibrary.h"
+#include "Cuda/CublasLibrary.h"
 
 namespace alexnet::runtime::cuda {
 

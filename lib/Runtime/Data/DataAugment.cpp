@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "alexnet/Runtime/DataAugment.h"
+#include "Data/DataAugment.h"
 
 #include <algorithm>
 

@@ -8,9 +8,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "alexnet/Runtime/DataSet.h"
+#include "Data/DataSet.h"
 
-#include "alexnet/Runtime/AtomicFile.h"
+#include "IO/AtomicFile.h"
 
 #include <filesystem>
 #include <fstream>

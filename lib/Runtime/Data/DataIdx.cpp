@@ -8,7 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "alexnet/Runtime/DataSet.h"
+#include "Data/DataSet.h"
 
 #include <zlib.h>
 

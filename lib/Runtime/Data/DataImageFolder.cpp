@@ -8,9 +8,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "alexnet/Runtime/DataSet.h"
+#include "Data/DataSet.h"
 
-#include "alexnet/Runtime/Image.h"
+#include "Data/Image.h"
 
 #include <algorithm>
 #include <atomic>

@@ -8,7 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "alexnet/Runtime/DataLoader.h"
+#include "Data/DataLoader.h"
 
 #include <algorithm>
 #include <cstring>

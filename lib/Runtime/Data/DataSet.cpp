@@ -6,9 +6,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "alexnet/Runtime/DataSet.h"
+#include "Data/DataSet.h"
 
-#include "alexnet/Runtime/Image.h"
+#include "Data/Image.h"
 
 #include <sys/stat.h>
 

@@ -7,7 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "alexnet/Runtime/DataStats.h"
+#include "Data/DataStats.h"
 
 #include <algorithm>
 #include <cmath>

@@ -10,10 +10,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "alexnet/Runtime/DataStats.h"
+#include "Data/DataStats.h"
 
-#include "alexnet/Runtime/AtomicFile.h"
-#include "alexnet/Runtime/Crc32.h"
+#include "IO/AtomicFile.h"
+#include "IO/Crc32.h"
 
 #include <cstdlib>
 #include <cstring>

@@ -7,7 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "alexnet/Runtime/Image.h"
+#include "Data/Image.h"
 
 #include <algorithm>
 #include <cassert>

@@ -8,8 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "alexnet/Runtime/AtomicFile.h"
-#include "alexnet/Runtime/Image.h"
+#include "IO/AtomicFile.h"
+#include "Data/Image.h"
 
 #include <csetjmp>
 #include <cstdio>

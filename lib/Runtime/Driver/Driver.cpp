@@ -6,12 +6,12 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "alexnet/Runtime/Driver.h"
+#include "Driver/Driver.h"
 
 #include <algorithm>
 
 #include "alexnet/Runtime/DeviceBackend.h"
-#include "alexnet/Runtime/DriverArgs.h"
+#include "Driver/DriverArgs.h"
 
 #include <exception>
 #include <iostream>

@@ -1,6 +1,6 @@
 //===- DriverArgs.cpp - Subcommand flag parsing ---------------------------===//
 
-#include "alexnet/Runtime/DriverArgs.h"
+#include "Driver/DriverArgs.h"
 
 #include <algorithm>
 #include <cctype>

@@ -6,14 +6,14 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "alexnet/Runtime/Driver.h"
+#include "Driver/Driver.h"
 
-#include "alexnet/Runtime/DataLoader.h"
-#include "alexnet/Runtime/DataStats.h"
-#include "alexnet/Runtime/DriverArgs.h"
-#include "alexnet/Runtime/Evaluate.h"
+#include "Data/DataLoader.h"
+#include "Data/DataStats.h"
+#include "Driver/DriverArgs.h"
+#include "Train/Evaluate.h"
 #include "alexnet/Runtime/ExecContext.h"
-#include "alexnet/Runtime/ModelWeights.h"
+#include "IO/ModelWeights.h"
 
 #include <algorithm>
 #include <chrono>

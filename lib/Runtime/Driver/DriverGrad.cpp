@@ -8,13 +8,13 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "alexnet/Runtime/Driver.h"
+#include "Driver/Driver.h"
 
-#include "alexnet/Runtime/DriverArgs.h"
+#include "Driver/DriverArgs.h"
 #include "alexnet/Runtime/ExecContext.h"
-#include "alexnet/Runtime/ModelWeights.h"
-#include "alexnet/Runtime/Npz.h"
-#include "alexnet/Runtime/OutputCheck.h"
+#include "IO/ModelWeights.h"
+#include "IO/Npz.h"
+#include "IO/OutputCheck.h"
 
 #include "Core/TrainingEntry.h"
 

@@ -7,15 +7,15 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "alexnet/Runtime/Driver.h"
+#include "Driver/Driver.h"
 
-#include "alexnet/Runtime/DriverArgs.h"
+#include "Driver/DriverArgs.h"
 #include "alexnet/Runtime/ExecContext.h"
-#include "alexnet/Runtime/HostMemory.h"
-#include "alexnet/Runtime/Init.h"
-#include "alexnet/Runtime/ModelWeights.h"
-#include "alexnet/Runtime/Npy.h"
-#include "alexnet/Runtime/OutputCheck.h"
+#include "Core/HostMemory.h"
+#include "Core/Init.h"
+#include "IO/ModelWeights.h"
+#include "IO/Npy.h"
+#include "IO/OutputCheck.h"
 #include "alexnet/Runtime/Philox.h"
 
 #include "Core/TrainingEntry.h"

@@ -6,9 +6,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "alexnet/Runtime/Driver.h"
+#include "Driver/Driver.h"
 
-#include "alexnet/Runtime/DriverArgs.h"
+#include "Driver/DriverArgs.h"
 
 #include <algorithm>
 #include <cstdio>

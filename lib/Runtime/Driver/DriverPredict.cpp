@@ -8,13 +8,13 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "alexnet/Runtime/Driver.h"
+#include "Driver/Driver.h"
 
-#include "alexnet/Runtime/AtomicFile.h"
-#include "alexnet/Runtime/DriverArgs.h"
+#include "IO/AtomicFile.h"
+#include "Driver/DriverArgs.h"
 #include "alexnet/Runtime/ExecContext.h"
-#include "alexnet/Runtime/Image.h"
-#include "alexnet/Runtime/ModelWeights.h"
+#include "Data/Image.h"
+#include "IO/ModelWeights.h"
 
 #include <algorithm>
 #include <cmath>

@@ -5,11 +5,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "alexnet/Runtime/Driver.h"
+#include "Driver/Driver.h"
 
-#include "alexnet/Runtime/DriverArgs.h"
-#include "alexnet/Runtime/OutputCheck.h"
-#include "alexnet/Runtime/TrainLoop.h"
+#include "Driver/DriverArgs.h"
+#include "IO/OutputCheck.h"
+#include "Train/TrainLoop.h"
 
 #include <algorithm>
 #include <cmath>

@@ -7,14 +7,14 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "alexnet/Runtime/Driver.h"
+#include "Driver/Driver.h"
 
-#include "alexnet/Runtime/DriverArgs.h"
-#include "alexnet/Runtime/Init.h"
-#include "alexnet/Runtime/ModelWeights.h"
-#include "alexnet/Runtime/NonFinite.h"
-#include "alexnet/Runtime/Npz.h"
-#include "alexnet/Runtime/OutputCheck.h"
+#include "Driver/DriverArgs.h"
+#include "Core/Init.h"
+#include "IO/ModelWeights.h"
+#include "Core/NonFinite.h"
+#include "IO/Npz.h"
+#include "IO/OutputCheck.h"
 #include "alexnet/Runtime/ThreadPool.h"
 
 #include <unordered_map>

@@ -8,7 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "alexnet/Runtime/AtomicFile.h"
+#include "IO/AtomicFile.h"
 
 #include <atomic>
 #include <cerrno>

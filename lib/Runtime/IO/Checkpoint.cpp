@@ -7,13 +7,13 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "alexnet/Runtime/Checkpoint.h"
+#include "IO/Checkpoint.h"
 
 #include "IO/FlatTensors.h"
 
-#include "alexnet/Runtime/AtomicFile.h"
+#include "IO/AtomicFile.h"
 #include "alexnet/Runtime/Checkpoint_generated.h"
-#include "alexnet/Runtime/Crc32.h"
+#include "IO/Crc32.h"
 
 #include <cmath>
 #include <cstdio>

@@ -6,9 +6,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "alexnet/Runtime/CheckpointDir.h"
+#include "IO/CheckpointDir.h"
 
-#include "alexnet/Runtime/AtomicFile.h"
+#include "IO/AtomicFile.h"
 
 #include <algorithm>
 #include <cerrno>

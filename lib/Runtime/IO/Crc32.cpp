@@ -4,7 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "alexnet/Runtime/Crc32.h"
+#include "IO/Crc32.h"
 
 #include <zlib.h>
 

@@ -8,7 +8,7 @@
 
 #include "IO/FlatTensors.h"
 
-#include "alexnet/Runtime/Crc32.h"
+#include "IO/Crc32.h"
 
 #include <cstdio>
 #include <cstring>

@@ -11,7 +11,7 @@
 #ifndef ALEXNET_LIB_RUNTIME_IO_FLATTENSORS_H
 #define ALEXNET_LIB_RUNTIME_IO_FLATTENSORS_H
 
-#include "alexnet/Runtime/WeightsFile.h"
+#include "IO/WeightsFile.h"
 #include "alexnet/Runtime/Weights_generated.h"
 
 #include <cstddef>

@@ -1,6 +1,6 @@
 //===- ModelWeights.cpp - A model's parameters as a weights file ----------===//
 
-#include "alexnet/Runtime/ModelWeights.h"
+#include "IO/ModelWeights.h"
 
 #include <algorithm>
 

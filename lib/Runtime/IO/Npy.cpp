@@ -7,9 +7,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "alexnet/Runtime/Npy.h"
+#include "IO/Npy.h"
 
-#include "alexnet/Runtime/AtomicFile.h"
+#include "IO/AtomicFile.h"
 
 #include <algorithm>
 #include <cctype>

@@ -9,10 +9,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "alexnet/Runtime/Npz.h"
+#include "IO/Npz.h"
 
-#include "alexnet/Runtime/AtomicFile.h"
-#include "alexnet/Runtime/Crc32.h"
+#include "IO/AtomicFile.h"
+#include "IO/Crc32.h"
 
 #include <algorithm>
 #include <climits>

@@ -1,8 +1,8 @@
 //===- OutputCheck.cpp - Checking a command's outputs before it works -----===//
 
-#include "alexnet/Runtime/OutputCheck.h"
+#include "IO/OutputCheck.h"
 
-#include "alexnet/Runtime/AtomicFile.h"
+#include "IO/AtomicFile.h"
 
 #include <climits>
 #include <cstdlib>

@@ -5,11 +5,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "alexnet/Runtime/WeightsFile.h"
+#include "IO/WeightsFile.h"
 
 #include "IO/FlatTensors.h"
 
-#include "alexnet/Runtime/AtomicFile.h"
+#include "IO/AtomicFile.h"
 
 #include <new>
 #include <unordered_map>

@@ -1,6 +1,6 @@
 //===- Evaluate.cpp - Top-1 and top-5 error over a data set ---------------===//
 
-#include "alexnet/Runtime/Evaluate.h"
+#include "Train/Evaluate.h"
 
 #include "alexnet/Runtime/ExecContext.h"
 #include "alexnet/Runtime/Model.h"

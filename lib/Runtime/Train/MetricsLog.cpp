@@ -2,7 +2,7 @@
 
 #include "Train/MetricsLog.h"
 
-#include "alexnet/Runtime/AtomicFile.h"
+#include "IO/AtomicFile.h"
 
 #include <cstdio>
 #include <cstdlib>

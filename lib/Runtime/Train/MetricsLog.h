@@ -13,7 +13,7 @@
 #ifndef ALEXNET_LIB_RUNTIME_TRAIN_METRICSLOG_H
 #define ALEXNET_LIB_RUNTIME_TRAIN_METRICSLOG_H
 
-#include "alexnet/Runtime/Status.h"
+#include "Core/Status.h"
 
 #include <cstdint>
 #include <limits>

@@ -8,18 +8,18 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "alexnet/Runtime/TrainLoop.h"
+#include "Train/TrainLoop.h"
 
-#include "alexnet/Runtime/Checkpoint.h"
-#include "alexnet/Runtime/CheckpointDir.h"
-#include "alexnet/Runtime/DataLoader.h"
-#include "alexnet/Runtime/DataStats.h"
-#include "alexnet/Runtime/Driver.h"
-#include "alexnet/Runtime/Evaluate.h"
+#include "IO/Checkpoint.h"
+#include "IO/CheckpointDir.h"
+#include "Data/DataLoader.h"
+#include "Data/DataStats.h"
+#include "Driver/Driver.h"
+#include "Train/Evaluate.h"
 #include "alexnet/Runtime/ExecContext.h"
-#include "alexnet/Runtime/Init.h"
-#include "alexnet/Runtime/ModelWeights.h"
-#include "alexnet/Runtime/NonFinite.h"
+#include "Core/Init.h"
+#include "IO/ModelWeights.h"
+#include "Core/NonFinite.h"
 
 #include "Train/MetricsLog.h"
 #include "Train/TrainProgress.h"

@@ -2,8 +2,8 @@
 
 #include "TestUtil.h"
 
-#include "alexnet/Runtime/AtomicFile.h"
-#include "alexnet/Runtime/Crc32.h"
+#include "IO/AtomicFile.h"
+#include "IO/Crc32.h"
 
 #include <algorithm>
 #include <csignal>

@@ -12,7 +12,7 @@
 #include "CheckpointTestUtil.h"
 #include "TestUtil.h"
 
-#include "alexnet/Runtime/CheckpointDir.h"
+#include "IO/CheckpointDir.h"
 
 #include <algorithm>
 #include <chrono>

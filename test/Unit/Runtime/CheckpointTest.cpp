@@ -3,9 +3,9 @@
 #include "CheckpointTestUtil.h"
 #include "TestUtil.h"
 
-#include "alexnet/Runtime/Checkpoint.h"
+#include "IO/Checkpoint.h"
 #include "alexnet/Runtime/Checkpoint_generated.h"
-#include "alexnet/Runtime/Crc32.h"
+#include "IO/Crc32.h"
 
 #include <algorithm>
 #include <cmath>

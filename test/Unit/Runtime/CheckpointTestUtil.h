@@ -9,7 +9,7 @@
 #ifndef ALEXNET_TEST_UNIT_RUNTIME_CHECKPOINTTESTUTIL_H
 #define ALEXNET_TEST_UNIT_RUNTIME_CHECKPOINTTESTUTIL_H
 
-#include "alexnet/Runtime/Checkpoint.h"
+#include "IO/Checkpoint.h"
 
 #include <cstdint>
 #include <string>

@@ -7,7 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "alexnet/Runtime/Cuda/CublasLibrary.h"
+#include "Cuda/CublasLibrary.h"
 
 #include <gtest/gtest.h>
 

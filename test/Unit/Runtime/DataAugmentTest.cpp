@@ -2,7 +2,7 @@
 
 #include "DataTestUtil.h"
 
-#include "alexnet/Runtime/DataAugment.h"
+#include "Data/DataAugment.h"
 
 #include <algorithm>
 #include <cmath>

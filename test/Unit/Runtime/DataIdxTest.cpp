@@ -2,7 +2,7 @@
 
 #include "TestUtil.h"
 
-#include "alexnet/Runtime/DataSet.h"
+#include "Data/DataSet.h"
 
 #include <chrono>
 #include <filesystem>

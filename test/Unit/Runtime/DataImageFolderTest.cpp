@@ -3,9 +3,9 @@
 #include "DriverTestUtil.h"
 #include "TestUtil.h"
 
-#include "alexnet/Runtime/DataLoader.h"
-#include "alexnet/Runtime/DataSet.h"
-#include "alexnet/Runtime/DataStats.h"
+#include "Data/DataLoader.h"
+#include "Data/DataSet.h"
+#include "Data/DataStats.h"
 
 #include <atomic>
 #include <filesystem>

@@ -2,7 +2,7 @@
 
 #include "DataTestUtil.h"
 
-#include "alexnet/Runtime/DataLoader.h"
+#include "Data/DataLoader.h"
 
 #include <chrono>
 #include <gtest/gtest.h>

@@ -3,7 +3,7 @@
 #include "DataTestUtil.h"
 #include "TestUtil.h"
 
-#include "alexnet/Runtime/DataStats.h"
+#include "Data/DataStats.h"
 
 #include <cmath>
 #include <filesystem>

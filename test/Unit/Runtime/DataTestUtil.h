@@ -9,7 +9,7 @@
 #ifndef ALEXNET_TEST_UNIT_RUNTIME_DATATESTUTIL_H
 #define ALEXNET_TEST_UNIT_RUNTIME_DATATESTUTIL_H
 
-#include "alexnet/Runtime/DataSet.h"
+#include "Data/DataSet.h"
 
 #include <atomic>
 #include <chrono>

@@ -11,7 +11,7 @@
 
 #include "alexnet/Runtime/DeviceBackend.h"
 #include "alexnet/Runtime/ExecContext.h"
-#include "alexnet/Runtime/ModelWeights.h"
+#include "IO/ModelWeights.h"
 
 #include "DriverTestUtil.h"
 

@@ -3,10 +3,10 @@
 #include "DriverTestUtil.h"
 #include "TestUtil.h"
 
-#include "alexnet/Runtime/Driver.h"
-#include "alexnet/Runtime/Npy.h"
-#include "alexnet/Runtime/Npz.h"
-#include "alexnet/Runtime/WeightsFile.h"
+#include "Driver/Driver.h"
+#include "IO/Npy.h"
+#include "IO/Npz.h"
+#include "IO/WeightsFile.h"
 
 #include <algorithm>
 #include <cmath>

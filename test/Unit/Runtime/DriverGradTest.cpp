@@ -11,10 +11,10 @@
 #include "DriverTestUtil.h"
 #include "TestUtil.h"
 
-#include "alexnet/Runtime/Driver.h"
+#include "Driver/Driver.h"
 #include "alexnet/Runtime/ExecContext.h"
-#include "alexnet/Runtime/Npy.h"
-#include "alexnet/Runtime/Npz.h"
+#include "IO/Npy.h"
+#include "IO/Npz.h"
 
 #include <algorithm>
 #include <cmath>

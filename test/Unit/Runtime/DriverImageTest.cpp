@@ -3,7 +3,7 @@
 #include "DriverTestUtil.h"
 #include "TestUtil.h"
 
-#include "alexnet/Runtime/Image.h"
+#include "Data/Image.h"
 
 #include <cstdlib>
 #include <gtest/gtest.h>

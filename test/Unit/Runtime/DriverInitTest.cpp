@@ -3,10 +3,10 @@
 #include "DriverTestUtil.h"
 #include "TestUtil.h"
 
-#include "alexnet/Runtime/Init.h"
+#include "Core/Init.h"
 #include "alexnet/Runtime/Philox.h"
 #include "alexnet/Runtime/ThreadPool.h"
-#include "alexnet/Runtime/WeightsFile.h"
+#include "IO/WeightsFile.h"
 
 #include <algorithm>
 #include <cmath>

@@ -3,7 +3,7 @@
 #include "DriverTestUtil.h"
 #include "TestUtil.h"
 
-#include "alexnet/Runtime/Npz.h"
+#include "IO/Npz.h"
 
 #include <gtest/gtest.h>
 

@@ -2,7 +2,7 @@
 
 #include "DriverTestUtil.h"
 
-#include "alexnet/Runtime/Driver.h"
+#include "Driver/Driver.h"
 #include "alexnet/Runtime/ExecContext.h"
 
 #include <cmath>

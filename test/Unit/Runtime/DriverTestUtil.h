@@ -11,7 +11,7 @@
 #ifndef ALEXNET_TEST_UNIT_RUNTIME_DRIVERTESTUTIL_H
 #define ALEXNET_TEST_UNIT_RUNTIME_DRIVERTESTUTIL_H
 
-#include "alexnet/Runtime/Image.h"
+#include "Data/Image.h"
 #include "alexnet/Runtime/Model.h"
 
 #include <cstdint>

@@ -8,9 +8,9 @@
 
 #include "TestUtil.h"
 
-#include "alexnet/Runtime/Npy.h"
-#include "alexnet/Runtime/Npz.h"
-#include "alexnet/Runtime/WeightsFile.h"
+#include "IO/Npy.h"
+#include "IO/Npz.h"
+#include "IO/WeightsFile.h"
 
 #include <cstdlib>
 #include <functional>

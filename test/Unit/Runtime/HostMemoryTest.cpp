@@ -1,7 +1,7 @@
 //===- HostMemoryTest.cpp - The loader's batches in installable memory ----===//
 
-#include "alexnet/Runtime/HostMemory.h"
-#include "alexnet/Runtime/DataLoader.h"
+#include "Core/HostMemory.h"
+#include "Data/DataLoader.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 //===- NonFiniteTest.cpp - Finding NaN and Inf in weights -----------------===//
 
-#include "alexnet/Runtime/NonFinite.h"
+#include "Core/NonFinite.h"
 
 #include <cmath>
 #include <gtest/gtest.h>

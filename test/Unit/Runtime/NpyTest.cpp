@@ -2,7 +2,7 @@
 
 #include "TestUtil.h"
 
-#include "alexnet/Runtime/Npy.h"
+#include "IO/Npy.h"
 
 #include <cstring>
 #include <gtest/gtest.h>

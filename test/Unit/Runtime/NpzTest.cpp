@@ -2,7 +2,7 @@
 
 #include "TestUtil.h"
 
-#include "alexnet/Runtime/Npz.h"
+#include "IO/Npz.h"
 
 #include <cstring>
 #include <gtest/gtest.h>

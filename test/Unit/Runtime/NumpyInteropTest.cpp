@@ -8,8 +8,8 @@
 
 #include "TestUtil.h"
 
-#include "alexnet/Runtime/Npy.h"
-#include "alexnet/Runtime/Npz.h"
+#include "IO/Npy.h"
+#include "IO/Npz.h"
 
 #include <cstring>
 #include <gtest/gtest.h>

@@ -2,7 +2,7 @@
 
 #include "TestUtil.h"
 
-#include "alexnet/Runtime/OutputCheck.h"
+#include "IO/OutputCheck.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>

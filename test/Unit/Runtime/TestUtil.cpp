@@ -2,7 +2,7 @@
 
 #include "TestUtil.h"
 
-#include "alexnet/Runtime/Crc32.h"
+#include "IO/Crc32.h"
 
 #include <algorithm>
 #include <cstdio>

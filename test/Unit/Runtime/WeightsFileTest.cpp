@@ -2,10 +2,10 @@
 
 #include "TestUtil.h"
 
-#include "alexnet/Runtime/AtomicFile.h"
-#include "alexnet/Runtime/Crc32.h"
+#include "IO/AtomicFile.h"
+#include "IO/Crc32.h"
 #include "alexnet/Runtime/Weights_generated.h"
-#include "alexnet/Runtime/WeightsFile.h"
+#include "IO/WeightsFile.h"
 
 #include <algorithm>
 #include <cmath>

@@ -7,11 +7,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef ALEXNET_RUNTIME_EVALUATE_H
-#define ALEXNET_RUNTIME_EVALUATE_H
+#ifndef ALEXNET_LIB_RUNTIME_TRAIN_EVALUATE_H
+#define ALEXNET_LIB_RUNTIME_TRAIN_EVALUATE_H
 
-#include "alexnet/Runtime/DataLoader.h"
-#include "alexnet/Runtime/Status.h"
+#include "Data/DataLoader.h"
+#include "Core/Status.h"
 
 #include <cstdint>
 
@@ -37,4 +37,4 @@ Expected<EvalResult> evaluate(ExecContext &ctx, DataLoader &loader,
 
 } // namespace alexnet::runtime
 
-#endif // ALEXNET_RUNTIME_EVALUATE_H
+#endif // ALEXNET_LIB_RUNTIME_TRAIN_EVALUATE_H

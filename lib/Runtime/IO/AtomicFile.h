@@ -7,10 +7,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef ALEXNET_RUNTIME_ATOMICFILE_H
-#define ALEXNET_RUNTIME_ATOMICFILE_H
+#ifndef ALEXNET_LIB_RUNTIME_IO_ATOMICFILE_H
+#define ALEXNET_LIB_RUNTIME_IO_ATOMICFILE_H
 
-#include "alexnet/Runtime/Status.h"
+#include "Core/Status.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -65,4 +65,4 @@ readFile(const std::string &path, uint64_t maxSize = kDefaultMaxFileSize);
 
 } // namespace alexnet::runtime
 
-#endif // ALEXNET_RUNTIME_ATOMICFILE_H
+#endif // ALEXNET_LIB_RUNTIME_IO_ATOMICFILE_H

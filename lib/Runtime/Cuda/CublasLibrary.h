@@ -23,8 +23,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef ALEXNET_RUNTIME_CUDA_CUBLASLIBRARY_H
-#define ALEXNET_RUNTIME_CUDA_CUBLASLIBRARY_H
+#ifndef ALEXNET_LIB_RUNTIME_CUDA_CUBLASLIBRARY_H
+#define ALEXNET_LIB_RUNTIME_CUDA_CUBLASLIBRARY_H
 
 #include <cublas_v2.h>
 
@@ -70,4 +70,4 @@ const CublasLibrary &cublas();
 
 } // namespace alexnet::runtime::cuda
 
-#endif // ALEXNET_RUNTIME_CUDA_CUBLASLIBRARY_H
+#endif // ALEXNET_LIB_RUNTIME_CUDA_CUBLASLIBRARY_H

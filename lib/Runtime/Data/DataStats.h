@@ -12,11 +12,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef ALEXNET_RUNTIME_DATASTATS_H
-#define ALEXNET_RUNTIME_DATASTATS_H
+#ifndef ALEXNET_LIB_RUNTIME_DATA_DATASTATS_H
+#define ALEXNET_LIB_RUNTIME_DATA_DATASTATS_H
 
-#include "alexnet/Runtime/DataSet.h"
-#include "alexnet/Runtime/Status.h"
+#include "Data/DataSet.h"
+#include "Core/Status.h"
 
 #include <cstdint>
 #include <string>
@@ -105,4 +105,4 @@ Expected<CachedStats> loadOrComputeDataStats(const DataSet &set,
 
 } // namespace alexnet::runtime
 
-#endif // ALEXNET_RUNTIME_DATASTATS_H
+#endif // ALEXNET_LIB_RUNTIME_DATA_DATASTATS_H

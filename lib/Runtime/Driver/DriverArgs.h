@@ -7,10 +7,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef ALEXNET_RUNTIME_DRIVERARGS_H
-#define ALEXNET_RUNTIME_DRIVERARGS_H
+#ifndef ALEXNET_LIB_RUNTIME_DRIVER_DRIVERARGS_H
+#define ALEXNET_LIB_RUNTIME_DRIVER_DRIVERARGS_H
 
-#include "alexnet/Runtime/Status.h"
+#include "Core/Status.h"
 
 #include <cstdint>
 #include <initializer_list>
@@ -73,4 +73,4 @@ Expected<int> threadCount(const ParsedArgs &args);
 
 } // namespace alexnet::runtime
 
-#endif // ALEXNET_RUNTIME_DRIVERARGS_H
+#endif // ALEXNET_LIB_RUNTIME_DRIVER_DRIVERARGS_H

@@ -9,11 +9,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef ALEXNET_RUNTIME_NPZ_H
-#define ALEXNET_RUNTIME_NPZ_H
+#ifndef ALEXNET_LIB_RUNTIME_IO_NPZ_H
+#define ALEXNET_LIB_RUNTIME_IO_NPZ_H
 
-#include "alexnet/Runtime/Npy.h"
-#include "alexnet/Runtime/Status.h"
+#include "IO/Npy.h"
+#include "Core/Status.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -76,4 +76,4 @@ Expected<std::vector<uint8_t>> serializeNpz(const NpzFile &npz,
 
 } // namespace alexnet::runtime
 
-#endif // ALEXNET_RUNTIME_NPZ_H
+#endif // ALEXNET_LIB_RUNTIME_IO_NPZ_H

@@ -8,10 +8,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef ALEXNET_RUNTIME_OUTPUTCHECK_H
-#define ALEXNET_RUNTIME_OUTPUTCHECK_H
+#ifndef ALEXNET_LIB_RUNTIME_IO_OUTPUTCHECK_H
+#define ALEXNET_LIB_RUNTIME_IO_OUTPUTCHECK_H
 
-#include "alexnet/Runtime/Status.h"
+#include "Core/Status.h"
 
 #include <string>
 #include <vector>
@@ -37,4 +37,4 @@ Status checkOutputs(const std::vector<NamedPath> &outputs,
 
 } // namespace alexnet::runtime
 
-#endif // ALEXNET_RUNTIME_OUTPUTCHECK_H
+#endif // ALEXNET_LIB_RUNTIME_IO_OUTPUTCHECK_H

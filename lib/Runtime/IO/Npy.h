@@ -9,10 +9,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef ALEXNET_RUNTIME_NPY_H
-#define ALEXNET_RUNTIME_NPY_H
+#ifndef ALEXNET_LIB_RUNTIME_IO_NPY_H
+#define ALEXNET_LIB_RUNTIME_IO_NPY_H
 
-#include "alexnet/Runtime/Status.h"
+#include "Core/Status.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -70,4 +70,4 @@ Expected<std::vector<uint8_t>> serializeNpy(const NpyArray &a);
 
 } // namespace alexnet::runtime
 
-#endif // ALEXNET_RUNTIME_NPY_H
+#endif // ALEXNET_LIB_RUNTIME_IO_NPY_H

@@ -17,10 +17,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef ALEXNET_RUNTIME_CHECKPOINTDIR_H
-#define ALEXNET_RUNTIME_CHECKPOINTDIR_H
+#ifndef ALEXNET_LIB_RUNTIME_IO_CHECKPOINTDIR_H
+#define ALEXNET_LIB_RUNTIME_IO_CHECKPOINTDIR_H
 
-#include "alexnet/Runtime/Checkpoint.h"
+#include "IO/Checkpoint.h"
 
 #include <cstdint>
 #include <functional>
@@ -110,4 +110,4 @@ latestValid(const std::string &dir, const WarningHandler &warn = printWarning);
 
 } // namespace alexnet::runtime
 
-#endif // ALEXNET_RUNTIME_CHECKPOINTDIR_H
+#endif // ALEXNET_LIB_RUNTIME_IO_CHECKPOINTDIR_H

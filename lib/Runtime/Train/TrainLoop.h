@@ -12,12 +12,12 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef ALEXNET_RUNTIME_TRAINLOOP_H
-#define ALEXNET_RUNTIME_TRAINLOOP_H
+#ifndef ALEXNET_LIB_RUNTIME_TRAIN_TRAINLOOP_H
+#define ALEXNET_LIB_RUNTIME_TRAIN_TRAINLOOP_H
 
-#include "alexnet/Runtime/DataSet.h"
+#include "Data/DataSet.h"
 #include "alexnet/Runtime/Model.h"
-#include "alexnet/Runtime/Status.h"
+#include "Core/Status.h"
 
 #include <cstdint>
 #include <optional>
@@ -86,4 +86,4 @@ Expected<TrainSummary> runTraining(const ModelDesc &model,
 
 } // namespace alexnet::runtime
 
-#endif // ALEXNET_RUNTIME_TRAINLOOP_H
+#endif // ALEXNET_LIB_RUNTIME_TRAIN_TRAINLOOP_H

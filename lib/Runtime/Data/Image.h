@@ -9,10 +9,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef ALEXNET_RUNTIME_IMAGE_H
-#define ALEXNET_RUNTIME_IMAGE_H
+#ifndef ALEXNET_LIB_RUNTIME_DATA_IMAGE_H
+#define ALEXNET_LIB_RUNTIME_DATA_IMAGE_H
 
-#include "alexnet/Runtime/Status.h"
+#include "Core/Status.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -91,4 +91,4 @@ Image preprocessImage(const Image &image, int width, int height, int channels);
 
 } // namespace alexnet::runtime
 
-#endif // ALEXNET_RUNTIME_IMAGE_H
+#endif // ALEXNET_LIB_RUNTIME_DATA_IMAGE_H

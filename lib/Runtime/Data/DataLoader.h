@@ -17,14 +17,14 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef ALEXNET_RUNTIME_DATALOADER_H
-#define ALEXNET_RUNTIME_DATALOADER_H
+#ifndef ALEXNET_LIB_RUNTIME_DATA_DATALOADER_H
+#define ALEXNET_LIB_RUNTIME_DATA_DATALOADER_H
 
-#include "alexnet/Runtime/DataAugment.h"
-#include "alexnet/Runtime/DataSet.h"
-#include "alexnet/Runtime/DataStats.h"
-#include "alexnet/Runtime/HostMemory.h"
-#include "alexnet/Runtime/Status.h"
+#include "Data/DataAugment.h"
+#include "Data/DataSet.h"
+#include "Data/DataStats.h"
+#include "Core/HostMemory.h"
+#include "Core/Status.h"
 
 #include <condition_variable>
 #include <cstdint>
@@ -172,4 +172,4 @@ private:
 
 } // namespace alexnet::runtime
 
-#endif // ALEXNET_RUNTIME_DATALOADER_H
+#endif // ALEXNET_LIB_RUNTIME_DATA_DATALOADER_H

@@ -20,11 +20,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef ALEXNET_RUNTIME_DATAAUGMENT_H
-#define ALEXNET_RUNTIME_DATAAUGMENT_H
+#ifndef ALEXNET_LIB_RUNTIME_DATA_DATAAUGMENT_H
+#define ALEXNET_LIB_RUNTIME_DATA_DATAAUGMENT_H
 
-#include "alexnet/Runtime/DataSet.h"
-#include "alexnet/Runtime/DataStats.h"
+#include "Data/DataSet.h"
+#include "Data/DataStats.h"
 #include "alexnet/Runtime/Philox.h"
 
 #include <array>
@@ -128,4 +128,4 @@ private:
 
 } // namespace alexnet::runtime
 
-#endif // ALEXNET_RUNTIME_DATAAUGMENT_H
+#endif // ALEXNET_LIB_RUNTIME_DATA_DATAAUGMENT_H

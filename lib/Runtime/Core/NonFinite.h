@@ -7,11 +7,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef ALEXNET_RUNTIME_NONFINITE_H
-#define ALEXNET_RUNTIME_NONFINITE_H
+#ifndef ALEXNET_LIB_RUNTIME_CORE_NONFINITE_H
+#define ALEXNET_LIB_RUNTIME_CORE_NONFINITE_H
 
-#include "alexnet/Runtime/Status.h"
-#include "alexnet/Runtime/WeightsFile.h"
+#include "Core/Status.h"
+#include "IO/WeightsFile.h"
 
 #include <cstddef>
 #include <string>
@@ -35,4 +35,4 @@ Status checkFinite(const WeightsFile &w, const std::string &name);
 
 } // namespace alexnet::runtime
 
-#endif // ALEXNET_RUNTIME_NONFINITE_H
+#endif // ALEXNET_LIB_RUNTIME_CORE_NONFINITE_H

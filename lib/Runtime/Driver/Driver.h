@@ -9,12 +9,12 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef ALEXNET_RUNTIME_DRIVER_H
-#define ALEXNET_RUNTIME_DRIVER_H
+#ifndef ALEXNET_LIB_RUNTIME_DRIVER_DRIVER_H
+#define ALEXNET_LIB_RUNTIME_DRIVER_DRIVER_H
 
 #include "alexnet/Runtime/Model.h"
-#include "alexnet/Runtime/Npy.h"
-#include "alexnet/Runtime/Status.h"
+#include "IO/Npy.h"
+#include "Core/Status.h"
 
 #include <cstdint>
 #include <ostream>
@@ -96,4 +96,4 @@ std::string formatDims(const int64_t *shape, int32_t rank);
 
 } // namespace alexnet::runtime
 
-#endif // ALEXNET_RUNTIME_DRIVER_H
+#endif // ALEXNET_LIB_RUNTIME_DRIVER_DRIVER_H

@@ -8,8 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef ALEXNET_RUNTIME_INIT_H
-#define ALEXNET_RUNTIME_INIT_H
+#ifndef ALEXNET_LIB_RUNTIME_CORE_INIT_H
+#define ALEXNET_LIB_RUNTIME_CORE_INIT_H
 
 #include "alexnet/Runtime/Model.h"
 
@@ -33,4 +33,4 @@ void initParams(const ModelDesc &model, uint64_t seed, float *block,
 
 } // namespace alexnet::runtime
 
-#endif // ALEXNET_RUNTIME_INIT_H
+#endif // ALEXNET_LIB_RUNTIME_CORE_INIT_H

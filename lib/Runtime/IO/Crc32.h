@@ -6,8 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef ALEXNET_RUNTIME_CRC32_H
-#define ALEXNET_RUNTIME_CRC32_H
+#ifndef ALEXNET_LIB_RUNTIME_IO_CRC32_H
+#define ALEXNET_LIB_RUNTIME_IO_CRC32_H
 
 #include <cstddef>
 #include <cstdint>
@@ -23,4 +23,4 @@ uint32_t crc32Floats(const float *data, size_t count);
 
 } // namespace alexnet::runtime
 
-#endif // ALEXNET_RUNTIME_CRC32_H
+#endif // ALEXNET_LIB_RUNTIME_IO_CRC32_H

@@ -8,10 +8,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef ALEXNET_RUNTIME_WEIGHTSFILE_H
-#define ALEXNET_RUNTIME_WEIGHTSFILE_H
+#ifndef ALEXNET_LIB_RUNTIME_IO_WEIGHTSFILE_H
+#define ALEXNET_LIB_RUNTIME_IO_WEIGHTSFILE_H
 
-#include "alexnet/Runtime/Status.h"
+#include "Core/Status.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -74,4 +74,4 @@ std::string formatShape(const std::vector<int64_t> &shape);
 
 } // namespace alexnet::runtime
 
-#endif // ALEXNET_RUNTIME_WEIGHTSFILE_H
+#endif // ALEXNET_LIB_RUNTIME_IO_WEIGHTSFILE_H

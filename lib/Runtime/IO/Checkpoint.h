@@ -8,11 +8,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef ALEXNET_RUNTIME_CHECKPOINT_H
-#define ALEXNET_RUNTIME_CHECKPOINT_H
+#ifndef ALEXNET_LIB_RUNTIME_IO_CHECKPOINT_H
+#define ALEXNET_LIB_RUNTIME_IO_CHECKPOINT_H
 
-#include "alexnet/Runtime/Status.h"
-#include "alexnet/Runtime/WeightsFile.h"
+#include "Core/Status.h"
+#include "IO/WeightsFile.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -105,4 +105,4 @@ WeightsFile checkpointWeights(const Checkpoint &c);
 
 } // namespace alexnet::runtime
 
-#endif // ALEXNET_RUNTIME_CHECKPOINT_H
+#endif // ALEXNET_LIB_RUNTIME_IO_CHECKPOINT_H

@@ -11,12 +11,12 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef ALEXNET_RUNTIME_MODELWEIGHTS_H
-#define ALEXNET_RUNTIME_MODELWEIGHTS_H
+#ifndef ALEXNET_LIB_RUNTIME_IO_MODELWEIGHTS_H
+#define ALEXNET_LIB_RUNTIME_IO_MODELWEIGHTS_H
 
 #include "alexnet/Runtime/Model.h"
-#include "alexnet/Runtime/Status.h"
-#include "alexnet/Runtime/WeightsFile.h"
+#include "Core/Status.h"
+#include "IO/WeightsFile.h"
 
 #include <optional>
 #include <string>
@@ -65,4 +65,4 @@ Status loadWeightsInto(const std::string &path, const ModelDesc &model,
 
 } // namespace alexnet::runtime
 
-#endif // ALEXNET_RUNTIME_MODELWEIGHTS_H
+#endif // ALEXNET_LIB_RUNTIME_IO_MODELWEIGHTS_H

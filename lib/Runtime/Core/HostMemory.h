@@ -7,8 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef ALEXNET_RUNTIME_HOSTMEMORY_H
-#define ALEXNET_RUNTIME_HOSTMEMORY_H
+#ifndef ALEXNET_LIB_RUNTIME_CORE_HOSTMEMORY_H
+#define ALEXNET_LIB_RUNTIME_CORE_HOSTMEMORY_H
 
 #include <cstddef>
 #include <new>
@@ -54,4 +54,4 @@ template <typename T> using HostVector = std::vector<T, HostAllocator<T>>;
 
 } // namespace alexnet::runtime
 
-#endif // ALEXNET_RUNTIME_HOSTMEMORY_H
+#endif // ALEXNET_LIB_RUNTIME_CORE_HOSTMEMORY_H

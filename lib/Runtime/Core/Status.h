@@ -7,8 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef ALEXNET_RUNTIME_STATUS_H
-#define ALEXNET_RUNTIME_STATUS_H
+#ifndef ALEXNET_LIB_RUNTIME_CORE_STATUS_H
+#define ALEXNET_LIB_RUNTIME_CORE_STATUS_H
 
 #include <cassert>
 #include <cstdio>
@@ -117,4 +117,4 @@ inline std::string quoteText(std::string_view text, size_t limit = 200) {
 
 } // namespace alexnet::runtime
 
-#endif // ALEXNET_RUNTIME_STATUS_H
+#endif // ALEXNET_LIB_RUNTIME_CORE_STATUS_H

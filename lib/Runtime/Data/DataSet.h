@@ -12,10 +12,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef ALEXNET_RUNTIME_DATASET_H
-#define ALEXNET_RUNTIME_DATASET_H
+#ifndef ALEXNET_LIB_RUNTIME_DATA_DATASET_H
+#define ALEXNET_LIB_RUNTIME_DATA_DATASET_H
 
-#include "alexnet/Runtime/Status.h"
+#include "Core/Status.h"
 
 #include <cstdint>
 #include <memory>
@@ -146,4 +146,4 @@ Expected<std::unique_ptr<DataSet>> openDataSet(const std::string &path,
 
 } // namespace alexnet::runtime
 
-#endif // ALEXNET_RUNTIME_DATASET_H
+#endif // ALEXNET_LIB_RUNTIME_DATA_DATASET_H
