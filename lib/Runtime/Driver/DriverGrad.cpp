@@ -11,12 +11,9 @@
 #include "Driver/Driver.h"
 
 #include "Driver/DriverArgs.h"
-#include "alexnet/Runtime/ExecContext.h"
-#include "IO/ModelWeights.h"
+#include "Driver/NpyBatchRun.h"
 #include "IO/Npz.h"
 #include "IO/OutputCheck.h"
-
-#include "Core/TrainingEntry.h"
 
 #include <cstdio>
 #include <limits>
@@ -60,25 +57,17 @@ int runGradCommand(const Invocation &inv) {
                     "' has no gradients: grad needs a `loss` statement (and "
                     "no alexnet-compile --training=false)");
   const EntryPoint &entry = *model.gradients;
-  Expected<TrainingLayout> layout = trainingLayout(model, entry, false);
-  if (!layout.ok())
-    return inv.fail(layout.error());
-  Expected<NpyBatch> batch =
-      loadNpyBatch(model, entry, *layout, *input, *labels);
-  if (!batch.ok())
-    return inv.fail(batch.error());
-
-  applyBlasThreads(model, *threads);
-  ExecContext ctx(model, *threads);
-  if (Status s = loadWeightsInto(*weights, model, ctx.params()); !s.ok())
-    return inv.fail(s);
+  Expected<NpyBatchRun> run = prepareNpyBatchRun(
+      model, entry, /*wantsLr=*/false, *weights, *input, *labels, *threads);
+  if (!run.ok())
+    return inv.fail(run.error());
+  ExecContext &ctx = *run->ctx;
+  const TrainingLayout *layout = &run->layout;
 
   TrainingScalars scalars;
   scalars.seed = seedBits(*seed);
   scalars.step = *step;
   scalars.dropout = args->has("--no-dropout") ? 0 : 1;
-  ctx.setInput(layout->image, batch->images.f32.data());
-  ctx.setInput(layout->label, batch->labels.i32.data());
   bindScalars(ctx, *layout, scalars);
 
   // Every output is f32; each gets its own zeroed buffer.

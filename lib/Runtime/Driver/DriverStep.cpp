@@ -11,11 +11,8 @@
 #include "Driver/Driver.h"
 
 #include "Driver/DriverArgs.h"
-#include "alexnet/Runtime/ExecContext.h"
-#include "IO/ModelWeights.h"
+#include "Driver/NpyBatchRun.h"
 #include "IO/OutputCheck.h"
-
-#include "Core/TrainingEntry.h"
 
 #include <cmath>
 #include <cstdio>
@@ -60,27 +57,19 @@ int runStepCommand(const Invocation &inv) {
                     "' cannot train: step needs a `loss` statement (and no "
                     "alexnet-compile --training=false)");
   const EntryPoint &entry = *model.trainStep;
-  Expected<TrainingLayout> layout = trainingLayout(model, entry, true);
-  if (!layout.ok())
-    return inv.fail(layout.error());
-  Expected<NpyBatch> batch =
-      loadNpyBatch(model, entry, *layout, *input, *labels);
-  if (!batch.ok())
-    return inv.fail(batch.error());
-
-  applyBlasThreads(model, *threads);
-  ExecContext ctx(model, *threads);
-  std::optional<NamedTensor> mean;
-  if (Status s = loadWeightsInto(*weights, model, ctx.params(), &mean); !s.ok())
-    return inv.fail(s);
+  Expected<NpyBatchRun> run = prepareNpyBatchRun(
+      model, entry, /*wantsLr=*/true, *weights, *input, *labels, *threads);
+  if (!run.ok())
+    return inv.fail(run.error());
+  ExecContext &ctx = *run->ctx;
+  const TrainingLayout *layout = &run->layout;
+  const std::optional<NamedTensor> &mean = run->mean;
 
   TrainingScalars scalars;
   scalars.lr = float(*lr);
   scalars.seed = seedBits(*seed);
   scalars.dropout = args->has("--no-dropout") ? 0 : 1;
   float loss = 0.0f;
-  ctx.setInput(layout->image, batch->images.f32.data());
-  ctx.setInput(layout->label, batch->labels.i32.data());
   bindScalars(ctx, *layout, scalars);
   ctx.setOutput(layout->loss, &loss);
   for (int64_t k = 0; k < *steps; ++k) {

@@ -213,32 +213,23 @@ Expected<std::vector<uint8_t>>
 serializeCheckpoint(const WeightsFile &params,
                     const std::vector<NamedTensor> &momentum,
                     const TrainState &state) {
-  flatbuffers::FlatBufferBuilder fbb;
-  Status status = build(params, momentum, state, fbb);
-  if (!status.ok())
-    return status;
-  try {
-    return std::vector<uint8_t>(fbb.GetBufferPointer(),
-                                fbb.GetBufferPointer() + fbb.GetSize());
-  } catch (const std::bad_alloc &) {
-    return Status::error("out of memory copying the checkpoint");
-  }
+  return serializeFlatBuffer(
+      [&](flatbuffers::FlatBufferBuilder &fbb) {
+        return build(params, momentum, state, fbb);
+      },
+      kCheckpointKind);
 }
 
 Status saveCheckpoint(const std::string &path, const WeightsFile &params,
                       const std::vector<NamedTensor> &momentum,
                       const TrainState &state) {
-  // Written straight from the builder: no second copy of the tensors.
-  flatbuffers::FlatBufferBuilder fbb;
-  Status status = build(params, momentum, state, fbb);
-  if (!status.ok())
-    return status.addContext(path);
-  return writeFileAtomic(path, fbb.GetBufferPointer(), fbb.GetSize());
+  return saveFlatBuffer(path, [&](flatbuffers::FlatBufferBuilder &fbb) {
+    return build(params, momentum, state, fbb);
+  });
 }
 
 Expected<Checkpoint> loadCheckpoint(const std::string &path) {
-  // No valid FlatBuffer is larger, so do not read gigabytes to find out.
-  auto bytes = readFile(path, FLATBUFFERS_MAX_BUFFER_SIZE - 1);
+  auto bytes = readFlatBufferFile(path);
   if (!bytes.ok())
     return bytes.error();
   return parseCheckpoint(bytes->data(), bytes->size(), path);
@@ -251,13 +242,11 @@ Expected<Checkpoint> parseCheckpoint(const uint8_t *data, size_t size,
   };
   std::vector<uint64_t> aligned;
   const uint8_t *buf = nullptr;
-  std::string problem =
-      prepareBuffer(data, size, kCheckpointKind, aligned, buf);
+  std::string problem = verifyFlatBuffer(
+      data, size, kCheckpointKind, aligned, buf,
+      [](flatbuffers::Verifier &v) { return fb::VerifyCheckpointBuffer(v); });
   if (!problem.empty())
     return fail(problem);
-  flatbuffers::Verifier verifier(buf, size, verifierOptions(size));
-  if (!fb::VerifyCheckpointBuffer(verifier))
-    return fail("truncated or corrupt (FlatBuffers verification failed)");
 
   const fb::Checkpoint *root = fb::GetCheckpoint(buf);
   if (root->format_version() != kCheckpointFormatVersion)

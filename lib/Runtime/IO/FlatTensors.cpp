@@ -8,6 +8,7 @@
 
 #include "IO/FlatTensors.h"
 
+#include "IO/AtomicFile.h"
 #include "IO/Crc32.h"
 
 #include <cstdio>
@@ -207,6 +208,43 @@ std::string readWeightsTable(const fb::Weights &table, WeightsFile &out) {
   out.graphHash =
       table.graph_hash() ? table.graph_hash()->str() : std::string();
   return readTensors(table.tensors(), "tensor", out.tensors);
+}
+
+Expected<std::vector<uint8_t>> serializeFlatBuffer(const BuildFn &build,
+                                                   const FileKind &kind) {
+  flatbuffers::FlatBufferBuilder fbb;
+  if (Status status = build(fbb); !status.ok())
+    return status;
+  try {
+    return std::vector<uint8_t>(fbb.GetBufferPointer(),
+                                fbb.GetBufferPointer() + fbb.GetSize());
+  } catch (const std::bad_alloc &) {
+    return Status::error(std::string("out of memory copying ") + kind.noun);
+  }
+}
+
+Status saveFlatBuffer(const std::string &path, const BuildFn &build) {
+  flatbuffers::FlatBufferBuilder fbb;
+  if (Status status = build(fbb); !status.ok())
+    return status.addContext(path);
+  return writeFileAtomic(path, fbb.GetBufferPointer(), fbb.GetSize());
+}
+
+Expected<std::vector<uint8_t>> readFlatBufferFile(const std::string &path) {
+  return readFile(path, FLATBUFFERS_MAX_BUFFER_SIZE - 1);
+}
+
+std::string verifyFlatBuffer(
+    const uint8_t *data, size_t size, const FileKind &kind,
+    std::vector<uint64_t> &storage, const uint8_t *&buf,
+    const std::function<bool(flatbuffers::Verifier &)> &verify) {
+  std::string problem = prepareBuffer(data, size, kind, storage, buf);
+  if (!problem.empty())
+    return problem;
+  flatbuffers::Verifier verifier(buf, size, verifierOptions(size));
+  if (!verify(verifier))
+    return "truncated or corrupt (FlatBuffers verification failed)";
+  return {};
 }
 
 } // namespace alexnet::runtime::detail

@@ -14,8 +14,11 @@
 #include "IO/WeightsFile.h"
 #include "alexnet/Runtime/Weights_generated.h"
 
+#include "Core/Status.h"
+
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -85,6 +88,30 @@ std::string lengthProblem(const uint8_t *buf, size_t size,
 /// Copies a verified `Weights` table into `out` (the version is the caller's
 /// to check). May throw std::bad_alloc.
 std::string readWeightsTable(const fb::Weights &table, WeightsFile &out);
+
+//===--- One save and load path for both formats --------------------------===//
+
+/// Fills a builder with one file's contents (Status: what cannot be saved).
+using BuildFn = std::function<Status(flatbuffers::FlatBufferBuilder &)>;
+
+/// The bytes `build` makes; `kind` names them in the out-of-memory error.
+Expected<std::vector<uint8_t>> serializeFlatBuffer(const BuildFn &build,
+                                                   const FileKind &kind);
+
+/// Writes what `build` makes to `path` atomically, straight from the
+/// builder (no second copy of the tensors).
+Status saveFlatBuffer(const std::string &path, const BuildFn &build);
+
+/// The bytes of `path`, refusing files larger than any valid FlatBuffer
+/// (so a wrong path does not read gigabytes to find out).
+Expected<std::vector<uint8_t>> readFlatBufferFile(const std::string &path);
+
+/// prepareBuffer, then the FlatBuffers verifier `verify`: the root of a
+/// buffer safe to read, in `buf`; or the problem.
+std::string verifyFlatBuffer(
+    const uint8_t *data, size_t size, const FileKind &kind,
+    std::vector<uint64_t> &storage, const uint8_t *&buf,
+    const std::function<bool(flatbuffers::Verifier &)> &verify);
 
 } // namespace alexnet::runtime::detail
 

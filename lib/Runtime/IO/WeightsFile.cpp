@@ -75,30 +75,18 @@ std::string formatShape(const std::vector<int64_t> &shape) {
 }
 
 Expected<std::vector<uint8_t>> serializeWeights(const WeightsFile &w) {
-  flatbuffers::FlatBufferBuilder fbb;
-  Status status = build(w, fbb);
-  if (!status.ok())
-    return status;
-  try {
-    return std::vector<uint8_t>(fbb.GetBufferPointer(),
-                                fbb.GetBufferPointer() + fbb.GetSize());
-  } catch (const std::bad_alloc &) {
-    return Status::error("out of memory copying the weights file");
-  }
+  return serializeFlatBuffer(
+      [&](flatbuffers::FlatBufferBuilder &fbb) { return build(w, fbb); },
+      kWeightsKind);
 }
 
 Status saveWeights(const std::string &path, const WeightsFile &w) {
-  // Written straight from the builder: no second copy of the weights.
-  flatbuffers::FlatBufferBuilder fbb;
-  Status status = build(w, fbb);
-  if (!status.ok())
-    return status.addContext(path);
-  return writeFileAtomic(path, fbb.GetBufferPointer(), fbb.GetSize());
+  return saveFlatBuffer(
+      path, [&](flatbuffers::FlatBufferBuilder &fbb) { return build(w, fbb); });
 }
 
 Expected<WeightsFile> loadWeights(const std::string &path) {
-  // No valid FlatBuffer is larger, so do not read gigabytes to find out.
-  auto bytes = readFile(path, FLATBUFFERS_MAX_BUFFER_SIZE - 1);
+  auto bytes = readFlatBufferFile(path);
   if (!bytes.ok())
     return bytes.error();
   return parseWeights(bytes->data(), bytes->size(), path);
@@ -111,12 +99,11 @@ Expected<WeightsFile> parseWeights(const uint8_t *data, size_t size,
   };
   std::vector<uint64_t> aligned;
   const uint8_t *buf = nullptr;
-  std::string problem = prepareBuffer(data, size, kWeightsKind, aligned, buf);
+  std::string problem = verifyFlatBuffer(
+      data, size, kWeightsKind, aligned, buf,
+      [](flatbuffers::Verifier &v) { return fb::VerifyWeightsBuffer(v); });
   if (!problem.empty())
     return fail(problem);
-  flatbuffers::Verifier verifier(buf, size, verifierOptions(size));
-  if (!fb::VerifyWeightsBuffer(verifier))
-    return fail("truncated or corrupt (FlatBuffers verification failed)");
 
   const fb::Weights *root = fb::GetWeights(buf);
   if (root->format_version() != kWeightsFormatVersion)
