@@ -1,7 +1,7 @@
 #!/bin/bash
 # Sanitizer runs of CUDA-simulator executables:
 #
-#   scripts/sanitize-sim.sh [address|thread]...   (default: both)
+#   scripts/sanitize-sim.sh [--all-models] [address|thread]...   (default: both)
 #
 # Builds the runtime's archives (AlexnetRuntime, the CUDA simulator and the
 # CUDA backend on it) with -fsanitize=KIND in build-sanitize-KIND (a scratch
@@ -12,11 +12,16 @@
 # sees a kernel's out-of-bounds access (every cudaMalloc is its own host
 # allocation); ThreadSanitizer sees a missing stream wait (every stream is a
 # host thread). Prints each run's time and any report; exits 1 on a report.
+# --all-models: instead, every model in models/ at batch 2 on one device,
+# two devices and hybrid, each with --cuda-graph=on only (its first step
+# runs eagerly, the second is captured, the third replays the graph).
 # Needs alexnet-compile (build/bin, or $ALEXNET_COMPILE) and /usr/bin/python3
 # with numpy. Takes about 10 minutes per kind on two cores.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 COMPILE="${ALEXNET_COMPILE:-$ROOT/build/bin/alexnet-compile}"
+ALL_MODELS=0
+if [ "${1:-}" = --all-models ]; then ALL_MODELS=1; shift; fi
 KINDS=("$@")
 ((${#KINDS[@]})) || KINDS=(address thread)
 status=0
@@ -47,6 +52,15 @@ CMAKE
     "alexnet 2 --devices=2 --parallel=hybrid"
     "alexnet_mini 8 --devices=2"
   )
+  graphs=(off on)
+  if ((ALL_MODELS)); then
+    runs=()
+    for nn in "$ROOT"/models/*.nn; do
+      m=$(basename "$nn" .nn)
+      runs+=("$m 2 --devices=1" "$m 2 --devices=2" "$m 2 --devices=2 --parallel=hybrid")
+    done
+    graphs=(on)
+  fi
   for spec in "${runs[@]}"; do
     read -r model batch extra <<<"$spec"
     name="$model-${batch}-$(echo "$extra" | tr -c 'a-z0-9' '_')"
@@ -56,14 +70,15 @@ CMAKE
     /usr/bin/python3 - "$out/work/$name" "$ROOT/models/$model.nn" "$batch" <<'PY'
 import sys, numpy as np
 exe, model, batch = sys.argv[1], sys.argv[2], int(sys.argv[3])
-side = 28 if "mini" in model else 224
-channels = 1 if "mini" in model else 3
+import re
+channels, side, _ = map(int, re.search(
+    r"input\s+\w+\s*:\s*f32\[batch,\s*(\d+),\s*(\d+),\s*(\d+)\]", open(model).read()).groups())
 rng = np.random.default_rng(3)
 np.save(exe + ".x.npy", rng.standard_normal((batch, channels, side, side), dtype=np.float32))
 np.save(exe + ".labels.npy", rng.integers(0, 10, batch).astype(np.int32))
 PY
     "$exe" init --seed 1 -o "$exe.axw" >/dev/null
-    for graph in off on; do
+    for graph in "${graphs[@]}"; do
       log="$exe.$graph.log"
       t=$(date +%s)
       rc=0
