@@ -16,7 +16,9 @@
 # two devices and hybrid, each with --cuda-graph=on only (its first step
 # runs eagerly, the second is captured, the third replays the graph).
 # Needs alexnet-compile (build/bin, or $ALEXNET_COMPILE) and /usr/bin/python3
-# with numpy. Takes about 10 minutes per kind on two cores.
+# with numpy. Takes about 5 (address) and 10 (thread) minutes on two cores;
+# --all-models thread about 28 minutes, and each 224-pixel model's TSan
+# process holds 10-12 GiB: run it alone, not beside the test suite.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 COMPILE="${ALEXNET_COMPILE:-$ROOT/build/bin/alexnet-compile}"
